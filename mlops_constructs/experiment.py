@@ -1,0 +1,39 @@
+"""MlflowExperimentUnit: an MLflow experiment at a workspace path, with permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdktf_cdktf_provider_databricks.mlflow_experiment import MlflowExperiment
+from constructs import Construct
+
+from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
+from mlops_constructs.principal import Principal
+
+#: Permission levels for experiments (provider docs: permissions, "MLflow Experiment usage").
+EXPERIMENT_LEVELS = frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class MlflowExperimentProps:
+    path: str
+    """Absolute workspace path, e.g. /Shared/mlops/dev-churn/churn-experiment."""
+    artifact_location: str | None = None
+    """Default: the workspace's default artifact store."""
+    permissions: dict[Principal, str] = field(default_factory=dict)
+    """Principal -> CAN_READ / CAN_EDIT / CAN_MANAGE. Default: none (no permissions resource)."""
+
+
+class MlflowExperimentUnit(Construct):
+    """databricks_mlflow_experiment + databricks_permissions on it."""
+
+    def __init__(self, scope: Construct, id: str, props: MlflowExperimentProps):
+        super().__init__(scope, id)
+        if not props.path.startswith("/"):
+            raise ValueError(f"{self.node.path}: experiment path must be absolute, got {props.path!r}")
+        self.resource = MlflowExperiment(self, "Resource", name=props.path,
+                                         artifact_location=props.artifact_location)
+        if props.permissions:
+            ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
+                object_attribute="experiment_id", object_id=self.resource.id,
+                access=props.permissions, valid_levels=EXPERIMENT_LEVELS))

@@ -1,0 +1,50 @@
+"""ObjectPermissions: databricks_permissions for one workspace object.
+
+The provider's databricks_permissions is authoritative for the object: it
+replaces every ACL entry not listed (the object's creator keeps IS_OWNER on
+objects that have owners). Entries are emitted sorted by principal so plans
+show no reordering noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdktf_cdktf_provider_databricks.permissions import Permissions, PermissionsAccessControl
+from constructs import Construct
+
+from mlops_constructs.principal import Principal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObjectPermissionsProps:
+    """Which object, and who gets which permission level on it."""
+
+    object_attribute: str
+    """The databricks_permissions argument naming the object, e.g. 'experiment_id', 'job_id'."""
+    object_id: str
+    """The object's id (usually a token referencing the object's resource)."""
+    access: dict[Principal, str] = field(default_factory=dict)
+    """Principal -> permission level (valid levels depend on the object type)."""
+    valid_levels: frozenset[str] | None = None
+    """When set, every level must be one of these. Default: not checked here."""
+
+
+class ObjectPermissions(Construct):
+    """One databricks_permissions resource with a sorted access_control list."""
+
+    def __init__(self, scope: Construct, id: str, props: ObjectPermissionsProps):
+        super().__init__(scope, id)
+        if not props.access:
+            raise ValueError(f"{self.node.path}: permissions need at least one access entry")
+        if props.valid_levels is not None:
+            bad = sorted({lvl for lvl in props.access.values() if lvl not in props.valid_levels})
+            if bad:
+                raise ValueError(f"{self.node.path}: invalid permission level(s) {', '.join(bad)}; "
+                                 f"valid: {', '.join(sorted(props.valid_levels))}")
+        controls = [
+            PermissionsAccessControl(permission_level=level, **{principal.kind: principal.name})
+            for principal, level in sorted(props.access.items())
+        ]
+        self.resource = Permissions(self, "Resource", access_control=controls,
+                                    **{props.object_attribute: props.object_id})

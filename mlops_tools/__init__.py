@@ -1,0 +1,1 @@
+"""MLOps platform tooling (offline Terraform verification, ...)."""

@@ -1,0 +1,310 @@
+"""Run real Terraform offline against synthesized cdktf stacks.
+
+``ensure_mirror()`` installs the schema-driven stub provider
+(:mod:`mlops_tools.offline.provider`) into a filesystem mirror and writes a
+Terraform CLI config pointing at it.  ``verify_stack()`` copies a stack's
+``cdk.tf.json`` into a scratch directory, replaces any remote backend with a
+local one and runs ``terraform init``, ``validate`` and ``plan``;
+``apply_stack()`` applies offline into a local state file (so that a base
+revision can be applied and a head revision planned against the same state).
+``offline_plan()`` is the CLI-facing wrapper that prints Terraform's plan text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from mlops_tools.offline.schema import PROVIDER_ADDRESS, atomic_write, cache_dir, load_schema
+
+STACK_FILE = "cdk.tf.json"
+OVERRIDE_FILE = "zz_offline_override.tf.json"
+_REMOTE_BACKENDS = ("s3", "azurerm", "gcs", "remote", "http", "consul", "cos", "oss", "pg", "kubernetes")
+INSTALL_HINT = (
+    "Terraform >= 1.5 is required on PATH for offline verification. Install it from the HashiCorp apt "
+    "repository (https://developer.hashicorp.com/terraform/install: add apt.releases.hashicorp.com, then "
+    "`apt-get install terraform`) or unzip a release from https://releases.hashicorp.com/terraform/ "
+    "into a directory on PATH."
+)
+
+
+class TerraformNotFound(RuntimeError):
+    """No ``terraform`` executable on PATH."""
+
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HINT)
+
+
+@dataclass
+class StepResult:
+    """Outcome of one terraform command."""
+
+    name: str
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the command exited with status 0."""
+        return self.returncode == 0
+
+
+@dataclass
+class VerifyResult:
+    """Outcome of :func:`verify_stack` for one stack."""
+
+    stack_dir: Path
+    workdir: Path
+    ok: bool = False
+    steps: dict[str, StepResult] = field(default_factory=dict)
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    plan: dict[str, Any] | None = None
+    plan_text: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def actions(self) -> dict[str, list[str]]:
+        """Map each resource address in the plan to its actions (e.g. ``["create"]``)."""
+        changes = (self.plan or {}).get("resource_changes", [])
+        return {c["address"]: c["change"]["actions"] for c in changes}
+
+    def counts(self) -> dict[str, int]:
+        """Number of resources to add, change and destroy (a replacement counts as add and destroy)."""
+        counts = {"add": 0, "change": 0, "destroy": 0}
+        for actions in self.actions().values():
+            counts["add"] += "create" in actions
+            counts["change"] += "update" in actions
+            counts["destroy"] += "delete" in actions
+        return counts
+
+    def error_summaries(self) -> list[str]:
+        """Summaries of all error diagnostics (e.g. ``"Unsupported argument"``)."""
+        return [d.get("summary", "") for d in self.diagnostics if d.get("severity") == "error"]
+
+    def failure_text(self) -> str:
+        """Terraform's own output of the first failing step ('' when everything passed)."""
+        failed = next((s for s in self.steps.values() if not s.ok), None)
+        return "" if failed is None else (failed.stderr + failed.stdout).strip()
+
+
+def terraform_binary() -> str:
+    """Path of the terraform executable, or raise :class:`TerraformNotFound`."""
+    path = shutil.which("terraform")
+    if path is None:
+        raise TerraformNotFound()
+    return path
+
+
+def _mirror_root() -> Path:
+    return cache_dir() / "offline-terraform"
+
+
+def _provider_wrapper() -> str:
+    """Shell wrapper that execs this interpreter on the provider module."""
+    project_root = Path(__file__).resolve().parents[2]
+    return (
+        "#!/bin/sh\n"
+        f'PYTHONPATH="{project_root}${{PYTHONPATH:+:$PYTHONPATH}}" '
+        f'exec "{sys.executable}" -m mlops_tools.offline.provider "$@"\n'
+    )
+
+
+def _cli_config(mirror: Path) -> str:
+    return (
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
+        f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n'
+        "}\n"
+    )
+
+
+def ensure_mirror() -> Path:
+    """Install the stub provider into a filesystem mirror; return the CLI config file path (idempotent)."""
+    version = load_schema()["provider_version"]
+    root = _mirror_root()
+    mirror = root / "mirror"
+    plugin = mirror / PROVIDER_ADDRESS / version / "linux_amd64" / f"terraform-provider-databricks_v{version}"
+    wrapper = _provider_wrapper()
+    if not plugin.exists() or plugin.read_text() != wrapper:
+        atomic_write(plugin, wrapper)
+        plugin.chmod(0o755)
+    config = root / "terraformrc"
+    if not config.exists() or config.read_text() != _cli_config(mirror):
+        atomic_write(config, _cli_config(mirror))
+    return config
+
+
+def terraform_env(cli_config: Path) -> dict[str, str]:
+    """Environment for terraform: mirror config, automation mode, no Databricks credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "TF_"))}
+    env.update(
+        {
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+            "TF_PLUGIN_CACHE_DIR": "",
+        }
+    )
+    env.pop("TF_PLUGIN_CACHE_DIR")
+    return env
+
+
+def _neutralize_backend(config: dict[str, Any], state: Path) -> dict[str, Any]:
+    """Replace remote backends / Terraform Cloud with a local backend writing ``state``."""
+    terraform = dict(config.get("terraform", {}))
+    terraform.pop("cloud", None)
+    terraform["backend"] = {"local": {"path": str(state)}}
+    return {**config, "terraform": terraform}
+
+
+def prepare_workdir(stack_dir: Path, workdir: Path, state: Path) -> None:
+    """Copy the stack JSON into ``workdir`` with a local backend writing ``state``."""
+    source = stack_dir / STACK_FILE
+    if not source.is_file():
+        raise FileNotFoundError(f"{source} not found (synthesize the stack first)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = _neutralize_backend(json.loads(source.read_text()), state)
+    (workdir / STACK_FILE).write_text(json.dumps(config, indent=2))
+    for asset in ("assets",):
+        if (stack_dir / asset).is_dir() and not (workdir / asset).exists():
+            shutil.copytree(stack_dir / asset, workdir / asset)
+
+
+def _run(name: str, args: list[str], workdir: Path, env: dict[str, str]) -> StepResult:
+    start = time.monotonic()
+    proc = subprocess.run([terraform_binary(), *args], cwd=workdir, env=env, capture_output=True, text=True)
+    return StepResult(name, args, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
+
+
+def _validate_diagnostics(step: StepResult) -> list[dict[str, Any]]:
+    try:
+        return json.loads(step.stdout).get("diagnostics", [])
+    except ValueError:
+        return [{"severity": "error", "summary": step.stderr.strip() or step.stdout.strip()}]
+
+
+def _text_diagnostics(step: StepResult) -> list[dict[str, Any]]:
+    """Error diagnostics from plain-text output (``Error: <summary>`` lines)."""
+    lines = (step.stderr + step.stdout).splitlines()
+    summaries = [line.split("Error: ", 1)[1].strip() for line in lines if "Error: " in line]
+    return [{"severity": "error", "summary": s} for s in summaries] or [{"severity": "error", "summary": step.stderr}]
+
+
+class _Session:
+    """One scratch working directory in which terraform commands run."""
+
+    def __init__(self, stack_dir: Path, state: Path | None, workdir: Path | None) -> None:
+        self.stack_dir = Path(stack_dir)
+        self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="offline-tf-")
+        self.workdir = Path(workdir or self._tmp.name)
+        self.state = Path(state) if state else self.workdir / "terraform.tfstate"
+        self.env = terraform_env(ensure_mirror())
+        prepare_workdir(self.stack_dir, self.workdir, self.state.resolve())
+        self.result = VerifyResult(stack_dir=self.stack_dir, workdir=self.workdir)
+
+    def run(self, name: str, *args: str) -> StepResult:
+        step = _run(name, list(args), self.workdir, self.env)
+        self.result.steps[name] = step
+        self.result.timings[name] = step.seconds
+        return step
+
+    def init(self) -> bool:
+        step = self.run("init", "init", "-input=false", "-no-color", "-backend=true")
+        if not step.ok:
+            self.result.diagnostics = _text_diagnostics(step)
+        return step.ok
+
+    def validate(self) -> bool:
+        step = self.run("validate", "validate", "-json", "-no-color")
+        self.result.diagnostics = _validate_diagnostics(step)
+        return step.ok
+
+    def plan(self) -> bool:
+        step = self.run("plan", "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
+        self.result.plan_text = step.stdout
+        if not step.ok:
+            self.result.diagnostics += _text_diagnostics(step)
+            return False
+        show = self.run("show", "show", "-json", "-no-color", "plan.bin")
+        if show.ok:
+            self.result.plan = json.loads(show.stdout)
+        return show.ok
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def verify_stack(
+    stack_dir: Path, *, plan: bool = True, state: Path | None = None, workdir: Path | None = None
+) -> VerifyResult:
+    """Init, validate and (optionally) plan one synthesized stack offline.
+
+    ``state`` is a local state file to plan against (e.g. one written by
+    :func:`apply_stack` for a base revision); by default the plan starts from
+    an empty state.  ``workdir`` keeps the scratch directory (with
+    ``plan.bin``) instead of a temporary one that is deleted afterwards.
+    """
+    session = _Session(stack_dir, state, workdir)
+    try:
+        result = session.result
+        result.ok = session.init() and session.validate() and (not plan or session.plan())
+        return result
+    finally:
+        session.close()
+
+
+def apply_stack(stack_dir: Path, state_path: Path, *, workdir: Path | None = None) -> VerifyResult:
+    """Apply one stack offline into the local state file ``state_path`` (nothing leaves the machine)."""
+    session = _Session(stack_dir, state_path, workdir)
+    try:
+        result = session.result
+        if session.init():
+            step = session.run("apply", "apply", "-input=false", "-no-color", "-auto-approve", "-lock=false")
+            if not step.ok:
+                result.diagnostics = _text_diagnostics(step)
+            result.ok = step.ok
+        return result
+    finally:
+        session.close()
+
+
+def _summary_line(stack: Path, result: VerifyResult) -> str:
+    seconds = sum(result.timings.values())
+    if not result.ok:
+        return f"{stack.name}: FAILED ({seconds:.1f}s)"
+    counts = result.counts()
+    return f"{stack.name}: {counts['add']} to add, {counts['change']} to change, {counts['destroy']} to destroy ({seconds:.1f}s)"
+
+
+def offline_plan(stack_dirs: list[Path], *, out: TextIO = sys.stdout) -> int:
+    """Verify and plan each stack offline, printing Terraform's plan text and a summary line.
+
+    Returns 0 when every stack validated and planned, 1 when any failed,
+    2 when terraform is not installed.
+    """
+    try:
+        terraform_binary()
+    except TerraformNotFound as exc:
+        print(f"error: {exc}", file=out)
+        return 2
+    summaries: list[str] = []
+    failed = False
+    for stack in map(Path, stack_dirs):
+        result = verify_stack(stack)
+        print(f"=== {stack.name} ===", file=out)
+        print(result.plan_text.strip() if result.ok else result.failure_text(), file=out)
+        summaries.append(_summary_line(stack, result))
+        failed |= not result.ok
+    print("\n".join(summaries), file=out)
+    return 1 if failed else 0

@@ -1,0 +1,169 @@
+"""Environment configuration: one YAML file per environment in config/environments/.
+
+The environment's name is the file's stem (``config/environments/prod.yaml`` is
+``prod``); a new environment is a new file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, field_validator
+
+from platform_config.base import Model, Slug, Tags, UcName
+
+
+class Workspace(Model):
+    """Where the environment's Databricks workspace is and how to authenticate.
+
+    Credentials never live here: the provider reads DATABRICKS_* environment
+    variables, the named ~/.databrickscfg profile, or Terraform Cloud variables.
+    """
+
+    host: str
+    """Workspace URL, e.g. https://adb-123.4.azuredatabricks.net. Required."""
+    auth_type: Literal["pat", "oauth-m2m", "azure-cli", "azure-msi", "azure-client-secret",
+                       "github-oidc", "databricks-cli", "google-id", "google-credentials",
+                       "env-oidc", "file-oidc"] | None = None
+    """Provider auth type. Default: unset, the provider picks from the environment."""
+    profile: str | None = None
+    """Name of a ~/.databrickscfg profile. Default: unset."""
+
+    @field_validator("host")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://") or len(value) <= len("https://"):
+            raise ValueError("must be the workspace URL starting with https://")
+        return value.rstrip("/")
+
+
+class Naming(Model):
+    """How Databricks object names carry the environment (the one place this rule lives)."""
+
+    style: Literal["prefix", "suffix", "none"] = "prefix"
+    """prefix: ``dev-churn``; suffix: ``churn-dev``; none: ``churn``. Default: prefix."""
+    token: str | None = None
+    """The text added. Default: the environment's name."""
+    separator: Literal["-", "_"] = "-"
+    """Between token and name. Default: '-'."""
+
+
+class CatalogRef(Model):
+    """The environment's Unity Catalog catalog."""
+
+    name: UcName
+    """Catalog name, e.g. mlops_prod. Required."""
+    create: bool = True
+    """True: this platform creates and owns the catalog. False: it exists already
+    (owned by a platform team) and is only referenced. Default: true."""
+    comment: str | None = None
+    """Default: a generated description."""
+    owner: str | None = None
+    """Owning principal (role name from ``roles`` or a principal). Default: the deployer."""
+    storage_root: str | None = None
+    """Managed storage location. Default: the metastore's."""
+    properties: dict[str, str] = Field(default_factory=dict)
+    """Catalog properties. Default: none."""
+
+
+class Principals(Model):
+    """The principals a role stands for in one environment."""
+
+    groups: list[str] = Field(default_factory=list)
+    users: list[str] = Field(default_factory=list)
+    service_principals: list[str] = Field(default_factory=list)
+    """Service principals by application id (UUID)."""
+
+    def all(self) -> list[tuple[str, str]]:
+        """Sorted (kind, name) pairs; kind is group_name/user_name/service_principal_name."""
+        pairs = ([("group_name", g) for g in self.groups]
+                 + [("user_name", u) for u in self.users]
+                 + [("service_principal_name", s) for s in self.service_principals])
+        return sorted(set(pairs), key=lambda p: (p[1], p[0]))
+
+
+class LocalBackend(Model):
+    type: Literal["local"] = "local"
+    path: str | None = None
+    """State file path, relative to the stack's directory. Default: terraform.<stack>.tfstate."""
+
+
+class CloudBackend(Model):
+    """Terraform Cloud / HCP Terraform: one workspace per stack."""
+
+    type: Literal["cloud"]
+    organization: str
+    hostname: str = "app.terraform.io"
+    workspace_prefix: str = "mlops-"
+    """Workspace name = prefix + stack name (e.g. mlops-prod). Default: 'mlops-'."""
+    project: str | None = None
+    """Terraform Cloud project. Default: the organization's default project."""
+
+
+class S3Backend(Model):
+    type: Literal["s3"]
+    bucket: str
+    region: str
+    key_prefix: str = "mlops"
+    """State key = <key_prefix>/<stack>.tfstate. Default: 'mlops'."""
+    dynamodb_table: str | None = None
+    use_lockfile: bool = True
+    encrypt: bool = True
+
+
+class AzurermBackend(Model):
+    type: Literal["azurerm"]
+    resource_group_name: str
+    storage_account_name: str
+    container_name: str
+    key_prefix: str = "mlops"
+    use_azuread_auth: bool = True
+
+
+class GcsBackend(Model):
+    type: Literal["gcs"]
+    bucket: str
+    prefix: str = "mlops"
+    """State prefix = <prefix>/<stack>. Default: 'mlops'."""
+
+
+Backend = Annotated[Union[LocalBackend, CloudBackend, S3Backend, AzurermBackend, GcsBackend],
+                    Field(discriminator="type")]
+
+
+class StackLayout(Model):
+    layout: Literal["per-environment", "per-project"] = "per-environment"
+    """per-environment: one stack <env> holding everything. per-project: a stack
+    <env>-platform for shared Unity Catalog pieces plus one stack <env>-<project>
+    per ML project, each with its own state. Default: per-environment."""
+
+
+class EnvironmentConfig(Model):
+    """One deployment target (dev, staging, prod, ...)."""
+
+    name: Slug
+    """Taken from the file name; not written in the file."""
+    workspace: Workspace
+    cloud: Literal["aws", "azure", "gcp"]
+    catalog: CatalogRef
+    naming: Naming = Field(default_factory=Naming)
+    tags: Tags
+    """Tags put on every taggable resource. Default: none."""
+    pause_schedules: bool = True
+    """Whether job and monitor schedules are created PAUSED. Default: true (safe:
+    nothing runs until an environment opts in; staging and prod set false)."""
+    backend: Backend = Field(default_factory=LocalBackend)
+    """Terraform state backend. Default: local state files (works offline)."""
+    stacks: StackLayout = Field(default_factory=StackLayout)
+    roles: dict[Slug, Principals] = Field(default_factory=dict)
+    """Role name -> principals in this environment, e.g. ml_engineers -> groups."""
+
+    def object_name(self, base: str) -> str:
+        """Apply the naming rule to a workspace object name (job, endpoint, folder)."""
+        token = self.naming.token or self.name
+        sep = self.naming.separator
+        if self.naming.style == "prefix":
+            return f"{token}{sep}{base}"
+        if self.naming.style == "suffix":
+            return f"{base}{sep}{token}"
+        return base

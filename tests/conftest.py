@@ -1,0 +1,77 @@
+"""Shared fixtures. jsii start-up costs ~2 s per process and each resource ~3.6 ms,
+so the example app is synthesized once per session and stacks are read from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config"
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """A synthesized app: its outdir and each stack's parsed cdk.tf.json."""
+
+    outdir: Path
+    stacks: dict[str, dict]
+
+    def stack_dir(self, name: str) -> Path:
+        return self.outdir / "stacks" / name
+
+    def resources(self, stack: str, rtype: str) -> dict[str, dict]:
+        return self.stacks[stack].get("resource", {}).get(rtype, {})
+
+
+def read_outdir(outdir: Path) -> Synthesized:
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    stacks = {name: json.loads((outdir / s["synthesizedStackPath"]).read_text())
+              for name, s in manifest["stacks"].items()}
+    return Synthesized(outdir, stacks)
+
+
+def synth_config(config_dir: Path, outdir: Path) -> Synthesized:
+    """Synthesize a config directory in-process (jsii is started once per process)."""
+    from mlops_tools.synth import synth
+
+    synth(config_dir, outdir)
+    return read_outdir(outdir)
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory) -> Synthesized:
+    """The shipped example (config/), synthesized once for the whole session."""
+    return synth_config(EXAMPLE_CONFIG, tmp_path_factory.mktemp("example") / "cdktf.out")
+
+
+@pytest.fixture
+def config_copy(tmp_path) -> Path:
+    """A writable copy of the shipped config/ to break or change in one test."""
+    dest = tmp_path / "config"
+    shutil.copytree(EXAMPLE_CONFIG, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def synth_construct(tmp_path_factory) -> Callable[[Callable], dict]:
+    """Synthesize constructs built by ``build(stack)`` in a throwaway stack; returns the JSON.
+
+    cdktf.Testing.synth_scope is broken in Python (hashicorp/terraform-cdk#2871), so
+    the construct goes into TerraformStack(Testing.app(...), "test").
+    """
+    import cdktf
+    import mlops_constructs  # noqa: F401  (jsii environment)
+
+    def _synth(build: Callable) -> dict:
+        app = cdktf.Testing.app(outdir=str(tmp_path_factory.mktemp("construct")))
+        stack = cdktf.TerraformStack(app, "test")
+        build(stack)
+        return json.loads(cdktf.Testing.synth(stack))
+
+    return _synth
