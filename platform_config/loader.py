@@ -7,6 +7,7 @@ All problems in all files are collected and raised together as one
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
+from platform_config.jobs import jobs_problems
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
-from platform_config.secrets import scan_for_secrets
+from platform_config.secrets import find_secret_like, scan_for_secrets
 from platform_config.yaml_source import SourceMap, load_yaml
 
 ENVIRONMENTS_DIR = "environments"
@@ -32,6 +34,8 @@ class ProjectTarget:
     project: ProjectConfig
     roles: dict[str, Principals]
     """The environment's roles overlaid with the project's own."""
+    iac_commit: str | None = None
+    """Git commit of this IaC repository, from MLOPS_IAC_COMMIT (opt-in; see docs/jobs.md)."""
 
 
 @dataclass(frozen=True)
@@ -49,32 +53,60 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+#: Opt-in: the IaC repository's git commit, put into job tags (changes every job on every commit).
+IAC_COMMIT_ENV = "MLOPS_IAC_COMMIT"
+
+
+def iac_commit() -> str | None:
+    """The IaC repo's commit from MLOPS_IAC_COMMIT, or None (the default keeps synth deterministic)."""
+    value = os.environ.get(IAC_COMMIT_ENV, "").strip()
+    return value or None
+
+
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _user_loc(loc: tuple, data: Any) -> tuple:
+    """Drop the parts of a pydantic error location that are not in the user's data
+    (union member tags such as 'cloud' in ('backend', 'cloud', 'organization'))."""
+    out: list = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif i == len(loc) - 1 and isinstance(current, dict):
+            pass  # a missing or unknown key: keep it, the user needs its name
+        else:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
-                         model: type[BaseModel]) -> list[Problem]:
+                         model: type[BaseModel], data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-        file, line = smap.locate(loc, display)
+        loc = _user_loc(tuple(err["loc"]), data)
         message = err["msg"]
+        if err["type"] == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            loc += (ctx.get("discriminator", "type").strip("'"),)
+            message = f"unknown value {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+        file, line = smap.locate(loc, display)
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(model, loc[:-1])
             message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
         elif err["type"] == "missing":
             message = "required key is missing"
-        elif err["type"] in ("literal_error", "enum"):
+        elif err["type"] in ("literal_error", "enum") and not find_secret_like(str(err.get("input"))):
             message = f"{message}, got {err.get('input')!r}"
         problems.append(Problem(file, line, key_path(loc), message))
     return problems
-
-
-#: Tags pydantic puts into error locations for discriminated unions.
-_UNION_TAGS = {"local", "cloud", "s3", "azurerm", "gcs"}
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -133,10 +165,11 @@ def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, Envir
             problems.append(Problem(file, line, "name",
                                     f"the environment's name comes from the file name ('{name}'); remove this key"))
             continue
+        data = {**data, "name": name}
         try:
-            environments[name] = EnvironmentConfig.model_validate({**data, "name": name})
+            environments[name] = EnvironmentConfig.model_validate(data)
         except ValidationError as exc:
-            problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig))
+            problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig, data))
     return environments
 
 
@@ -192,10 +225,11 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))
             continue
+        merged = deep_merge(base, override)
         try:
-            project = ProjectConfig.model_validate(deep_merge(base, override))
+            project = ProjectConfig.model_validate(merged, context={"env": env})  # env-dependent rules read it
         except ValidationError as exc:
-            problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig))
+            problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
             continue
         roles = {**env.roles, **project.roles}
         for path, role in role_references(project):
@@ -204,7 +238,11 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
                 known = ", ".join(sorted(roles)) or "none"
                 problems.append(Problem(file, line, key_path(path),
                                         f"unknown role '{role}' in environment '{env_name}' (known: {known})"))
-        targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())))
+        for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles):
+            file, line = merged_map.locate(path, display)
+            problems.append(Problem(file, line, key_path(path), message))
+        targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),
+                                          iac_commit=iac_commit())
     return targets
 
 
@@ -214,6 +252,9 @@ def load_platform(config_dir: Path) -> Platform:
     config_dir = Path(config_dir)
     if not config_dir.is_dir():
         raise ConfigError([Problem(display_path(config_dir), 0, "", "config directory not found")])
+    commit = iac_commit()
+    if commit is not None and not re.fullmatch(r"[0-9a-fA-F]{7,40}", commit):
+        problems.append(Problem(f"${IAC_COMMIT_ENV}", 0, "", f"must be a git commit SHA (7-40 hex digits), got {commit!r}"))
     environments = _load_environments(config_dir / ENVIRONMENTS_DIR, problems)
     if not environments and not problems:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",

@@ -54,7 +54,10 @@ def load_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        context = exc.context or ""
+        if exc.context_mark and exc.context_mark.line + 1 != line:
+            context += f" (started at line {exc.context_mark.line + 1})"
+        msg = ": ".join(str(p) for p in (context, exc.problem) if p)
         raise ConfigError([Problem(display, line, "", f"invalid YAML: {msg}")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(display, 0, "", f"invalid YAML: {exc}")]) from None

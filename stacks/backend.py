@@ -24,7 +24,10 @@ def apply_backend(stack: TerraformStack, backend: cfg.Backend, stack_name: str) 
     elif isinstance(backend, cfg.S3Backend):
         S3Backend(stack, bucket=backend.bucket, region=backend.region,
                   key=f"{backend.key_prefix}/{stack_name}.tfstate", encrypt=backend.encrypt,
-                  dynamodb_table=backend.dynamodb_table, use_lockfile=backend.use_lockfile)
+                  dynamodb_table=backend.dynamodb_table)
+        if backend.use_lockfile:
+            # Terraform >= 1.10 S3-native locking; the final cdktf bindings predate it.
+            stack.add_override("terraform.backend.s3.use_lockfile", True)
     elif isinstance(backend, cfg.AzurermBackend):
         AzurermBackend(stack, resource_group_name=backend.resource_group_name,
                        storage_account_name=backend.storage_account_name,
