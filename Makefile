@@ -14,7 +14,7 @@ export PIP_ROOT_USER_ACTION := ignore
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: install synth test plan clean
+.PHONY: install synth test plan bench clean
 
 install: .venv/.synced node_modules/.synced
 
@@ -38,3 +38,6 @@ plan: install
 
 clean:
 	rm -rf cdktf.out .pytest_cache
+
+bench: install
+	$(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only
