@@ -26,8 +26,16 @@ from typing import Any, TextIO
 from mlops_tools.offline.schema import PROVIDER_ADDRESS, atomic_write, cache_dir, load_schema
 
 STACK_FILE = "cdk.tf.json"
-OVERRIDE_FILE = "zz_offline_override.tf.json"
-_REMOTE_BACKENDS = ("s3", "azurerm", "gcs", "remote", "http", "consul", "cos", "oss", "pg", "kubernetes")
+_UNSAFE_TF_VARS = (
+    "TF_DATA_DIR",
+    "TF_WORKSPACE",
+    "TF_PLUGIN_CACHE_DIR",
+    "TF_CLI_ARGS",
+    "TF_CLI_ARGS_init",
+    "TF_CLI_ARGS_validate",
+    "TF_CLI_ARGS_plan",
+    "TF_CLI_ARGS_apply",
+)
 INSTALL_HINT = (
     "Terraform >= 1.5 is required on PATH for offline verification. Install it from the HashiCorp apt "
     "repository (https://developer.hashicorp.com/terraform/install: add apt.releases.hashicorp.com, then "
@@ -92,9 +100,28 @@ class VerifyResult:
         return [d.get("summary", "") for d in self.diagnostics if d.get("severity") == "error"]
 
     def failure_text(self) -> str:
-        """Terraform's own output of the first failing step ('' when everything passed)."""
+        """Terraform's own error output of the first failing step ('' when everything passed)."""
         failed = next((s for s in self.steps.values() if not s.ok), None)
-        return "" if failed is None else (failed.stderr + failed.stdout).strip()
+        if failed is None:
+            return ""
+        if failed.name == "validate":
+            return "\n\n".join(format_diagnostic(d) for d in self.diagnostics)
+        return (failed.stderr + failed.stdout).strip()
+
+
+def format_diagnostic(diagnostic: dict[str, Any]) -> str:
+    """Render a ``terraform validate -json`` diagnostic like Terraform's human output."""
+    lines = [f"{diagnostic.get('severity', 'error').capitalize()}: {diagnostic.get('summary', '')}"]
+    where = diagnostic.get("range")
+    snippet = diagnostic.get("snippet") or {}
+    if where:
+        context = f", in {snippet['context']}" if snippet.get("context") else ""
+        lines.append(f"  on {where['filename']} line {where['start']['line']}{context}:")
+    if snippet.get("code"):
+        lines.append(f"  {snippet.get('start_line', '')}: {snippet['code']}")
+    if diagnostic.get("detail"):
+        lines.append(diagnostic["detail"])
+    return "\n".join(lines)
 
 
 def terraform_binary() -> str:
@@ -146,21 +173,13 @@ def ensure_mirror() -> Path:
 
 def terraform_env(cli_config: Path) -> dict[str, str]:
     """Environment for terraform: mirror config, automation mode, no Databricks credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "TF_"))}
-    env.update(
-        {
-            "TF_CLI_CONFIG_FILE": str(cli_config),
-            "TF_IN_AUTOMATION": "1",
-            "CHECKPOINT_DISABLE": "1",
-            "TF_PLUGIN_CACHE_DIR": "",
-        }
-    )
-    env.pop("TF_PLUGIN_CACHE_DIR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_") and k not in _UNSAFE_TF_VARS}
+    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
     return env
 
 
 def _neutralize_backend(config: dict[str, Any], state: Path) -> dict[str, Any]:
-    """Replace remote backends / Terraform Cloud with a local backend writing ``state``."""
+    """Replace any backend / Terraform Cloud block with a local backend writing ``state``."""
     terraform = dict(config.get("terraform", {}))
     terraform.pop("cloud", None)
     terraform["backend"] = {"local": {"path": str(state)}}
@@ -175,9 +194,9 @@ def prepare_workdir(stack_dir: Path, workdir: Path, state: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     config = _neutralize_backend(json.loads(source.read_text()), state)
     (workdir / STACK_FILE).write_text(json.dumps(config, indent=2))
-    for asset in ("assets",):
-        if (stack_dir / asset).is_dir() and not (workdir / asset).exists():
-            shutil.copytree(stack_dir / asset, workdir / asset)
+    assets = stack_dir / "assets"
+    if assets.is_dir() and not (workdir / "assets").exists():
+        shutil.copytree(assets, workdir / "assets")
 
 
 def _run(name: str, args: list[str], workdir: Path, env: dict[str, str]) -> StepResult:
@@ -283,8 +302,8 @@ def _summary_line(stack: Path, result: VerifyResult) -> str:
     seconds = sum(result.timings.values())
     if not result.ok:
         return f"{stack.name}: FAILED ({seconds:.1f}s)"
-    counts = result.counts()
-    return f"{stack.name}: {counts['add']} to add, {counts['change']} to change, {counts['destroy']} to destroy ({seconds:.1f}s)"
+    add, change, destroy = result.counts().values()
+    return f"{stack.name}: {add} to add, {change} to change, {destroy} to destroy ({seconds:.1f}s)"
 
 
 def offline_plan(stack_dirs: list[Path], *, out: TextIO = sys.stdout) -> int:

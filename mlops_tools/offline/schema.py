@@ -224,10 +224,6 @@ def read_bindings(tarball: Path | None = None) -> Bindings:
     return bindings
 
 
-def _lower_first(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
 def _upper_first(name: str) -> str:
     return name[:1].upper() + name[1:]
 
@@ -238,8 +234,15 @@ class _SchemaBuilder:
     def __init__(self, bindings: Bindings) -> None:
         self.b = bindings
 
-    def block(self, fields: list[FieldSpec], struct: str, ref_class: str | None, *, as_attrs: bool = False) -> JsonDict:
-        """Build a block from configurable fields plus computed getters of ``ref_class``."""
+    def block(
+        self, fields: list[FieldSpec], struct: str, ref_class: str | None, *, as_attrs: bool = False
+    ) -> JsonDict:
+        """Build a block from configurable fields plus computed getters of ``ref_class``.
+
+        ``struct`` names the jsii struct holding the optional flags.  With ``as_attrs``
+        (inside a nested attribute, where blocks cannot appear) only an attributes
+        mapping is returned and nested structs become nested attributes.
+        """
         attributes: JsonDict = {}
         block_types: JsonDict = {}
         flags = self.b.optional.get(struct, {})
@@ -261,8 +264,10 @@ class _SchemaBuilder:
         return {"attributes": attributes, "block_types": block_types} if not as_attrs else attributes
 
     def _struct_block(self, spec: FieldSpec, *, as_attrs: bool) -> JsonDict:
-        struct = _upper_first(spec.nested or "")
-        return self.block(self.b.functions.get(spec.nested or "", []), struct, struct + "OutputReference", as_attrs=as_attrs)
+        function = spec.nested or ""
+        struct = _upper_first(function)
+        fields = self.b.functions.get(function, [])
+        return self.block(fields, struct, struct + "OutputReference", as_attrs=as_attrs)
 
     def _nested_block(self, spec: FieldSpec, required: bool) -> JsonDict:
         nested: JsonDict = {"nesting_mode": _nesting(spec), "block": self._struct_block(spec, as_attrs=False)}
@@ -394,12 +399,17 @@ def _cache_path(tarball: Path) -> Path:
     return cache_dir() / "schema" / f"{key}.json"
 
 
-def atomic_write(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` via a temp file and ``os.replace`` (safe for concurrent writers)."""
+def schema_cache_path() -> Path:
+    """Cache file of the schema rebuilt from the installed bindings (may not exist yet)."""
+    return _cache_path(bindings_tarball())
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a private temp file and ``os.replace`` (safe for concurrent writers)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:

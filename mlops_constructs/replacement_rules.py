@@ -1,0 +1,137 @@
+"""Attributes whose change destroys and recreates a resource (pure data, no jsii).
+
+The plan review (issue 7) imports this to flag risky diffs before a deploy:
+recreating a registered model loses its versions, recreating a serving endpoint
+drops traffic and its URL's history, recreating a schema drops its tables.
+
+Paths are dotted attribute paths in the synthesized JSON with list indices
+left out (``ai_gateway.inference_table_config.catalog_name`` matches the value
+in ``{"ai_gateway": {"inference_table_config": {...}}}`` and in list-wrapped
+blocks alike). ``replace`` means the provider plans a replacement; ``immutable``
+means the service refuses the change after creation, so the only way to apply
+it is to recreate the resource (a reviewer must treat both alike).
+
+Sources: provider docs 1.99.0 (resources/<type>.md), quoted in ``source``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+Effect = Literal["replace", "immutable"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    attribute: str
+    """Dotted path in the resource's JSON body (no list indices)."""
+    effect: Effect
+    source: str
+    """Where the rule comes from."""
+    first_set_ok: bool = False
+    """Setting the attribute where it was unset is an in-place update (only changing
+    or removing a set value recreates). Default: false."""
+
+
+def _rules(effect: Effect, source: str, *attributes: str, first_set_ok: bool = False) -> tuple[Rule, ...]:
+    return tuple(Rule(a, effect, source, first_set_ok) for a in attributes)
+
+
+_SERVING_TABLE = ("the service does not allow changing the inference table's catalog, schema or "
+                  "prefix once set (model_serving.md, auto_capture_config: 'On update, you cannot "
+                  "change ...'); the endpoint must be recreated")
+
+#: Resource type -> rules. Keep sorted by resource type.
+RULES: dict[str, tuple[Rule, ...]] = {
+    "databricks_artifact_allowlist": _rules("replace", "artifact_allowlist.md", "artifact_type"),
+    "databricks_catalog": (
+        _rules("replace", "catalog.md: 'Change forces creation of a new resource'",
+               "storage_root", "provider_name", "share_name", "connection_name")
+        + _rules("immutable", "renaming a catalog changes every three-level name under it; "
+                              "treat as recreation", "name")),
+    "databricks_catalog_workspace_binding": _rules(
+        "replace", "catalog_workspace_binding.md", "workspace_id", "securable_name", "securable_type"),
+    "databricks_external_location": _rules("replace", "external_location.md", "name"),
+    "databricks_mlflow_model": _rules("replace", "mlflow_model.md: 'Change of name triggers new resource'",
+                                      "name"),
+    "databricks_model_serving": (
+        _rules("replace", "model_serving.md: 'Changing this name will delete the existing endpoint "
+                          "and create a new endpoint'", "name")
+        + _rules("replace", "route optimization is set at creation; the provider recreates the "
+                            "endpoint to change it", "route_optimized")
+        + _rules("replace", _SERVING_TABLE,
+                 "config.auto_capture_config.catalog_name", "config.auto_capture_config.schema_name",
+                 "config.auto_capture_config.table_name_prefix", first_set_ok=True)
+        + _rules("immutable", _SERVING_TABLE,
+                 "ai_gateway.inference_table_config.catalog_name",
+                 "ai_gateway.inference_table_config.schema_name",
+                 "ai_gateway.inference_table_config.table_name_prefix", first_set_ok=True)),
+    "databricks_model_serving_provisioned_throughput": _rules(
+        "replace", "model_serving_provisioned_throughput.md", "name"),
+    "databricks_online_table": _rules("replace", "online_table.md: 'If any parameter changes, online "
+                                                 "table is recreated'", "name", "spec"),
+    "databricks_permission_assignment": _rules(
+        "replace", "permission_assignment.md", "principal_id", "user_name", "group_name",
+        "service_principal_name"),
+    "databricks_pipeline": _rules("replace", "pipeline.md", "storage"),
+    "databricks_quality_monitor": (
+        _rules("replace", "quality_monitor.md: the monitor's id is the table's full name",
+               "table_name")
+        + _rules("immutable", "quality_monitor.md: \"Can't be updated after creation\"",
+                 "warehouse_id", "skip_builtin_dashboard")),
+    "databricks_recipient": _rules("replace", "recipient.md", "name"),
+    "databricks_registered_model": _rules(
+        "replace", "registered_model.md: 'Change of this parameter forces recreation of the resource' "
+                   "(all model versions are lost)", "name", "catalog_name", "schema_name",
+        "storage_location"),
+    "databricks_schema": _rules("replace", "schema.md: 'Change forces creation of a new resource'",
+                                "name", "catalog_name", "storage_root"),
+    "databricks_share": _rules("replace", "share.md", "name"),
+    "databricks_sql_table": _rules(
+        "replace", "sql_table.md: 'Change forces the creation of a new resource'",
+        "name", "catalog_name", "schema_name", "table_type", "data_source_format", "partitions",
+        "storage_credential_name", "options"),
+    "databricks_storage_credential": _rules("replace", "storage_credential.md", "name"),
+    "databricks_vector_search_endpoint": _rules("replace", "vector_search_endpoint.md", "name"),
+    "databricks_volume": _rules("replace", "volume.md: 'Change forces creation of a new resource'",
+                                "catalog_name", "schema_name", "volume_type", "storage_location"),
+}
+
+#: Resource type -> attribute paths whose change recreates the resource (both effects).
+FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
+    rtype: tuple(r.attribute for r in rules) for rtype, rules in RULES.items()
+}
+
+
+def _values(body: Any, parts: list[str]) -> Iterator[Any]:
+    """Every value at ``parts`` under body, descending through lists."""
+    if isinstance(body, list):
+        for item in body:
+            yield from _values(item, parts)
+        return
+    if not parts:
+        yield body
+        return
+    if isinstance(body, dict) and parts[0] in body:
+        yield from _values(body[parts[0]], parts[1:])
+
+
+def value_at(body: Any, attribute: str) -> list[Any]:
+    """The values of a dotted attribute in a resource body (empty when unset)."""
+    return list(_values(body, attribute.split(".")))
+
+
+def forcing_changes(resource_type: str, before: dict, after: dict) -> list[Rule]:
+    """Rules whose attribute differs between two bodies of the same resource.
+
+    Unset and ``false``/``null`` compare equal (cdktf omits false booleans).
+    Rules with ``first_set_ok`` ignore an attribute that was unset before.
+    """
+    changed = []
+    for rule in RULES.get(resource_type, ()):
+        old = [v for v in value_at(before, rule.attribute) if v not in (None, False)]
+        new = [v for v in value_at(after, rule.attribute) if v not in (None, False)]
+        if old != new and (old or not rule.first_set_ok):
+            changed.append(rule)
+    return changed

@@ -1,0 +1,1 @@
+"""Offline Terraform verification against a schema-driven stub of the databricks provider."""

@@ -1,0 +1,50 @@
+"""Which attribute changes force the offline provider to plan a replacement.
+
+The real provider marks ForceNew attributes inside its own code; the schema
+Terraform sees does not carry them. The offline provider therefore answers
+``requires_replace`` from the same table the plan review uses
+(``mlops_constructs.replacement_rules``, effect "replace"), so an offline plan
+shows the delete/create a real deploy would do, with Terraform's replace_paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from tf.gen import tfplugin_pb2 as pb
+
+from mlops_constructs.replacement_rules import RULES
+
+Step = pb.AttributePath.Step
+
+
+def _walk(parts: list[str], prior: Any, new: Any, steps: list[Step]) -> Iterator[list[Step]]:
+    """Yield the attribute paths under ``parts`` whose value differs between prior and new."""
+    if not parts:
+        if prior != new:
+            yield steps
+        return
+    name, rest = parts[0], parts[1:]
+    prior_val = prior.get(name) if isinstance(prior, dict) else None
+    new_val = new.get(name) if isinstance(new, dict) else None
+    here = steps + [Step(attribute_name=name)]
+    if rest and isinstance(prior_val, list) and isinstance(new_val, list) and len(prior_val) == len(new_val):
+        for index, (p, n) in enumerate(zip(prior_val, new_val)):
+            yield from _walk(rest, p, n, here + [Step(element_key_int=index)])
+    elif rest and isinstance(prior_val, dict) and isinstance(new_val, dict):
+        yield from _walk(rest, prior_val, new_val, here)
+    elif prior_val != new_val:
+        yield here
+
+
+def requires_replace(type_name: str, prior: dict[str, Any], proposed: dict[str, Any]) -> list[pb.AttributePath]:
+    """Attribute paths whose change from prior to proposed forces recreation."""
+    paths = []
+    for rule in RULES.get(type_name, ()):
+        if rule.effect != "replace":
+            continue
+        parts = rule.attribute.split(".")
+        if rule.first_set_ok and len(parts) == 1 and prior.get(parts[0]) is None:
+            continue
+        paths.extend(pb.AttributePath(steps=s) for s in _walk(parts, prior, proposed, []))
+    return paths
