@@ -5,43 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_CONFIG = ROOT / "config"
-
-
-@dataclass(frozen=True)
-class Synthesized:
-    """A synthesized app: its outdir and each stack's parsed cdk.tf.json."""
-
-    outdir: Path
-    stacks: dict[str, dict]
-
-    def stack_dir(self, name: str) -> Path:
-        return self.outdir / "stacks" / name
-
-    def resources(self, stack: str, rtype: str) -> dict[str, dict]:
-        return self.stacks[stack].get("resource", {}).get(rtype, {})
-
-
-def read_outdir(outdir: Path) -> Synthesized:
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    stacks = {name: json.loads((outdir / s["synthesizedStackPath"]).read_text())
-              for name, s in manifest["stacks"].items()}
-    return Synthesized(outdir, stacks)
-
-
-def synth_config(config_dir: Path, outdir: Path) -> Synthesized:
-    """Synthesize a config directory in-process (jsii is started once per process)."""
-    from mlops_tools.synth import synth
-
-    synth(config_dir, outdir)
-    return read_outdir(outdir)
+from support import EXAMPLE_CONFIG, Synthesized, synth_config, terraform_or_skip
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +44,13 @@ def synth_construct(tmp_path_factory) -> Callable[[Callable], dict]:
         return json.loads(cdktf.Testing.synth(stack))
 
     return _synth
+
+
+@pytest.fixture(scope="session")
+def terraform() -> str:
+    """Path of the terraform binary, with the offline provider mirror installed."""
+    from mlops_tools.offline.harness import ensure_mirror
+
+    path = terraform_or_skip()
+    ensure_mirror()
+    return path

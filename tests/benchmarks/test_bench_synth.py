@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import EXAMPLE_CONFIG
+from support import EXAMPLE_CONFIG
 from platform_config import load_platform
 
 

@@ -11,28 +11,9 @@ from typing import Any
 
 import pytest
 
-from mlops_tools.offline.harness import TerraformNotFound, ensure_mirror, terraform_binary
 from mlops_tools.offline.schema import JsonDict, load_schema
 
 StackFactory = Callable[..., Path]
-
-
-def terraform_or_skip() -> str:
-    """Terraform path; missing terraform fails in CI (CI=true) and skips locally."""
-    try:
-        return terraform_binary()
-    except TerraformNotFound as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="session")
-def terraform() -> str:
-    """Path of the terraform binary, with the offline provider mirror installed."""
-    path = terraform_or_skip()
-    ensure_mirror()
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Synthesized, synth_config
+from support import Synthesized, synth_config
 from platform_config import ConfigError, load_platform
 
 BACKENDS = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 
 def test_cdktf_json_runs_main_in_pipenv() -> None:
