@@ -12,8 +12,10 @@ revision can be applied and a head revision planned against the same state).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -132,8 +134,17 @@ def terraform_binary() -> str:
     return path
 
 
-def _mirror_root() -> Path:
-    return cache_dir() / "offline-terraform"
+def _mirror_root(wrapper: str) -> Path:
+    """One mirror per checkout and interpreter, so two checkouts never rewrite each other's."""
+    key = hashlib.sha256(wrapper.encode()).hexdigest()[:12]
+    return cache_dir() / "offline-terraform" / key
+
+
+def _terraform_platform() -> str:
+    """Terraform's name for this OS/architecture, e.g. linux_amd64 or darwin_arm64."""
+    machine = platform.machine().lower()
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+    return f"{platform.system().lower()}_{arch}"
 
 
 def _provider_wrapper() -> str:
@@ -158,10 +169,11 @@ def _cli_config(mirror: Path) -> str:
 def ensure_mirror() -> Path:
     """Install the stub provider into a filesystem mirror; return the CLI config file path (idempotent)."""
     version = load_schema()["provider_version"]
-    root = _mirror_root()
-    mirror = root / "mirror"
-    plugin = mirror / PROVIDER_ADDRESS / version / "linux_amd64" / f"terraform-provider-databricks_v{version}"
     wrapper = _provider_wrapper()
+    root = _mirror_root(wrapper)
+    mirror = root / "mirror"
+    plugin = (mirror / PROVIDER_ADDRESS / version / _terraform_platform()
+              / f"terraform-provider-databricks_v{version}")
     if not plugin.exists() or plugin.read_text() != wrapper:
         atomic_write(plugin, wrapper)
         plugin.chmod(0o755)

@@ -101,9 +101,12 @@ def placeholder(type_: Any, name: str) -> Any:
 
 
 def stable_id(type_name: str, config: Any) -> str:
-    """A deterministic id derived from resource type and configuration."""
+    """A deterministic id derived from resource type and configuration.
+
+    Decimal digits, like real job, cluster and experiment ids, so an id referenced
+    where the schema wants a number (run_job_task.job_id) converts cleanly."""
     digest = hashlib.sha256(json.dumps([type_name, config], sort_keys=True, default=repr).encode())
-    return digest.hexdigest()[:16]
+    return str(int(digest.hexdigest()[:13], 16))
 
 
 def _computed_attributes(block: JsonDict) -> dict[str, Any]:

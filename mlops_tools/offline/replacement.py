@@ -18,10 +18,12 @@ from mlops_constructs.replacement_rules import RULES
 Step = pb.AttributePath.Step
 
 
-def _walk(parts: list[str], prior: Any, new: Any, steps: list[Step]) -> Iterator[list[Step]]:
-    """Yield the attribute paths under ``parts`` whose value differs between prior and new."""
+def _walk(parts: list[str], prior: Any, new: Any, steps: list[Step],
+          first_set_ok: bool) -> Iterator[list[Step]]:
+    """Yield the attribute paths under ``parts`` whose value differs between prior and new
+    (a first-time set does not count when ``first_set_ok``)."""
     if not parts:
-        if prior != new:
+        if prior != new and not (first_set_ok and prior is None):
             yield steps
         return
     name, rest = parts[0], parts[1:]
@@ -30,10 +32,10 @@ def _walk(parts: list[str], prior: Any, new: Any, steps: list[Step]) -> Iterator
     here = steps + [Step(attribute_name=name)]
     if rest and isinstance(prior_val, list) and isinstance(new_val, list) and len(prior_val) == len(new_val):
         for index, (p, n) in enumerate(zip(prior_val, new_val)):
-            yield from _walk(rest, p, n, here + [Step(element_key_int=index)])
+            yield from _walk(rest, p, n, here + [Step(element_key_int=index)], first_set_ok)
     elif rest and isinstance(prior_val, dict) and isinstance(new_val, dict):
-        yield from _walk(rest, prior_val, new_val, here)
-    elif prior_val != new_val:
+        yield from _walk(rest, prior_val, new_val, here, first_set_ok)
+    elif prior_val != new_val and not (first_set_ok and not prior_val):
         yield here
 
 
@@ -44,7 +46,6 @@ def requires_replace(type_name: str, prior: dict[str, Any], proposed: dict[str, 
         if rule.effect != "replace":
             continue
         parts = rule.attribute.split(".")
-        if rule.first_set_ok and len(parts) == 1 and prior.get(parts[0]) is None:
-            continue
-        paths.extend(pb.AttributePath(steps=s) for s in _walk(parts, prior, proposed, []))
+        paths.extend(pb.AttributePath(steps=s)
+                     for s in _walk(parts, prior, proposed, [], rule.first_set_ok))
     return paths
