@@ -1,18 +1,35 @@
-"""UcGrants: authoritative Unity Catalog grants on one securable.
+"""UcGrants: Unity Catalog grants on one securable, authoritative or additive.
 
-databricks_grants is the whole truth for its securable: grants made elsewhere
-are removed on apply. Grants are emitted sorted by principal and privilege so
-plans show no reordering noise.
+* ``authoritative`` (default): one databricks_grants resource, the whole truth for
+  the securable; grants made elsewhere (UI, SQL, other Terraform) are removed on
+  apply. The deploying principal's own privileges are merged in so an apply can
+  never revoke its own access.
+* ``additive``: one databricks_grant per principal. Only the listed principals'
+  grants on the securable are managed (each one's grants are replaced by the
+  listed set); every other principal's grants are left alone. Use it for
+  securables shared with other teams (provider issue #2705: authoritative grants
+  wipe grants made elsewhere). The deployer's grants are not touched in this mode.
+
+Every privilege is checked against its securable type (provider docs: grants).
+Grants are emitted sorted by principal and privilege so plans show no
+reordering noise; additive resources are addressed by principal, not position.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Literal
 
+from cdktf_cdktf_provider_databricks.grant import Grant
 from cdktf_cdktf_provider_databricks.grants import Grants, GrantsGrant
 from constructs import Construct
 
 from mlops_constructs.principal import Principal
+from mlops_constructs.uc_privileges import (DEPLOYER_PRIVILEGES, PRIVILEGES, SECURABLE_TYPES,
+                                            invalid_privileges, privilege_error)
+
+GrantMode = Literal["authoritative", "additive"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,19 +42,58 @@ class UcGrantsProps:
     """Full name of the securable (a token referencing its resource keeps the dependency)."""
     privileges: dict[Principal, frozenset[str]] = field(default_factory=dict)
     """Principal -> privileges."""
+    mode: GrantMode = "authoritative"
+    """authoritative: one databricks_grants (the whole truth); additive: one databricks_grant
+    per principal, leaving other principals' grants alone. Default: authoritative."""
+    deployer: Principal | None = None
+    """The principal that runs ``terraform apply``. In authoritative mode it keeps the
+    privileges it needs on this securable type (uc_privileges.DEPLOYER_PRIVILEGES) merged
+    with any listed for it. Default: none (nothing merged)."""
+
+
+def address_id(principal: Principal) -> str:
+    """A construct id derived from the principal's stable key (never a list position)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", principal.key)
 
 
 class UcGrants(Construct):
-    """One databricks_grants resource with sorted grant blocks."""
+    """databricks_grants (authoritative) or databricks_grant per principal (additive), sorted."""
 
     def __init__(self, scope: Construct, id: str, props: UcGrantsProps):
         super().__init__(scope, id)
-        grants = [
-            GrantsGrant(principal=principal.grant_name, privileges=sorted(privs))
-            for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].grant_name)
-            if privs
-        ]
-        if not grants:
+        if props.securable_type not in SECURABLE_TYPES:
+            raise ValueError(f"{self.node.path}: unsupported securable type {props.securable_type!r}; "
+                             f"supported: {', '.join(SECURABLE_TYPES)} (provider docs: grants)")
+        if props.mode not in ("authoritative", "additive"):
+            raise ValueError(f"{self.node.path}: grant mode must be 'authoritative' or 'additive', "
+                             f"got {props.mode!r}")
+        for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].key):
+            bad = invalid_privileges(props.securable_type, privs)
+            if bad:
+                raise ValueError(f"{self.node.path}: {principal.key}: "
+                                 f"{privilege_error(props.securable_type, bad)}")
+        merged: dict[Principal, set[str]] = {}
+        for principal, privs in props.privileges.items():
+            merged.setdefault(principal, set()).update(privs)
+        if props.mode == "authoritative" and props.deployer is not None and merged:
+            merged.setdefault(props.deployer, set()).update(DEPLOYER_PRIVILEGES[props.securable_type])
+        entries = sorted(((p, sorted(v)) for p, v in merged.items() if v), key=lambda e: e[0].key)
+        if not entries:
             raise ValueError(f"{self.node.path}: grants need at least one principal with privileges")
-        self.resource = Grants(self, "Resource", grant=grants,
-                               **{props.securable_type: props.securable_name})
+        assert all(set(v) <= PRIVILEGES[props.securable_type] for _, v in entries)
+        securable = {props.securable_type: props.securable_name}
+        self.mode = props.mode
+        self.principals = [p for p, _ in entries]
+        if props.mode == "authoritative":
+            self.resource = Grants(self, "Resource", **securable, grant=[
+                GrantsGrant(principal=p.grant_name, privileges=privs) for p, privs in entries])
+            return
+        ids = [address_id(p) for p, _ in entries]
+        clashes = sorted({i for i in ids if ids.count(i) > 1})
+        if clashes:
+            raise ValueError(f"{self.node.path}: principals {', '.join(clashes)} map to the same address; "
+                             "give them distinct names")
+        self.resources = {
+            p.key: Grant(self, address_id(p), **securable, principal=p.grant_name, privileges=privs)
+            for p, privs in entries
+        }

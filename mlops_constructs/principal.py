@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 PrincipalKind = Literal["group_name", "user_name", "service_principal_name"]
@@ -14,6 +14,14 @@ class Principal:
 
     name: str
     kind: PrincipalKind = "group_name"
+    label: str | None = field(default=None, compare=False)
+    """A stable name for addresses and sorting when ``name`` is a Terraform token (a service
+    principal created in the same apply): its config key. Default: ``name`` is used."""
+
+    @property
+    def key(self) -> str:
+        """Stable sort and address key: the label when set, else the name."""
+        return self.label or self.name
 
     @property
     def grant_name(self) -> str:

@@ -33,6 +33,8 @@ class UcRegisteredModelProps:
     """Principal -> privileges on the model. Default: none (no grants resource)."""
     prevent_destroy: bool = False
     """Terraform lifecycle prevent_destroy. Default: false."""
+    deployer: Principal | None = None
+    """The deploying principal, kept in the (authoritative) grants. Default: none."""
 
 
 class UcRegisteredModel(Construct):
@@ -56,4 +58,5 @@ class UcRegisteredModel(Construct):
         if props.grants:
             UcGrants(self, "Grants", UcGrantsProps(securable_type="model",
                                                    securable_name=self.resource.id,
-                                                   privileges=props.grants))
+                                                   privileges=props.grants,
+                                                   deployer=props.deployer))

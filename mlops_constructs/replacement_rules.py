@@ -38,6 +38,10 @@ def _rules(effect: Effect, source: str, *attributes: str, first_set_ok: bool = F
     return tuple(Rule(a, effect, source, first_set_ok) for a in attributes)
 
 
+# The legacy config.auto_capture_config (same immutability) is not listed: the platform
+# never emits it (inference tables go through the AI gateway), and listing nested paths
+# under ``config`` would make adding ``config`` to a pending endpoint look like a
+# replacement to tools that compare whole blocks.
 _SERVING_TABLE = ("the service does not allow changing the inference table's catalog, schema or "
                   "prefix once set (model_serving.md, auto_capture_config: 'On update, you cannot "
                   "change ...'); the endpoint must be recreated")
@@ -60,9 +64,6 @@ RULES: dict[str, tuple[Rule, ...]] = {
                           "and create a new endpoint'", "name")
         + _rules("replace", "route optimization is set at creation; the provider recreates the "
                             "endpoint to change it", "route_optimized")
-        + _rules("replace", _SERVING_TABLE,
-                 "config.auto_capture_config.catalog_name", "config.auto_capture_config.schema_name",
-                 "config.auto_capture_config.table_name_prefix", first_set_ok=True)
         + _rules("immutable", _SERVING_TABLE,
                  "ai_gateway.inference_table_config.catalog_name",
                  "ai_gateway.inference_table_config.schema_name",

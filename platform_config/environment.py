@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from platform_config.base import Model, Slug, Tags, UcName
+from platform_config.compute import EnvironmentCompute
+from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
+                                        Protection, RoleGrants, SecretScopeConfig,
+                                        ServicePrincipalConfig, WorkspacePermissions, check_environment)
+from platform_config.serving import ServingSettings
 
 
 class Workspace(Model):
@@ -59,11 +64,19 @@ class CatalogRef(Model):
     comment: str | None = None
     """Default: a generated description."""
     owner: str | None = None
-    """Owning principal (role name from ``roles`` or a principal). Default: the deployer."""
+    """Owning principal: a key of ``service_principals`` or a principal's name (group, user
+    e-mail, application id). Default: the deployer."""
     storage_root: str | None = None
     """Managed storage location. Default: the metastore's."""
     properties: dict[str, str] = Field(default_factory=dict)
     """Catalog properties. Default: none."""
+    grants: RoleGrants = Field(default_factory=dict)
+    """Role -> privileges on the catalog, e.g. readers: [USE_CATALOG]. Default: none."""
+    grant_mode: GrantMode | None = None
+    """authoritative (databricks_grants, the whole truth) or additive (databricks_grant per
+    principal). Default: authoritative when created, additive when referenced."""
+    protection: Protection | None = None
+    """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
 
 class Principals(Model):
@@ -72,7 +85,8 @@ class Principals(Model):
     groups: list[str] = Field(default_factory=list)
     users: list[str] = Field(default_factory=list)
     service_principals: list[str] = Field(default_factory=list)
-    """Service principals by application id (UUID)."""
+    """Service principals: an application id (UUID), or the key of one in the environment's
+    ``service_principals`` (e.g. jobs_runner), resolved to its application id."""
 
     def all(self) -> list[tuple[str, str]]:
         """Sorted (kind, name) pairs; kind is group_name/user_name/service_principal_name."""
@@ -157,6 +171,29 @@ class EnvironmentConfig(Model):
     stacks: StackLayout = Field(default_factory=StackLayout)
     roles: dict[Slug, Principals] = Field(default_factory=dict)
     """Role name -> principals in this environment, e.g. ml_engineers -> groups."""
+    account: AccountConfig | None = None
+    """The Databricks account; needed only for account-level service principals. Default: unset."""
+    service_principals: dict[Slug, ServicePrincipalConfig] = Field(default_factory=dict)
+    """Key -> service principal created or referenced in this environment. Default: none."""
+    deployer: Deployer | None = None
+    """The principal running terraform apply; it keeps its privileges in authoritative grants.
+    Default: unset (no privileges merged; it relies on owning what it creates)."""
+    secret_scopes: dict[Slug, SecretScopeConfig] = Field(default_factory=dict)
+    """Key -> Databricks-backed secret scope with ACLs by role. Default: none."""
+    permissions: WorkspacePermissions = Field(default_factory=WorkspacePermissions)
+    """Permissions on shared workspace objects (cluster policies, SQL warehouses) by role. Default: none."""
+    protection: EnvironmentProtection = Field(default_factory=EnvironmentProtection)
+    """prevent_destroy default for stateful resources. Default: on."""
+    serving: ServingSettings = Field(default_factory=ServingSettings)
+    """Model serving policy, e.g. whether endpoints may scale to zero. Default: allowed."""
+    compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
+    """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
+    a per-cloud node type, no policies."""
+
+    @model_validator(mode="after")
+    def _governance(self) -> "EnvironmentConfig":
+        check_environment(self)
+        return self
 
     def object_name(self, base: str) -> str:
         """Apply the naming rule to a workspace object name (job, endpoint, folder)."""

@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -93,6 +93,8 @@ def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
     for err in exc.errors(include_url=False):
         loc = _user_loc(tuple(err["loc"]), data)
         message = err["msg"]
+        if err["type"] == "value_error":  # our validators' messages, without pydantic's prefix
+            message = message.removeprefix("Value error, ")
         if err["type"] == "union_tag_invalid":
             ctx = err.get("ctx", {})
             loc += (ctx.get("discriminator", "type").strip("'"),)
@@ -111,8 +113,6 @@ def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """Best effort: the keys the model accepts at ``loc``."""
-    from typing import get_args, get_origin
-
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -200,16 +200,18 @@ def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, So
 
 
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
-             problems: list[Problem]) -> dict[str, ProjectTarget]:
+             declared: set[str], problems: list[Problem]) -> dict[str, ProjectTarget]:
+    """Validate one project per environment. ``declared`` holds every environment file's
+    name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
     if not isinstance(overrides, dict):
         file, line = smap.locate(("environments",), display)
         problems.append(Problem(file, line, "environments", "must be a mapping of environment name -> overrides"))
         return {}
     for env_name in overrides:
-        if env_name not in environments:
+        if env_name not in declared:
             file, line = smap.locate(("environments", env_name), display)
-            known = ", ".join(sorted(environments)) or "none"
+            known = ", ".join(sorted(declared)) or "none"
             problems.append(Problem(file, line, f"environments.{env_name}",
                                     f"unknown environment '{env_name}' (known: {known})"))
     base = {k: v for k, v in data.items() if k != "environments"}
@@ -260,8 +262,9 @@ def load_platform(config_dir: Path) -> Platform:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",
                                 "no environments defined: add one YAML file per environment"))
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
+    declared = {path.stem for path in _yaml_files(config_dir / ENVIRONMENTS_DIR)}
     for data, smap, display in _load_projects(config_dir / PROJECTS_DIR, problems):
-        for env_name, target in _resolve(data, smap, display, environments, problems).items():
+        for env_name, target in _resolve(data, smap, display, environments, declared, problems).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
     if problems:

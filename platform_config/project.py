@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
+from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
+from platform_config.governance import (ObjectGrantsConfig, Protection, SchemaConfig, VolumeConfig,
+                                        check_project, check_project_principals, raise_located)
+from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
+from platform_config.serving import ServingConfig
 
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 ModelPrivilege = Literal["ALL_PRIVILEGES", "APPLY_TAG", "EXECUTE", "MANAGE"]
@@ -25,11 +30,15 @@ class RegisteredModelConfig(Model):
     name: UcName | None = None
     """Model name. Default: '<project>_model' (dashes become underscores)."""
     schema_name: UcName | None = Field(default=None, alias="schema")
-    """Schema holding the model. Default: the project's name in snake_case."""
+    """A key of the project's ``schemas`` (the model then depends on that schema resource), or
+    the name of an existing schema in the catalog. Default: 'models', the project schema named
+    '<project>_models' (docs/governance.md)."""
     comment: str | None = None
     """Default: the project's description."""
     grants: dict[RoleName, list[ModelPrivilege]] = Field(default_factory=dict)
     """Role -> privileges on the model, e.g. readers: [EXECUTE]. Default: none."""
+    protection: Protection | None = None
+    """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
 
 class ExperimentConfig(Model):
@@ -62,4 +71,33 @@ class ProjectConfig(Model):
     """Project-specific roles, added to (and overriding) the environment's roles."""
     model: RegisteredModelConfig = Field(default_factory=RegisteredModelConfig)
     experiment: ExperimentConfig = Field(default_factory=ExperimentConfig)
+    schemas: dict[Slug, SchemaConfig] = Field(default_factory=lambda: {"models": SchemaConfig()})
+    """Key -> Unity Catalog schema in the environment's catalog, named '<project>_<key>'
+    (docs/governance.md). Default: {models: {}} (holds the registered model)."""
+    volumes: dict[Slug, VolumeConfig] = Field(default_factory=dict)
+    """Key -> volume in one of the project's schemas. Default: none."""
+    grants: ObjectGrantsConfig = Field(default_factory=ObjectGrantsConfig)
+    """Grants on tables and functions created by pipelines. Default: none."""
+    serving: ServingConfig = Field(default_factory=ServingConfig)
+    """Model serving endpoints (docs/serving.md). Default: none."""
+    monitors: dict[Slug, MonitorConfig] = Field(default_factory=dict)
+    """Lakehouse monitors by name (docs/monitoring.md). Default: none."""
+    jobs: JobsConfig = Field(default_factory=JobsConfig)
+    """ML workflow jobs: feature engineering, training, batch inference, retraining
+    (docs/jobs.md). Default: none."""
+
+    @model_validator(mode="after")
+    def _governance(self, info: ValidationInfo) -> "ProjectConfig":
+        check_project(self)
+        env = (info.context or {}).get("env")
+        if env is not None:
+            raise_located("ProjectConfig", check_project_principals(self, env))
+        return self
+
+    @field_validator("monitors")
+    @classmethod
+    def _monitor_endpoints(cls, value: dict, info: ValidationInfo) -> dict:
+        if "serving" in info.data:  # else serving is invalid and already reported
+            check_monitor_endpoints(value, info.data["serving"])
+        return value
 

@@ -24,6 +24,8 @@ from constructs import Construct
 
 from platform_config import EnvironmentConfig, Platform, ProjectTarget
 from stacks.backend import apply_backend
+from stacks.platform import PlatformUnits
+from stacks.jobs import add_cluster_policies
 from stacks.project import ProjectUnits
 
 
@@ -70,6 +72,9 @@ class MlopsStack(TerraformStack):
         super().__init__(scope, spec.name)
         apply_backend(self, env.backend, spec.name)
         configure_provider(self, env)
+        if spec.holds_platform:
+            PlatformUnits(self, env)  # catalog, service principals, secret scopes (docs/governance.md)
+            add_cluster_policies(self, env, targets)  # job cluster policies (docs/jobs.md)
         for target in targets:
             if target.project.name in spec.projects:
                 ProjectUnits(self, target)

@@ -9,28 +9,37 @@ from mlops_constructs.principal import Principal
 from mlops_constructs.registered_model import UcRegisteredModel, UcRegisteredModelProps
 from platform_config import Principals, ProjectTarget
 from platform_config.base import snake
+from platform_config.governance import prevent_destroy, project_schema_name
+from stacks.governance import add_data_units, model_schema_ref
+from stacks.platform import catalog_name, deployer_principal, resolve_principals
+from stacks.serving import add_serving_units
+from stacks.jobs import add_project_jobs
 
 
-def principals(target: ProjectTarget, role: str) -> list[Principal]:
-    """The principals a role stands for in the target's environment."""
+def principals(target: ProjectTarget, role: str, scope: Construct | None = None) -> list[Principal]:
+    """The principals a role stands for in the target's environment. A service principal
+    named by its config key resolves to its application id; pass ``scope`` (the construct
+    using it) so one created in this apply resolves too (docs/governance.md)."""
     members: Principals = target.roles[role]
-    return [Principal(name=name, kind=kind) for kind, name in members.all()]
+    return resolve_principals(scope, target.env, members)
 
 
-def role_grants(target: ProjectTarget, grants: dict[str, list[str]]) -> dict[Principal, frozenset[str]]:
+def role_grants(target: ProjectTarget, grants: dict[str, list[str]],
+                scope: Construct | None = None) -> dict[Principal, frozenset[str]]:
     """Role -> privileges, resolved to principal -> privileges (union when roles share a principal)."""
     out: dict[Principal, set[str]] = {}
     for role, privileges in grants.items():
-        for principal in principals(target, role):
+        for principal in principals(target, role, scope):
             out.setdefault(principal, set()).update(privileges)
     return {p: frozenset(v) for p, v in out.items()}
 
 
-def role_levels(target: ProjectTarget, levels: dict[str, str], rank: list[str]) -> dict[Principal, str]:
+def role_levels(target: ProjectTarget, levels: dict[str, str], rank: list[str],
+                scope: Construct | None = None) -> dict[Principal, str]:
     """Role -> permission level, resolved to principal -> the highest level by ``rank``."""
     out: dict[Principal, str] = {}
     for role, level in levels.items():
-        for principal in principals(target, role):
+        for principal in principals(target, role, scope):
             current = out.get(principal)
             if current is None or rank.index(level) > rank.index(current):
                 out[principal] = level
@@ -38,8 +47,12 @@ def role_levels(target: ProjectTarget, levels: dict[str, str], rank: list[str]) 
 
 
 def model_schema(target: ProjectTarget) -> str:
-    """The schema holding the project's registered model."""
-    return target.project.model.schema_name or snake(target.project.name)
+    """The name of the schema holding the project's registered model: the project schema
+    ``model.schema`` names (default 'models' -> '<project>_models'), else ``model.schema`` as is."""
+    key = target.project.model.schema_name or "models"
+    if key in target.project.schemas:
+        return project_schema_name(target.project, key)
+    return key
 
 
 def model_name(target: ProjectTarget) -> str:
@@ -60,16 +73,24 @@ class ProjectUnits(Construct):
     def __init__(self, scope: Construct, target: ProjectTarget):
         super().__init__(scope, target.project.name)
         project = target.project
+        self.data = add_data_units(self, target)  # schemas, volumes, grants (docs/governance.md)
         self.model = UcRegisteredModel(self, "model", UcRegisteredModelProps(
-            catalog_name=target.env.catalog.name,
-            schema_name=model_schema(target),
+            catalog_name=catalog_name(self, target.env),
+            schema_name=model_schema_ref(target, self.data),
             name=model_name(target),
             comment=project.model.comment or project.description or None,
-            grants=role_grants(target, project.model.grants),
+            grants=role_grants(target, project.model.grants, self),
+            prevent_destroy=prevent_destroy(target.env.protection, project.model.protection),
+            deployer=deployer_principal(target.env),
         ))
         self.experiment = MlflowExperimentUnit(self, "experiment", MlflowExperimentProps(
             path=experiment_path(target),
             artifact_location=project.experiment.artifact_location,
             permissions=role_levels(target, project.experiment.permissions,
-                                    ["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]),
+                                    ["CAN_READ", "CAN_EDIT", "CAN_MANAGE"], self),
         ))
+        # serving endpoints and Lakehouse monitors (docs/serving.md, docs/monitoring.md)
+        self.serving = add_serving_units(self, target, self.model.full_name,
+                                         model_schema_ref(target, self.data))
+        # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
+        self.jobs = add_project_jobs(self, target)

@@ -130,3 +130,10 @@ def test_missing_config_directory(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "config directory not found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_invalid_environment_file_is_not_also_an_unknown_environment(config_copy: Path) -> None:
+    replace(config_copy / "environments/prod.yaml", "cloud: azure", "cloud: azur")
+    problems = problems_for(config_copy)
+    assert any("prod.yaml" in p and " cloud:" in p for p in problems), problems
+    assert not [p for p in problems if "unknown environment" in p], problems

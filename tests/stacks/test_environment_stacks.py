@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, Synthesized, read_outdir, synth_config
+from support import ROOT, Synthesized, read_outdir, synth_config
 from platform_config.secrets import SECRET_KEYS, find_secret_like
 
 ENVS = ("dev", "staging", "prod")
@@ -49,7 +49,9 @@ def test_provider_pins_version_and_holds_no_credentials(example: Synthesized, en
                                          ("prod", "mlops_prod")])
 def test_registered_model_per_environment(example: Synthesized, env: str, catalog: str) -> None:
     model = by_path(example, env, "databricks_registered_model", "/churn/model/Resource")
-    assert model["catalog_name"] == catalog
+    # the model references the catalog resource (Terraform orders it after the catalog)
+    (cat_key,) = [k for k, v in example.resources(env, "databricks_catalog").items() if v["name"] == catalog]
+    assert model["catalog_name"] == f"${{databricks_catalog.{cat_key}.name}}"
     assert model["name"] == "churn_model"
     assert model["comment"] == "Customer churn classification (30-day horizon)"
 
@@ -60,11 +62,14 @@ def test_model_grants_follow_roles_and_overrides(example: Synthesized) -> None:
         assert res["model"].startswith("${databricks_registered_model.")
         return {g["principal"]: g["privileges"] for g in res["grant"]}
 
+    # the deployer (dev: the ml-engineers group; prod: the deployer service principal) keeps
+    # APPLY_TAG, EXECUTE, MANAGE in authoritative grants (docs/governance.md)
     assert grants("dev") == {"analysts": ["EXECUTE"], "churn-team": ["ALL_PRIVILEGES"],
-                             "ml-engineers": ["APPLY_TAG", "EXECUTE"]}
+                             "ml-engineers": ["APPLY_TAG", "EXECUTE", "MANAGE"]}
     # prod overrides the project role's group and narrows privileges
     assert grants("prod") == {"analysts": ["EXECUTE"], "churn-team-prod": ["APPLY_TAG", "EXECUTE"],
-                              "ml-engineers": ["EXECUTE"]}
+                              "ml-engineers": ["EXECUTE"],
+                              "4b8d2c6e-1a3f-4d7b-8e9c-2f5a6b7c8d90": ["APPLY_TAG", "EXECUTE", "MANAGE"]}
 
 
 @pytest.mark.parametrize("env,path", [

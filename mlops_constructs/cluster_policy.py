@@ -1,0 +1,90 @@
+"""ClusterPolicy: a databricks_cluster_policy with CAN_USE permissions, or a lookup of one by name.
+
+Created policies are written with their definition as JSON with sorted keys,
+so YAML order never changes the plan. Lookup mode (``lookup=True``) reads a
+policy created by another stack (the environment's platform stack in the
+per-project layout) through the databricks_cluster_policy data source; the
+policy must exist before the stack is planned (provider docs:
+data-sources/cluster_policy).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from cdktf_cdktf_provider_databricks.cluster_policy import ClusterPolicy as ClusterPolicyResource
+from cdktf_cdktf_provider_databricks.data_databricks_cluster_policy import DataDatabricksClusterPolicy
+from constructs import Construct
+
+from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
+from mlops_constructs.principal import Principal
+
+#: Permission levels for cluster policies (provider docs: permissions, "Cluster Policy usage").
+POLICY_LEVELS = frozenset({"CAN_USE"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterPolicyProps:
+    name: str
+    """Policy name, unique in the workspace (1-100 characters)."""
+    definition: Mapping[str, Any] | None = None
+    """Policy definition. Conflicts with policy_family_id. Default: unset."""
+    policy_family_id: str | None = None
+    """Policy family to inherit. Default: unset."""
+    policy_family_definition_overrides: Mapping[str, Any] | None = None
+    """Rules merged into the family's definition (needs policy_family_id). Default: none."""
+    description: str | None = None
+    """Default: none."""
+    max_clusters_per_user: int | None = None
+    """Default: no limit."""
+    permissions: Mapping[Principal, str] = field(default_factory=dict)
+    """Principal -> CAN_USE. Default: none (no permissions resource)."""
+    lookup: bool = False
+    """True: read an existing policy named ``name`` instead of creating one; all other
+    props must be unset. Default: false."""
+
+
+class ClusterPolicy(Construct):
+    """databricks_cluster_policy ("Resource") + databricks_permissions, or the data source in lookup mode.
+
+    ``policy_id`` is the token to put into job clusters."""
+
+    def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
+        super().__init__(scope, id)
+        where = self.node.path
+        if not 1 <= len(props.name) <= 100:
+            raise ValueError(f"{where}: policy name must be 1-100 characters "
+                             "(provider docs: cluster_policy, 'Argument Reference')")
+        if props.lookup:
+            if (props.definition is not None or props.policy_family_id is not None or props.permissions
+                    or props.description is not None or props.max_clusters_per_user is not None):
+                raise ValueError(f"{where}: a looked-up policy takes only its name")
+            self.data = DataDatabricksClusterPolicy(self, "Resource", name=props.name)
+            self.policy_id: str = self.data.id
+            return
+        if (props.definition is None) == (props.policy_family_id is None):
+            raise ValueError(f"{where}: set exactly one of definition or policy_family_id "
+                             "(provider docs: cluster_policy, 'Argument Reference')")
+        if props.policy_family_definition_overrides is not None and props.policy_family_id is None:
+            raise ValueError(f"{where}: policy_family_definition_overrides needs policy_family_id "
+                             "(provider docs: cluster_policy, 'Argument Reference')")
+        if props.max_clusters_per_user is not None and props.max_clusters_per_user <= 0:
+            raise ValueError(f"{where}: max_clusters_per_user must be greater than zero "
+                             "(provider docs: cluster_policy, 'Argument Reference')")
+        self.resource = ClusterPolicyResource(
+            self, "Resource",
+            name=props.name,
+            description=props.description,
+            definition=json.dumps(props.definition, sort_keys=True) if props.definition is not None else None,
+            policy_family_id=props.policy_family_id,
+            policy_family_definition_overrides=json.dumps(props.policy_family_definition_overrides, sort_keys=True)
+            if props.policy_family_definition_overrides is not None else None,
+            max_clusters_per_user=props.max_clusters_per_user,
+        )
+        self.policy_id = self.resource.id
+        if props.permissions:
+            ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
+                object_attribute="cluster_policy_id", object_id=self.resource.id,
+                access=dict(props.permissions), valid_levels=POLICY_LEVELS))

@@ -1,0 +1,65 @@
+"""FeatureEngineeringJob: refreshes feature tables, one task per table (run in parallel).
+
+Each task gets the full name of the table it writes (output_table_name) and,
+when configured, its input table, primary keys and timestamp column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+from constructs import Construct
+
+from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureTableSpec:
+    key: str
+    """Task key (the table's config name)."""
+    full_name: str
+    """catalog.schema.table written by the task."""
+    code: Code
+    input_table: str | None = None
+    """Full input table name. Default: unset."""
+    primary_keys: tuple[str, ...] = ()
+    """Default: none."""
+    timestamp_column: str | None = None
+    """Default: unset."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureEngineeringJobProps:
+    job: MlJobProps
+    env_name: str
+    tables: tuple[FeatureTableSpec, ...]
+    """At least one."""
+    compute_key: str | None = None
+    """Default: serverless."""
+    extra_parameters: Mapping[str, str] = field(default_factory=dict)
+    """Default: none."""
+
+
+class FeatureEngineeringJob(Construct):
+    def __init__(self, scope: Construct, id: str, props: FeatureEngineeringJobProps):
+        super().__init__(scope, id)
+        if not props.tables:
+            raise ValueError(f"{self.node.path}: a feature engineering job needs at least one feature table")
+        names = [t.full_name for t in props.tables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.node.path}: two tasks write the same feature table")
+        tasks = []
+        for table in sorted(props.tables, key=lambda t: t.key):
+            if table.full_name.count(".") != 2:
+                raise ValueError(f"{self.node.path}: feature table {table.full_name!r} must be catalog.schema.table")
+            params = {"env": props.env_name, "output_table_name": table.full_name, **props.extra_parameters}
+            if table.input_table:
+                params["input_table_name"] = table.input_table
+            if table.primary_keys:
+                params["primary_keys"] = ",".join(table.primary_keys)
+            if table.timestamp_column:
+                params["timestamp_column"] = table.timestamp_column
+            tasks.append(TaskSpec(key=table.key, action=with_parameters(table.code, params),
+                                  compute_key=props.compute_key, description=f"Refresh {table.full_name}"))
+        self.job = MlJob(self, "Resource", replace(props.job, tasks=tuple(tasks)))
+        self.job_id = self.job.job_id

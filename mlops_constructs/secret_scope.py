@@ -1,0 +1,62 @@
+"""SecretScopeUnit: a Databricks-backed secret scope and its ACLs. Never a secret value.
+
+The scope holds names only: values are put by an operator or CI outside
+Terraform (``databricks secrets put-secret <scope> <key>``), so they are in
+neither the config, the synthesized JSON nor the Terraform state. Workloads
+reference them as ``{{secrets/<scope>/<key>}}``.
+
+The principal that creates the scope gets MANAGE on it (provider docs:
+secret_scope, ``initial_manage_principal``). One databricks_secret_acl per
+principal (provider docs: secret_acl: READ, WRITE or MANAGE), addressed by the
+principal's name and sorted, so reordering config changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cdktf_cdktf_provider_databricks.secret_acl import SecretAcl
+from cdktf_cdktf_provider_databricks.secret_scope import SecretScope
+from constructs import Construct
+
+from mlops_constructs.principal import Principal
+from mlops_constructs.uc_privileges import SECRET_PERMISSIONS
+
+SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretScopeProps:
+    name: str
+    """Scope name, unique in the workspace: letters, digits, '-', '_', '.'; at most 128."""
+    acls: dict[Principal, str] = field(default_factory=dict)
+    """Principal -> READ / WRITE / MANAGE. Default: none (only the creator can use the scope)."""
+
+
+class SecretScopeUnit(Construct):
+    """databricks_secret_scope (Databricks-backed) + databricks_secret_acl per principal."""
+
+    def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
+        super().__init__(scope, id)
+        if not SCOPE_NAME.match(props.name):
+            raise ValueError(f"{self.node.path}: secret scope name {props.name!r} must be 1-128 letters, "
+                             "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
+        for principal, permission in sorted(props.acls.items(), key=lambda kv: kv[0].key):
+            if permission not in SECRET_PERMISSIONS:
+                raise ValueError(f"{self.node.path}: {principal.key}: secret ACL permission {permission!r} "
+                                 f"not valid; valid: {', '.join(SECRET_PERMISSIONS)} "
+                                 "(provider docs: secret_acl, 'Argument Reference')")
+        self.resource = SecretScope(self, "Resource", name=props.name)
+        self.name: str = self.resource.name
+        self.acls = {}
+        for principal, permission in sorted(props.acls.items(), key=lambda kv: kv[0].key):
+            sid = re.sub(r"[^A-Za-z0-9_-]", "_", principal.key)
+            if sid in self.acls:
+                raise ValueError(f"{self.node.path}: principals map to the same address {sid!r}")
+            self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,
+                                       principal=principal.grant_name, permission=permission)
+
+    def reference(self, key: str) -> str:
+        """How a workload names a secret in this scope: {{secrets/<scope>/<key>}}."""
+        return "{{secrets/%s/%s}}" % (self.resource.name, key)

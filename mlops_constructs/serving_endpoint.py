@@ -1,0 +1,334 @@
+"""ServingEndpoint: a Databricks model serving endpoint for Unity Catalog models.
+
+Emits databricks_model_serving (served entities, traffic split, AI gateway with
+inference table, rate limits and usage tracking, tags, e-mail notifications,
+route optimization) and databricks_permissions on its serving_endpoint_id.
+
+Safe first deploy (databricks/mlops-stacks#217): when no served entity has a
+version yet the endpoint is *pending*: it is created without its ``config``
+block (and without ``ai_gateway``, whose inference table needs served
+entities). The provider documents ``config`` as optional, addable after
+creation, and its later removal as a no-op (provider docs: model_serving,
+"Argument Reference", ``config``), so a pending endpoint never fails a deploy
+and never destroys a live one. A cdktf info annotation says so in the synth
+output.
+
+Changing the endpoint name, route_optimized or the inference table's catalog,
+schema or prefix recreates the endpoint (mlops_constructs.replacement_rules).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cdktf import Annotations, Token
+from cdktf_cdktf_provider_databricks.model_serving import (
+    ModelServing,
+    ModelServingAiGateway,
+    ModelServingAiGatewayInferenceTableConfig,
+    ModelServingAiGatewayRateLimits,
+    ModelServingAiGatewayUsageTrackingConfig,
+    ModelServingConfigA,
+    ModelServingConfigServedEntities,
+    ModelServingConfigTrafficConfig,
+    ModelServingConfigTrafficConfigRoutes,
+    ModelServingEmailNotifications,
+    ModelServingTags,
+)
+from constructs import Construct
+
+from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
+from mlops_constructs.principal import Principal
+
+#: Permission levels for serving endpoints (provider docs: permissions, "Model serving usage").
+SERVING_LEVELS = frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"})
+WORKLOAD_SIZES = frozenset({"Small", "Medium", "Large"})
+WORKLOAD_TYPES = frozenset({"CPU", "GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "MULTIGPU_MEDIUM"})
+RATE_LIMIT_KEYS = frozenset({"endpoint", "user", "user_group", "service_principal"})
+MAX_SERVED_ENTITIES = 10
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_UC_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+_UC_FULL = re.compile(rf"^{_UC_PART}\.{_UC_PART}\.{_UC_PART}$")
+_SECRET_REF = re.compile(r"^\{\{secrets/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+\}\}$")
+_DOCS = "provider docs: model_serving"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServedEntity:
+    """One served version of a Unity Catalog model."""
+
+    name: str
+    """Served entity name, unique in the endpoint; traffic routes name it."""
+    entity_name: str
+    """Full model name catalog.schema.model."""
+    entity_version: str | None = None
+    """Model version. Default: None = pending (no version registered yet); an
+    endpoint is pending when all its entities are."""
+    workload_size: str | None = None
+    """Small / Medium / Large. Default: Small, unless provisioned concurrency or
+    throughput is set (mutually exclusive)."""
+    workload_type: str = "CPU"
+    """CPU or a GPU type. Default: CPU."""
+    scale_to_zero: bool = False
+    """Scale to zero when idle. Default: false."""
+    min_provisioned_concurrency: int | None = None
+    """Default: unset. Conflicts with workload_size."""
+    max_provisioned_concurrency: int | None = None
+    """Default: unset. Conflicts with workload_size."""
+    min_provisioned_throughput: int | None = None
+    """Tokens per second. Default: unset. Conflicts with workload_size."""
+    max_provisioned_throughput: int | None = None
+    """Tokens per second. Default: unset. Conflicts with workload_size."""
+    environment_vars: dict[str, str] = field(default_factory=dict)
+    """Name -> {{secrets/<scope>/<key>}} reference (literal values are rejected). Default: none."""
+    instance_profile_arn: str | None = None
+    """Default: unset."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferenceTable:
+    """Where the AI gateway captures requests and responses."""
+
+    catalog_name: str
+    schema_name: str
+    table_name_prefix: str
+    enabled: bool = True
+    """False emits ``enabled = false`` (capture switched off; the provider notes it
+    cannot be re-enabled once disabled). Default: true."""
+
+    @property
+    def payload_table(self) -> str:
+        """Full name of the payload table the gateway writes: <catalog>.<schema>.<prefix>_payload."""
+        return f"{self.catalog_name}.{self.schema_name}.{self.table_name_prefix}_payload"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateLimit:
+    """AI gateway rate limit, per minute."""
+
+    calls: int
+    """Calls per minute."""
+    key: str = "endpoint"
+    """endpoint / user / user_group / service_principal. Default: endpoint."""
+    principal: str | None = None
+    """One user, group or service principal the limit applies to. Default: each of the key's kind."""
+    tokens: int | None = None
+    """Tokens per minute. Default: unset."""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.key, self.principal or "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingEndpointProps:
+    """A model serving endpoint and who may use it."""
+
+    name: str
+    """Workspace-unique endpoint name (environment naming already applied)."""
+    served_entities: tuple[ServedEntity, ...]
+    """Up to 10 served entities."""
+    traffic: dict[str, int] = field(default_factory=dict)
+    """Entity name -> percent, summing to 100. Default: 100 to the only entity."""
+    inference_table: InferenceTable | None = None
+    """Payload capture through the AI gateway. Default: none."""
+    usage_tracking: bool = False
+    """AI gateway usage tracking. Default: false."""
+    rate_limits: tuple[RateLimit, ...] = ()
+    """AI gateway rate limits. Default: none."""
+    description: str | None = None
+    """Default: none."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Endpoint tags (propagated to billing logs). Default: none."""
+    notify_on_update_failure: tuple[str, ...] = ()
+    """E-mails notified when an update fails. Default: none."""
+    notify_on_update_success: tuple[str, ...] = ()
+    """E-mails notified when an update succeeds. Default: none."""
+    route_optimized: bool = False
+    """Route optimization. Default: false."""
+    budget_policy_id: str | None = None
+    """Default: unset."""
+    permissions: dict[Principal, str] = field(default_factory=dict)
+    """Principal -> CAN_VIEW / CAN_QUERY / CAN_MANAGE. Default: none (no permissions resource)."""
+    ignore_config_changes: bool = False
+    """Terraform ignores later changes to ``config`` (a deployment job owns the served
+    versions after creation). Default: false."""
+
+
+def _check(path: str, props: ServingEndpointProps) -> list[str]:
+    errors = []
+    if not _NAME.match(props.name):
+        errors.append(f"endpoint name {props.name!r} may only contain letters, digits, '-' and '_' "
+                      f"(max 63) ({_DOCS}, 'name')")
+    entities = props.served_entities
+    if not entities:
+        errors.append("an endpoint needs at least one served entity")
+    if len(entities) > MAX_SERVED_ENTITIES:
+        errors.append(f"at most {MAX_SERVED_ENTITIES} served entities, got {len(entities)} "
+                      f"({_DOCS}, 'served_entities')")
+    names = [e.name for e in entities]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        errors.append(f"duplicate served entity names: {', '.join(dupes)}")
+    pending = [e.name for e in entities if e.entity_version is None]
+    if pending and len(pending) != len(entities):
+        errors.append(f"served entities {', '.join(sorted(pending))} have no version while others do; "
+                      "only a whole endpoint can be pending")
+    for e in entities:
+        where = f"served entity {e.name!r}"
+        if not _NAME.match(e.name):
+            errors.append(f"{where}: name may only contain letters, digits, '-' and '_'")
+        if not Token.is_unresolved(e.entity_name) and not _UC_FULL.match(e.entity_name):
+            errors.append(f"{where}: entity_name must be catalog.schema.model, got {e.entity_name!r}")
+        if e.workload_size is not None and e.workload_size not in WORKLOAD_SIZES:
+            errors.append(f"{where}: workload_size {e.workload_size!r} not one of "
+                          f"{', '.join(sorted(WORKLOAD_SIZES))}")
+        if e.workload_type not in WORKLOAD_TYPES:
+            errors.append(f"{where}: workload_type {e.workload_type!r} not one of "
+                          f"{', '.join(sorted(WORKLOAD_TYPES))}")
+        provisioned = [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
+                                   "min_provisioned_throughput", "max_provisioned_throughput")
+                       if getattr(e, k) is not None]
+        if e.workload_size is not None and provisioned:
+            errors.append(f"{where}: workload_size conflicts with {provisioned[0]} "
+                          f"({_DOCS}, 'served_entities Configuration Block')")
+        concurrency = any("concurrency" in k for k in provisioned)
+        if concurrency and any("throughput" in k for k in provisioned):
+            errors.append(f"{where}: provisioned concurrency and throughput are mutually exclusive")
+        for name, ref in e.environment_vars.items():
+            if not _SECRET_REF.match(ref):
+                errors.append(f"{where}: environment variable {name} must be a secret reference "
+                              "{{secrets/<scope>/<key>}}, not a literal value")
+    if props.traffic:
+        unknown = sorted(set(props.traffic) - set(names))
+        missing = sorted(set(names) - set(props.traffic))
+        if unknown:
+            errors.append(f"traffic names unknown served entities: {', '.join(unknown)}")
+        if missing:
+            errors.append(f"traffic must route every served entity; missing: {', '.join(missing)}")
+        bad = sorted(k for k, v in props.traffic.items() if not 0 <= v <= 100)
+        if bad:
+            errors.append(f"traffic percentages must be 0-100: {', '.join(bad)}")
+        total = sum(props.traffic.values())
+        if total != 100:
+            errors.append(f"traffic percentages must sum to 100, got {total} "
+                          f"({_DOCS}, 'traffic_config Configuration Block')")
+    elif len(entities) > 1:
+        errors.append("several served entities need a traffic split summing to 100")
+    seen: set[tuple[str, str]] = set()
+    for limit in props.rate_limits:
+        if limit.key not in RATE_LIMIT_KEYS:
+            errors.append(f"rate limit key {limit.key!r} not one of {', '.join(sorted(RATE_LIMIT_KEYS))} "
+                          f"({_DOCS}, 'rate_limits Configuration Block')")
+        if limit.key == "endpoint" and limit.principal:
+            errors.append("a rate limit with key 'endpoint' takes no principal")
+        if limit.calls <= 0:
+            errors.append(f"rate limit {limit.sort_key}: calls must be positive")
+        if limit.sort_key in seen:
+            errors.append(f"duplicate rate limit {limit.sort_key}")
+        seen.add(limit.sort_key)
+    bad_levels = sorted({lvl for lvl in props.permissions.values() if lvl not in SERVING_LEVELS})
+    if bad_levels:
+        errors.append(f"invalid permission level(s) {', '.join(bad_levels)}; valid: "
+                      f"{', '.join(sorted(SERVING_LEVELS))} (provider docs: permissions, 'Model serving usage')")
+    return [f"{path}: {e}" for e in errors]
+
+
+def _entity(e: ServedEntity) -> ModelServingConfigServedEntities:
+    provisioned = any(getattr(e, k) is not None for k in (
+        "min_provisioned_concurrency", "max_provisioned_concurrency",
+        "min_provisioned_throughput", "max_provisioned_throughput"))
+    return ModelServingConfigServedEntities(
+        name=e.name,
+        entity_name=e.entity_name,
+        entity_version=e.entity_version,
+        workload_size=e.workload_size or (None if provisioned else "Small"),
+        workload_type=e.workload_type,
+        scale_to_zero_enabled=e.scale_to_zero,
+        min_provisioned_concurrency=e.min_provisioned_concurrency,
+        max_provisioned_concurrency=e.max_provisioned_concurrency,
+        min_provisioned_throughput=e.min_provisioned_throughput,
+        max_provisioned_throughput=e.max_provisioned_throughput,
+        environment_vars=dict(sorted(e.environment_vars.items())) or None,
+        instance_profile_arn=e.instance_profile_arn,
+    )
+
+
+class ServingEndpoint(Construct):
+    """databricks_model_serving + databricks_permissions (serving_endpoint_id)."""
+
+    def __init__(self, scope: Construct, id: str, props: ServingEndpointProps):
+        super().__init__(scope, id)
+        errors = _check(self.node.path, props)
+        if errors:
+            raise ValueError("\n".join(errors))
+        entities = sorted(props.served_entities, key=lambda e: e.name)
+        self.name = props.name
+        self.pending = all(e.entity_version is None for e in entities)
+        #: Full name of the inference payload table, None without capture or while pending.
+        self.inference_table_name = (props.inference_table.payload_table
+                                     if props.inference_table and props.inference_table.enabled
+                                     and not self.pending else None)
+
+        config = None
+        ai_gateway = None
+        if not self.pending:
+            traffic = props.traffic or {entities[0].name: 100}
+            config = ModelServingConfigA(
+                served_entities=[_entity(e) for e in entities],
+                traffic_config=ModelServingConfigTrafficConfig(routes=[
+                    ModelServingConfigTrafficConfigRoutes(served_entity_name=name,
+                                                          traffic_percentage=traffic[name])
+                    for name in sorted(traffic)]),
+            )
+            ai_gateway = self._ai_gateway(props)
+        else:
+            waiting = ", ".join(f"{e.name} ({e.entity_name})" for e in entities)
+            Annotations.of(self).add_info(
+                f"serving endpoint {props.name} is pending: no model version set for {waiting}. "
+                "It is created without served entities, AI gateway or inference table; set "
+                "'version' in the project config once a version is registered (docs/serving.md).")
+
+        notifications = None
+        if props.notify_on_update_failure or props.notify_on_update_success:
+            notifications = ModelServingEmailNotifications(
+                on_update_failure=sorted(set(props.notify_on_update_failure)) or None,
+                on_update_success=sorted(set(props.notify_on_update_success)) or None)
+
+        self.resource = ModelServing(
+            self, "Resource",
+            name=props.name,
+            description=props.description,
+            config=config,
+            ai_gateway=ai_gateway,
+            tags=[ModelServingTags(key=k, value=v) for k, v in sorted(props.tags.items())] or None,
+            email_notifications=notifications,
+            route_optimized=props.route_optimized or None,
+            budget_policy_id=props.budget_policy_id,
+            lifecycle={"ignore_changes": ["config"]} if props.ignore_config_changes else None,
+        )
+        if props.permissions:
+            ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
+                object_attribute="serving_endpoint_id",
+                object_id=self.resource.serving_endpoint_id,
+                access=props.permissions, valid_levels=SERVING_LEVELS))
+
+    @staticmethod
+    def _ai_gateway(props: ServingEndpointProps) -> ModelServingAiGateway | None:
+        table = props.inference_table
+        limits = sorted(props.rate_limits, key=lambda r: r.sort_key)
+        if table is None and not limits and not props.usage_tracking:
+            return None
+        return ModelServingAiGateway(
+            inference_table_config=(ModelServingAiGatewayInferenceTableConfig(
+                enabled=True, catalog_name=table.catalog_name, schema_name=table.schema_name,
+                table_name_prefix=table.table_name_prefix) if table.enabled
+                else ModelServingAiGatewayInferenceTableConfig(enabled=False)) if table else None,
+            rate_limits=[ModelServingAiGatewayRateLimits(
+                renewal_period="minute", calls=r.calls, key=r.key, principal=r.principal,
+                tokens=r.tokens) for r in limits] or None,
+            usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True)
+            if props.usage_tracking else None,
+        )

@@ -1,0 +1,91 @@
+"""Unity Catalog privilege and workspace permission tables (pure data, no jsii).
+
+The config layer imports this module to validate privileges with file:line
+errors; the constructs import it to re-check as defense in depth. One table,
+two users: a rule is written once.
+
+Sources: provider docs 1.99.0, grants.md ("Catalog grants", "Schema grants",
+"Table grants", "View grants", "Volume grants", "Registered model grants",
+"Function grants"), plus CREATE_MODEL, which Databricks accepts on catalogs and
+schemas (Databricks docs "Privilege types by securable object in Unity Catalog")
+though grants.md does not list it; permissions.md for workspace object levels.
+"""
+
+from __future__ import annotations
+
+#: Securable types this platform grants on -> the databricks_grants argument naming it.
+SECURABLE_TYPES: tuple[str, ...] = ("catalog", "schema", "volume", "model", "table", "function")
+
+#: Provider docs section listing each securable type's privileges.
+DOC_SECTIONS: dict[str, str] = {
+    "catalog": "grants, 'Catalog grants'",
+    "schema": "grants, 'Schema grants'",
+    "volume": "grants, 'Volume grants'",
+    "model": "grants, 'Registered model grants'",
+    "table": "grants, 'Table grants' / 'View grants'",
+    "function": "grants, 'Function grants'",
+}
+
+#: Valid privileges per securable type. Catalog and schema lists include the
+#: privileges granted there to be inherited by the objects inside.
+PRIVILEGES: dict[str, frozenset[str]] = {
+    "catalog": frozenset({
+        "ALL_PRIVILEGES", "APPLY_TAG", "CREATE_CONNECTION", "CREATE_SCHEMA", "MANAGE", "USE_CATALOG",
+        # inherited by the objects inside the catalog
+        "CREATE_FUNCTION", "CREATE_MODEL", "CREATE_TABLE", "CREATE_VOLUME", "EXECUTE", "MODIFY",
+        "REFRESH", "SELECT", "READ_VOLUME", "WRITE_VOLUME", "USE_SCHEMA",
+    }),
+    "schema": frozenset({
+        "ALL_PRIVILEGES", "APPLY_TAG", "CREATE_FUNCTION", "CREATE_MODEL", "CREATE_TABLE",
+        "CREATE_VOLUME", "MANAGE", "USE_SCHEMA",
+        # inherited by the objects inside the schema
+        "EXECUTE", "MODIFY", "REFRESH", "SELECT", "READ_VOLUME", "WRITE_VOLUME",
+    }),
+    "volume": frozenset({"ALL_PRIVILEGES", "APPLY_TAG", "MANAGE", "READ_VOLUME", "WRITE_VOLUME"}),
+    "model": frozenset({"ALL_PRIVILEGES", "APPLY_TAG", "EXECUTE", "MANAGE"}),
+    "table": frozenset({"ALL_PRIVILEGES", "APPLY_TAG", "MANAGE", "SELECT", "MODIFY"}),
+    "function": frozenset({"ALL_PRIVILEGES", "EXECUTE", "MANAGE"}),
+}
+
+#: What the deploying principal keeps on each securable this platform manages
+#: with authoritative grants, so a deploy cannot lock itself out: it must still
+#: read, create children, write and re-grant (MANAGE) on the next apply.
+DEPLOYER_PRIVILEGES: dict[str, frozenset[str]] = {
+    "catalog": frozenset({"USE_CATALOG", "USE_SCHEMA", "CREATE_SCHEMA", "CREATE_TABLE", "CREATE_MODEL",
+                          "CREATE_VOLUME", "CREATE_FUNCTION", "MODIFY", "MANAGE"}),
+    "schema": frozenset({"USE_SCHEMA", "CREATE_TABLE", "CREATE_MODEL", "CREATE_VOLUME",
+                         "CREATE_FUNCTION", "MODIFY", "MANAGE"}),
+    "volume": frozenset({"READ_VOLUME", "WRITE_VOLUME", "MANAGE"}),
+    "model": frozenset({"APPLY_TAG", "EXECUTE", "MANAGE"}),
+    "table": frozenset({"SELECT", "MODIFY", "MANAGE"}),
+    "function": frozenset({"EXECUTE", "MANAGE"}),
+}
+
+#: databricks_secret_acl permissions, lowest to highest (provider docs: secret_acl).
+SECRET_PERMISSIONS: tuple[str, ...] = ("READ", "WRITE", "MANAGE")
+
+#: Workspace object type -> (databricks_permissions argument, levels lowest to highest,
+#: provider docs section). Jobs, serving endpoints and experiments use the same table.
+WORKSPACE_OBJECTS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "cluster_policy": ("cluster_policy_id", ("CAN_USE",), "permissions, 'Cluster Policy usage'"),
+    "sql_warehouse": ("sql_endpoint_id", ("CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE", "IS_OWNER"),
+                      "permissions, 'SQL warehouse usage'"),
+    "job": ("job_id", ("CAN_VIEW", "CAN_MANAGE_RUN", "IS_OWNER", "CAN_MANAGE"), "permissions, 'Job usage'"),
+    "serving_endpoint": ("serving_endpoint_id", ("CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"),
+                         "permissions, 'Model serving usage'"),
+    "experiment": ("experiment_id", ("CAN_READ", "CAN_EDIT", "CAN_MANAGE"),
+                   "permissions, 'MLflow Experiment usage'"),
+}
+
+
+def invalid_privileges(securable_type: str, privileges: object) -> list[str]:
+    """The privileges in ``privileges`` that ``securable_type`` does not accept, sorted."""
+    valid = PRIVILEGES[securable_type]
+    return sorted({p for p in privileges if p not in valid})  # type: ignore[union-attr]
+
+
+def privilege_error(securable_type: str, bad: list[str]) -> str:
+    """The one message for an invalid privilege, used by config and constructs alike."""
+    noun = "privilege" if len(bad) == 1 else "privileges"
+    return (f"{noun} {', '.join(bad)} not valid on a {securable_type}; valid on a {securable_type}: "
+            f"{', '.join(sorted(PRIVILEGES[securable_type]))} (provider docs: {DOC_SECTIONS[securable_type]})")

@@ -1,0 +1,70 @@
+"""UcVolume: a Unity Catalog volume (managed or external) with grants and protection.
+
+Changing ``catalog_name``, ``schema_name``, ``volume_type`` or
+``storage_location`` forces the provider to recreate the volume (provider
+docs: volume, 'Argument Reference'); a managed volume's files go with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cdktf_cdktf_provider_databricks.volume import Volume
+from constructs import Construct
+
+from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
+from mlops_constructs.principal import Principal
+
+
+@dataclass(frozen=True, kw_only=True)
+class UcVolumeProps:
+    catalog_name: str
+    schema_name: str
+    """Parent schema's name (a token referencing the schema keeps Terraform's ordering)."""
+    name: str
+    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    """MANAGED: storage in the schema's managed location; EXTERNAL: at storage_location. Default: MANAGED."""
+    storage_location: str | None = None
+    """URL inside an existing external location. Required for EXTERNAL, invalid for MANAGED. Default: unset."""
+    comment: str | None = None
+    """Default: no comment."""
+    owner: str | None = None
+    """Default: the deploying principal."""
+    prevent_destroy: bool = False
+    """Terraform lifecycle prevent_destroy. Default: false."""
+    grants: dict[Principal, frozenset[str]] = field(default_factory=dict)
+    """Principal -> privileges on the volume. Default: none (no grants resource)."""
+    grant_mode: GrantMode = "authoritative"
+    """See UcGrants. Default: authoritative."""
+    deployer: Principal | None = None
+    """The deploying principal, kept in authoritative grants. Default: none."""
+
+
+class UcVolume(Construct):
+    """databricks_volume + grants on it. ``full_name`` (its id) and ``path`` are tokens."""
+
+    def __init__(self, scope: Construct, id: str, props: UcVolumeProps):
+        super().__init__(scope, id)
+        if props.volume_type not in ("MANAGED", "EXTERNAL"):
+            raise ValueError(f"{self.node.path}: volume_type must be MANAGED or EXTERNAL, got "
+                             f"{props.volume_type!r} (provider docs: volume, 'Argument Reference')")
+        if props.volume_type == "EXTERNAL" and not props.storage_location:
+            raise ValueError(f"{self.node.path}: an EXTERNAL volume needs storage_location "
+                             "(provider docs: volume, 'Argument Reference')")
+        if props.volume_type == "MANAGED" and props.storage_location:
+            raise ValueError(f"{self.node.path}: storage_location is only used for EXTERNAL volumes "
+                             "(provider docs: volume, 'Argument Reference')")
+        self.resource = Volume(
+            self, "Resource", catalog_name=props.catalog_name, schema_name=props.schema_name,
+            name=props.name, volume_type=props.volume_type, storage_location=props.storage_location,
+            comment=props.comment, owner=props.owner,
+            lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,
+        )
+        self.full_name: str = self.resource.id
+        self.path: str = self.resource.volume_path
+        self.grants = None
+        if props.grants:
+            self.grants = UcGrants(self, "Grants", UcGrantsProps(
+                securable_type="volume", securable_name=self.full_name, privileges=props.grants,
+                mode=props.grant_mode, deployer=props.deployer))

@@ -1,0 +1,274 @@
+"""Lakehouse monitoring configuration: a project's ``monitors`` section.
+
+One entry per monitor, keyed by a stable name (the Terraform address derives
+from it). A monitor watches one table with exactly one profile:
+
+* ``inference_log`` on a serving endpoint's inference table (``endpoint: <key>``)
+  or any table of model requests/predictions;
+* ``time_series`` on feature tables (rows carry a timestamp);
+* ``snapshot`` on any table (the whole table is profiled each refresh).
+
+Metric tables go to the output schema in the environment's catalog; the drift
+metrics table (``<output schema>.<table>_drift_metrics``) feeds the retraining
+job (docs/monitoring.md).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+
+from platform_config.base import Model
+from platform_config.quartz import validate_quartz, validate_timezone
+from platform_config.serving import Email, located_error
+
+#: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
+GRANULARITIES = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
+                 "4 weeks", "1 month", "1 year")
+Granularity = Literal["5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
+                      "4 weeks", "1 month", "1 year"]
+
+#: A column name or expression (non-empty).
+Column = Annotated[str, StringConstraints(min_length=1)]
+
+#: 'table', 'schema.table' or 'catalog.schema.table'.
+TableRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*){0,2}$")]
+
+#: Spark SQL types a custom metric may output (rendered as a StructField JSON).
+METRIC_TYPES = ("double", "float", "long", "integer", "int", "string", "boolean")
+
+PROFILE_KEYS = ("inference_log", "time_series", "snapshot")
+
+
+def _unique(values: list[str], what: str) -> list[str]:
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+    return values
+
+
+class InferenceLogProfile(Model):
+    """Model quality and drift on a table of model requests and predictions."""
+
+    problem_type: Literal["classification", "regression"]
+    """Required."""
+    prediction_col: Column
+    """Column with the model's prediction. Required."""
+    timestamp_col: Column
+    """Column with the request time. Required."""
+    model_id_col: Column
+    """Column with the model id or version (metrics are computed per model). Required."""
+    label_col: Column | None = None
+    """Column with the ground-truth label, when joined in. Default: unset (no quality metrics)."""
+    prediction_proba_col: Column | None = None
+    """Column with predicted probabilities (classification). Default: unset."""
+    granularities: list[Granularity] = Field(default_factory=lambda: ["1 day"])
+    """Time windows to aggregate by. Default: ['1 day']."""
+
+    @field_validator("granularities")
+    @classmethod
+    def _granularities(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one granularity is required")
+        return _unique(value, "granularity")
+
+    @model_validator(mode="after")
+    def _proba(self) -> "InferenceLogProfile":
+        if self.prediction_proba_col and self.problem_type != "classification":
+            raise located_error((("prediction_proba_col",),
+                                 "prediction_proba_col only applies to problem_type: classification"))
+        return self
+
+
+class TimeSeriesProfile(Model):
+    """Data quality and drift over time windows of a table with a timestamp column."""
+
+    timestamp_col: Column
+    """Required."""
+    granularities: list[Granularity] = Field(default_factory=lambda: ["1 day"])
+    """Time windows to aggregate by. Default: ['1 day']."""
+
+    @field_validator("granularities")
+    @classmethod
+    def _granularities(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one granularity is required")
+        return _unique(value, "granularity")
+
+
+class SnapshotProfile(Model):
+    """The whole table profiled at each refresh (``snapshot: {}``)."""
+
+
+class CustomMetricConfig(Model):
+    """A custom metric (Databricks docs: Lakehouse Monitoring, 'custom metrics')."""
+
+    type: Literal["aggregate", "derived", "drift"]
+    """aggregate: computed from the table; derived: from aggregate metrics; drift:
+    compares windows (``{{current_df}}`` / ``{{base_df}}``). Required."""
+    definition: str
+    """SQL expression (Jinja template), e.g. 'avg(`{{input_column}}`)'. Required."""
+    input_columns: list[Column] = Field(default_factory=lambda: [":table"])
+    """Columns the metric is computed on; ':table' for table-level. Default: [':table']."""
+    output_type: str = "double"
+    """Spark type of the result (double, float, long, integer, int, string, boolean).
+    Default: double."""
+
+    @field_validator("output_type")
+    @classmethod
+    def _output_type(cls, value: str) -> str:
+        if value not in METRIC_TYPES:
+            raise ValueError(f"unsupported output_type {value!r}; use one of {', '.join(METRIC_TYPES)}")
+        return value
+
+    @field_validator("definition")
+    @classmethod
+    def _definition(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a custom metric needs a SQL definition")
+        return value
+
+    def output_data_type(self, name: str) -> str:
+        """The provider's output_data_type: a Spark StructField as JSON."""
+        return json.dumps({"name": name, "type": self.output_type, "nullable": True, "metadata": {}},
+                          separators=(",", ":"))
+
+
+class MonitorSchedule(Model):
+    """When metrics refresh: a Quartz cron expression in a time zone."""
+
+    quartz_cron_expression: str
+    """Quartz cron (seconds minutes hours day-of-month month day-of-week [year]),
+    e.g. '0 0 6 * * ?' = daily at 06:00. Required."""
+    timezone_id: str = "UTC"
+    """Java time zone id, e.g. Europe/Berlin. Default: UTC."""
+
+    @field_validator("quartz_cron_expression")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return validate_quartz(value)
+
+    @field_validator("timezone_id")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+
+class MonitorNotifications(Model):
+    """E-mails the monitor sends."""
+
+    on_failure: list[Email] = Field(default_factory=list)
+    """Notified when a refresh fails. Default: none."""
+    on_new_classification_tag_detected: list[Email] = Field(default_factory=list)
+    """Notified when data classification finds new tags. Default: none."""
+
+
+class MonitorConfig(Model):
+    """One Lakehouse monitor (databricks_quality_monitor)."""
+
+    enabled: bool = True
+    """Deploy this monitor in the environment. Default: true."""
+    table: TableRef | None = None
+    """Monitored table: 'table' (in the project's schema), 'schema.table' (in the
+    environment's catalog) or 'catalog.schema.table'. Exactly one of table and
+    endpoint. Changing it replaces the monitor."""
+    endpoint: str | None = None
+    """Key of one of the project's serving endpoints: monitor its inference table."""
+    table_suffix: str = "_payload"
+    """With endpoint: the monitored table is '<inference table prefix><suffix>', e.g.
+    '_payload_processed' for a table a processing job unpacks. Default: '_payload'."""
+    inference_log: InferenceLogProfile | None = None
+    time_series: TimeSeriesProfile | None = None
+    snapshot: SnapshotProfile | None = None
+    schedule: MonitorSchedule | None = None
+    """Refresh schedule. Default: none (refresh on demand or from a job)."""
+    paused: bool | None = None
+    """Whether the schedule is paused. The provider cannot set a paused state, so a
+    paused monitor is deployed without its schedule. Default: the environment's
+    pause_schedules."""
+    notifications: MonitorNotifications = Field(default_factory=MonitorNotifications)
+    slicing_exprs: list[Column] = Field(default_factory=list)
+    """Expressions to slice metrics by, e.g. 'region', 'tenure_months > 12'. Default: none."""
+    custom_metrics: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
+                         CustomMetricConfig] = Field(default_factory=dict)
+    """Metric name -> metric. Default: none."""
+    baseline_table: TableRef | None = None
+    """Table drift is computed against (same columns); resolved like ``table``.
+    Default: none (drift between consecutive windows)."""
+    output_schema: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")] | None = None
+    """Schema in the environment's catalog for the metric tables. Default: the
+    project's model schema."""
+    assets_dir: str | None = None
+    """Workspace folder for the dashboard and assets. Default:
+    /Shared/mlops/<named project>/monitors/<key>."""
+    warehouse_id: str | None = None
+    """SQL warehouse for the dashboard (cannot change after creation). Default: the
+    first running warehouse."""
+    skip_builtin_dashboard: bool = False
+    """Do not create the default dashboard (cannot change after creation). Default: false."""
+    data_classification: bool = False
+    """Enable data classification on the table. Default: false."""
+
+    @field_validator("slicing_exprs")
+    @classmethod
+    def _slices(cls, value: list[str]) -> list[str]:
+        return _unique(value, "slicing expression")
+
+    @field_validator("assets_dir")
+    @classmethod
+    def _assets_dir(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("assets_dir must be an absolute workspace path, e.g. /Shared/mlops/churn/monitors")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _one_profile_one_table(self, info: ValidationInfo) -> "MonitorConfig":
+        problems = []
+        profiles = [k for k in PROFILE_KEYS if getattr(self, k) is not None]
+        if len(profiles) != 1:
+            found = ", ".join(profiles) if profiles else "none"
+            loc = (profiles[1],) if len(profiles) > 1 else ()
+            problems.append((loc, "a monitor needs exactly one profile: inference_log, time_series or "
+                                  f"snapshot (found: {found}) (provider docs: quality_monitor)"))
+        if (self.table is None) == (self.endpoint is None):
+            loc = ("endpoint",) if self.table is not None else ()
+            problems.append((loc, "set exactly one of table (a table name) and endpoint (monitor "
+                                  "that serving endpoint's inference table)"))
+        if self.endpoint is not None and self.inference_log is None and profiles:
+            problems.append(((profiles[0],), "a monitor on an endpoint's inference table uses the "
+                                             "inference_log profile"))
+        if self.paused is False and self.schedule is None:
+            problems.append((("paused",), "paused: false needs a schedule"))
+        if problems:
+            raise located_error(*problems)
+        return self
+
+
+def check_monitor_endpoints(monitors: dict[str, MonitorConfig], serving) -> None:
+    """Every ``endpoint:`` a monitor names is a project endpoint with an inference table,
+    and no two monitors watch the same table."""
+    problems = []
+    endpoints = serving.endpoints if serving is not None else {}
+    for key, monitor in monitors.items():
+        if monitor.endpoint is None:
+            continue
+        endpoint = endpoints.get(monitor.endpoint)
+        if endpoint is None:
+            known = ", ".join(sorted(endpoints)) or "none"
+            problems.append(((key, "endpoint"), f"no serving endpoint '{monitor.endpoint}' in this "
+                                                f"project (serving.endpoints: {known})"))
+        elif not endpoint.inference_table.enabled:
+            problems.append(((key, "endpoint"), f"endpoint '{monitor.endpoint}' has "
+                                                "inference_table.enabled: false; nothing to monitor"))
+    seen: dict[tuple, str] = {}
+    for key, monitor in monitors.items():
+        target = ("table", monitor.table) if monitor.table else ("endpoint", monitor.endpoint, monitor.table_suffix)
+        if target in seen:
+            where = "table" if monitor.table else "endpoint"
+            problems.append(((key, where), f"monitor '{seen[target]}' already watches this table; a table "
+                                           "has at most one monitor (its id is the table name)"))
+        seen.setdefault(target, key)
+    if problems:
+        raise located_error(*problems)
