@@ -2,8 +2,14 @@
 
 Commands:
   synth   validate config/ and synthesize every stack into cdktf.out (table of stacks)
+  plan    synthesize, then real terraform validate + plan of each stack offline
+          (no credentials, no network): --env dev, --stack dev-churn, or all
+  review         Markdown review of `terraform show -json` plans; flags risky changes
+  change-review  offline plan review of a git base revision vs the working tree
+  stacks         synthesized stacks in deploy order (per environment)
 
-Exit codes: 0 ok, 1 a check failed, 2 bad input (config or arguments).
+Exit codes: 0 ok, 1 a check failed, 2 bad input (config or arguments),
+3 (review, change-review) destructive change to stateful resources not allowed.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from mlops_tools.review import cli as review_cli
 from platform_config import ConfigError
 
 DEFAULT_CONFIG = Path("config")
@@ -26,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="validate config and synthesize all stacks")
     _common(synth)
     synth.add_argument("--quiet", action="store_true", help="print no table")
+    plan = sub.add_parser("plan", help="offline terraform validate + plan (no credentials)")
+    _common(plan)
+    plan.add_argument("--env", action="append", default=[], help="environment(s) to plan (default: all)")
+    plan.add_argument("--stack", action="append", default=[], help="stack(s) to plan (default: all)")
+    review_cli.add_parsers(sub)
     return parser
 
 
@@ -43,10 +55,34 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     summaries = synth(args.config, args.outdir)
     if not args.quiet:
         print(format_table(summaries))
+        from mlops_tools.notices import read_notices  # e.g. pending endpoints, paused monitors
+
+        sys.stdout.flush()
+        for notice in read_notices(args.outdir):
+            print(notice, file=sys.stderr)
     return 0
 
 
-COMMANDS = {"synth": _cmd_synth}
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from mlops_tools.offline.harness import offline_plan
+    from mlops_tools.synth import synth
+    from platform_config import load_platform
+    from stacks.app import plan_stacks
+
+    platform = load_platform(args.config)
+    unknown = sorted(set(args.env) - set(platform.environments))
+    specs = plan_stacks(platform)
+    unknown += sorted(set(args.stack) - {s.name for s in specs})
+    if unknown:
+        print(f"error: unknown environment or stack: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    wanted = [s.name for s in specs
+              if (not args.env or s.env in args.env) and (not args.stack or s.name in args.stack)]
+    paths = {s.name: s.path.parent for s in synth(args.config, args.outdir)}
+    return offline_plan([paths[name] for name in wanted])
+
+
+COMMANDS = {"synth": _cmd_synth, "plan": _cmd_plan, **review_cli.COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> int:

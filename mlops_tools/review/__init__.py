@@ -1,0 +1,1 @@
+"""Plan review: Markdown summaries of Terraform plans that flag risky changes (see docs/delivery.md)."""

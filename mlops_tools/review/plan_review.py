@@ -1,0 +1,423 @@
+"""Review Terraform's machine-readable plan (``terraform show -json``) per stack.
+
+``review_plan(stack, plan)`` turns one plan document into a :class:`StackReview`:
+every resource change with one effective action, plus the risks a reviewer
+must look at (see :mod:`mlops_tools.review.rules`):
+
+* data loss: delete or replace of a stateful resource (catalog, schema,
+  volume, registered model, table, experiment, ...). Blocking: the review
+  exits 3 unless ``allow_destroy`` is set.
+* downtime: replace or delete of a serving endpoint (and similar services).
+* security: any change to grants, permissions or secret ACLs, with the
+  per-principal difference.
+* forced replacement: the attribute that forces it (``replace_paths``), or,
+  when the plan shows an in-place update of an attribute that the provider
+  docs say forces replacement, a *predicted* replacement (the offline stub
+  provider cannot know; the real provider would plan a replace).
+
+Exit codes of the review (see :data:`EXIT_CODES`): 0 nothing blocking,
+1 a step failed (e.g. a plan could not be produced), 2 bad input,
+3 destructive change to stateful resources not allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlops_tools.review import rules
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_DESTRUCTIVE = 3
+EXIT_CODES = {
+    EXIT_OK: "no blocking risk (risks may still be flagged for review)",
+    EXIT_FAILED: "a step failed (terraform, synth, or a plan that errored)",
+    EXIT_BAD_INPUT: "bad input (missing or unreadable plan JSON, bad arguments, bad config)",
+    EXIT_DESTRUCTIVE: "destructive change to a stateful resource without --allow-destroy",
+}
+
+ACTION_ORDER = ("create", "update", "replace", "delete", "import", "move", "forget", "read", "no-op")
+"""Effective actions, in the order they are counted and shown."""
+ACTION_SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "import": "<=",
+                 "move": "->", "forget": "x", "read": "<=", "no-op": " "}
+
+DATA_LOSS = "data-loss"
+DOWNTIME = "downtime"
+SECURITY = "security"
+REPLACEMENT = "replacement"
+RENAME = "rename"
+RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, REPLACEMENT, RENAME)
+RISK_TITLE = {DATA_LOSS: "data loss", DOWNTIME: "downtime", SECURITY: "security review",
+              REPLACEMENT: "forced replacement", RENAME: "possible rename"}
+
+_REASONS = {
+    "replace_because_cannot_update": "an attribute that cannot be updated in place changed",
+    "replace_because_tainted": "the object is tainted",
+    "replace_by_request": "replacement was requested (-replace)",
+    "replace_by_triggers": "replace_triggered_by fired",
+    "delete_because_no_resource_config": "removed from the configuration",
+    "delete_because_no_module": "its module was removed",
+    "delete_because_wrong_repetition": "count/for_each was changed",
+    "delete_because_count_index": "its count index is out of range",
+    "delete_because_each_key": "its for_each key is gone",
+    "delete_because_no_move_target": "its moved target does not exist",
+    "read_because_config_unknown": "its configuration is known only after apply",
+    "read_because_dependency_pending": "a dependency has pending changes",
+}
+_IDENTITY_KEYS = ("name", "full_name", "path", "principal", "scope", "key", "display_name", "application_id")
+_SECURABLE_KEYS = ("catalog", "schema", "volume", "model", "table", "function", "external_location",
+                   "storage_credential", "metastore", "share", "recipient", "foreign_connection",
+                   "credential", "pipeline")
+
+
+class PlanInputError(ValueError):
+    """The input is not a readable ``terraform show -json`` plan (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One resource change with its effective action."""
+
+    address: str
+    type: str
+    action: str
+    """One of ACTION_ORDER."""
+    actions: tuple[str, ...]
+    """Terraform's own action list, e.g. ("delete", "create")."""
+    mode: str = "managed"
+    object: str = ""
+    """Human name of the Databricks object (full_name, name, path...), '' when unknown."""
+    reason: str = ""
+    """Terraform's action_reason, explained, or ''."""
+    changed: tuple[str, ...] = ()
+    """Top-level attributes that change (update/replace)."""
+    replace_paths: tuple[str, ...] = ()
+    """Attributes that force the replacement (Terraform's replace_paths, or the predicted ones)."""
+    predicted: bool = False
+    """True when the replacement is predicted from the provider docs, not planned by the provider."""
+    previous_address: str | None = None
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class Risk:
+    """One thing a reviewer must look at."""
+
+    kind: str
+    """One of RISK_ORDER."""
+    stack: str
+    address: str
+    message: str
+    blocking: bool = False
+
+
+@dataclass
+class StackReview:
+    """The review of one stack's plan."""
+
+    stack: str
+    changes: list[Change] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
+    drift: list[str] = field(default_factory=list)
+    """Addresses changed outside Terraform since the last apply (resource_drift)."""
+    errored: bool = False
+    """The plan is incomplete (Terraform set ``errored``)."""
+    error: str = ""
+    """Why no plan could be produced (for stacks reviewed from a stack directory)."""
+    note: str = ""
+    """Context shown under the stack heading (e.g. 'stack removed: every resource is deleted')."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of managed resources per effective action (no-op and reads left out)."""
+        counter = Counter(c.action for c in self.changes if c.mode == "managed")
+        return {a: counter[a] for a in ACTION_ORDER if counter[a] and a not in ("no-op", "read")}
+
+    @property
+    def visible_changes(self) -> list[Change]:
+        """Changes worth a table row: managed resources that do something."""
+        return [c for c in self.changes if c.mode == "managed" and c.action not in ("no-op", "read")]
+
+    @property
+    def failed(self) -> bool:
+        return self.errored or bool(self.error)
+
+
+@dataclass
+class Review:
+    """The review of one or more stacks."""
+
+    stacks: list[StackReview]
+    allow_destroy: bool = False
+
+    @property
+    def risks(self) -> list[Risk]:
+        return [r for s in self.stacks for r in s.risks]
+
+    @property
+    def destructive(self) -> list[Risk]:
+        """Data-loss risks (they block unless allowed)."""
+        return [r for r in self.risks if r.blocking]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.destructive) and not self.allow_destroy
+
+    @property
+    def exit_code(self) -> int:
+        if any(s.failed for s in self.stacks):
+            return EXIT_FAILED
+        return EXIT_DESTRUCTIVE if self.blocked else EXIT_OK
+
+    def totals(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for stack in self.stacks:
+            total.update(stack.counts())
+        return {a: total[a] for a in ACTION_ORDER if total[a]}
+
+
+# --------------------------------------------------------------------------- input
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    """Read a ``terraform show -json`` document; raise PlanInputError when it is not one."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanInputError(f"{path}: cannot read plan JSON ({exc})") from exc
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise PlanInputError(f"{path}: not JSON ({exc.args[0]}); produce it with "
+                             "`terraform show -json plan.bin > plan.json`") from exc
+    check_plan(doc, str(path))
+    return doc
+
+
+def check_plan(doc: Any, where: str = "plan") -> None:
+    """Raise PlanInputError unless ``doc`` looks like a plan from ``terraform show -json``."""
+    if not isinstance(doc, dict) or "format_version" not in doc:
+        raise PlanInputError(f"{where}: not a Terraform JSON plan (no format_version); produce it with "
+                             "`terraform show -json plan.bin`")
+    if "resource_changes" not in doc and "planned_values" not in doc and "prior_state" not in doc:
+        if "values" in doc:
+            raise PlanInputError(f"{where}: this is a state, not a plan (`terraform show -json` was run "
+                                 "without a plan file)")
+        raise PlanInputError(f"{where}: no resource_changes or planned_values: not a plan")
+    if not isinstance(doc.get("resource_changes", []), list):
+        raise PlanInputError(f"{where}: resource_changes is not a list")
+
+
+GENERIC_PLAN_NAMES = {"plan", "tfplan", "terraform", "show", "cdk.tf"}
+
+
+def stack_name_for(path: Path) -> str:
+    """Stack name for a plan file: ``prod.json`` -> prod; ``stacks/prod/plan.json`` -> prod."""
+    name = path.name
+    for suffix in (".json", ".plan", ".tfplan"):
+        name = name.removesuffix(suffix)
+    if name in GENERIC_PLAN_NAMES and path.parent.name:
+        return path.resolve().parent.name
+    return name
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def format_path(path: list[Any]) -> str:
+    """["access_control", 0, "group_name"] -> access_control[0].group_name"""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
+
+def _identity(values: Any) -> str:
+    if not isinstance(values, dict):
+        return ""
+    parts = [values.get(k) for k in ("catalog_name", "schema_name", "name")]
+    if all(isinstance(p, str) and p for p in parts):
+        return ".".join(parts)
+    for key in _IDENTITY_KEYS:
+        value = values.get(key)
+        if isinstance(value, str) and value and "${" not in value:
+            return value
+    for key in _SECURABLE_KEYS:
+        value = values.get(key)
+        if isinstance(value, str) and value:
+            return f"{key} {value}"
+    return ""
+
+
+def _changed_attributes(before: Any, after: Any, unknown: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(attributes whose known value changes, attributes that become known only after apply)."""
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
+    unknown = unknown if isinstance(unknown, dict) else {}
+    known = sorted(k for k in set(before) | set(after) if not unknown.get(k) and before.get(k) != after.get(k))
+    later = sorted(k for k, v in unknown.items() if v is True and before.get(k) is not None)
+    return tuple(known), tuple(later)
+
+
+def _effective(rc: dict[str, Any]) -> Change:
+    change = rc.get("change") or {}
+    actions = tuple(change.get("actions") or ("no-op",))
+    type_name = rc.get("type", "")
+    before, after = change.get("before"), change.get("after")
+    changed, later = _changed_attributes(before, after, change.get("after_unknown"))
+    replace_paths = tuple(format_path(p) for p in change.get("replace_paths") or [] if isinstance(p, list))
+    predicted = False
+    if set(actions) == {"delete", "create"}:
+        action = "replace"
+    elif actions == ("create",):
+        action = "import" if change.get("importing") else "create"
+    elif actions == ("update",):
+        action = "update"
+        forcing = tuple(dict.fromkeys(a for a, _ in rules.predicted_replacement(type_name, before, after)))
+        if forcing:
+            action, replace_paths, predicted = "replace", forcing, True
+    elif actions == ("delete",):
+        action = "delete"
+    elif actions == ("read",):
+        action = "read"
+    elif "forget" in actions:
+        action = "forget"
+    elif actions == ("no-op",):
+        action = ("move" if rc.get("previous_address")
+                  else "import" if change.get("importing") else "no-op")
+    else:
+        action = "+".join(actions)
+    reason = rc.get("action_reason", "")
+    return Change(
+        address=rc.get("address", "?"), type=type_name, action=action, actions=actions,
+        mode=rc.get("mode", "managed"), object=_identity(before) or _identity(after),
+        reason=_REASONS.get(reason, reason.replace("_", " ")),
+        changed=(changed + later) if action in ("update", "replace") else (),
+        replace_paths=replace_paths, predicted=predicted, previous_address=rc.get("previous_address"),
+        before=before, after=after)
+
+
+def _principal_map(type_name: str, values: Any) -> dict[str, set[str]]:
+    """Principal -> privileges / permission levels granted by one access-control resource."""
+    if not isinstance(values, dict):
+        return {}
+    out: dict[str, set[str]] = {}
+    if type_name == "databricks_grants":
+        for grant in values.get("grant") or []:
+            out.setdefault(_who(grant.get("principal")), set()).update(grant.get("privileges") or [])
+    elif type_name == "databricks_grant":
+        out.setdefault(_who(values.get("principal")), set()).update(values.get("privileges") or [])
+    elif type_name == "databricks_permissions":
+        for acl in values.get("access_control") or []:
+            who = acl.get("group_name") or acl.get("user_name") or acl.get("service_principal_name")
+            if who and acl.get("permission_level"):
+                out.setdefault(str(who), set()).add(acl["permission_level"])
+    elif type_name == "databricks_secret_acl":
+        if values.get("permission"):
+            out[_who(values.get("principal"))] = {str(values["permission"])}
+    return out
+
+
+def _who(principal: Any) -> str:
+    return str(principal) if principal else "(principal known after apply)"
+
+
+def access_diff(change: Change) -> list[str]:
+    """Per-principal difference, e.g. ``analysts: +EXECUTE -READ_VOLUME`` (sorted by principal)."""
+    before = _principal_map(change.type, change.before if change.action != "create" else None)
+    after = _principal_map(change.type, change.after if change.action != "delete" else None)
+    lines = []
+    for who in sorted(set(before) | set(after)):
+        added, removed = sorted(after.get(who, set()) - before.get(who, set())), \
+            sorted(before.get(who, set()) - after.get(who, set()))
+        if added or removed:
+            lines.append(f"{who}: " + " ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed]))
+    return lines
+
+
+_PAST = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted",
+         "import": "imported"}
+
+
+def _what(change: Change) -> str:
+    return f"`{change.address}`" + (f" ({change.object})" if change.object else "")
+
+
+def _risks(stack: str, change: Change) -> list[Risk]:
+    risks = []
+    destructive = change.action in ("delete", "replace")
+    forced = ", ".join(f"`{p}`" for p in change.replace_paths)
+    sources = sorted({src for p in change.replace_paths if (src := rules.explain(change.type, p))})
+    why_forced = f" [{'; '.join(sources)}]" if sources else ""
+    if destructive and change.type in rules.STATEFUL:
+        why = rules.STATEFUL[change.type]
+        if change.action == "replace":
+            how = (f"replaced ({'predicted: ' if change.predicted else ''}{forced or 'an attribute'} "
+                   f"changed{why_forced})")
+        else:
+            how = f"deleted ({change.reason})" if change.reason else "deleted"
+        extra = ""
+        if isinstance(change.before, dict) and change.before.get("force_destroy"):
+            extra = "; force_destroy is set, so everything inside is dropped too"
+        risks.append(Risk(DATA_LOSS, stack, change.address,
+                          f"{_what(change)} is {how}: {why}{extra}", blocking=True))
+    elif destructive and change.type in rules.DOWNTIME:
+        if change.action == "replace":
+            how = f"replaced ({forced} changed{why_forced})" if forced else "replaced"
+            risks.append(Risk(DOWNTIME, stack, change.address,
+                              f"{_what(change)} is {how}: {rules.DOWNTIME[change.type]}"))
+        else:
+            risks.append(Risk(DOWNTIME, stack, change.address,
+                              f"{_what(change)} is deleted: every client that calls it fails"))
+    elif change.action == "replace":
+        risks.append(Risk(REPLACEMENT, stack, change.address,
+                          f"{_what(change)} is replaced{' (predicted)' if change.predicted else ''}"
+                          + (f": {forced} forces replacement{why_forced}" if forced else "")))
+    if change.type in rules.ACCESS_CONTROL and change.action not in ("no-op", "read", "move", "forget"):
+        diff = access_diff(change)
+        detail = "; ".join(diff) if diff else ("all access it granted is revoked" if change.action == "delete"
+                                              else "access changes")
+        done = _PAST.get(change.action, change.action)
+        risks.append(Risk(SECURITY, stack, change.address,
+                          f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}: {detail}"))
+    return risks
+
+
+def _renames(stack: str, changes: list[Change]) -> list[Risk]:
+    """A delete and a create of the same type in one stack often is a rename of a construct id."""
+    created = {c.type: c for c in changes if c.action == "create"}
+    out = []
+    for change in changes:
+        if change.action == "delete" and change.type in created:
+            new = created[change.type]
+            out.append(Risk(RENAME, stack, change.address,
+                            f"{_what(change)} is deleted while `{new.address}` of the same type is created: "
+                            "if this is a rename, keep the object with a `moved` block "
+                            "(cdktf: `moveTo`/`moveFromId`) instead of destroying it"))
+    return out
+
+
+def review_plan(stack: str, plan: dict[str, Any], *, note: str = "") -> StackReview:
+    """Review one stack's plan document (raises PlanInputError when it is not a plan)."""
+    check_plan(plan, stack)
+    changes = [_effective(rc) for rc in plan.get("resource_changes") or []]
+    changes.sort(key=lambda c: (ACTION_ORDER.index(c.action) if c.action in ACTION_ORDER else 99, c.address))
+    risks = [r for c in changes for r in _risks(stack, c)] + _renames(stack, changes)
+    risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.address))
+    drift = sorted(rc.get("address", "?") for rc in plan.get("resource_drift") or []
+                   if (rc.get("change") or {}).get("actions") not in (["no-op"], ["read"]))
+    return StackReview(stack=stack, changes=changes, risks=risks, drift=drift,
+                       errored=bool(plan.get("errored")), note=note)
+
+
+def review_files(paths: list[tuple[str, Path]], *, allow_destroy: bool = False) -> Review:
+    """Review several (stack name, plan JSON path) pairs."""
+    return Review([review_plan(name, load_plan(path)) for name, path in paths], allow_destroy=allow_destroy)

@@ -1,0 +1,74 @@
+"""Which synthesized stacks belong to an environment, and in which order to deploy them.
+
+Stack names follow the documented rule of ``stacks/app.py``: ``<env>`` (layout
+per-environment) or ``<env>-platform`` / ``<env>-<project>`` (layout
+per-project). A stack belongs to the longest environment name that equals it
+or prefixes it followed by ``-``. The deploy order is a topological order of
+the ``dependencies`` in ``cdktf.out/manifest.json`` (platform before project
+stacks), ties broken by name, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SynthStack:
+    name: str
+    directory: Path
+    """cdktf.out/stacks/<name>: the stack's working directory (holds cdk.tf.json)."""
+    dependencies: tuple[str, ...]
+
+
+def read_manifest(outdir: Path) -> dict[str, SynthStack]:
+    """Stacks of a synthesized outdir (raises FileNotFoundError when it was never synthesized)."""
+    manifest_path = Path(outdir) / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"{manifest_path} not found: synthesize first (python -m mlops_tools synth)")
+    manifest = json.loads(manifest_path.read_text())
+    out = {}
+    for name, stack in manifest.get("stacks", {}).items():
+        workdir = stack.get("workingDirectory") or f"stacks/{name}"
+        out[name] = SynthStack(name, Path(outdir) / workdir, tuple(stack.get("dependencies") or ()))
+    return out
+
+
+def deploy_order(stacks: dict[str, SynthStack]) -> list[str]:
+    """Stack names with every stack after its dependencies (ties by name)."""
+    remaining = {name: {d for d in s.dependencies if d in stacks} for name, s in stacks.items()}
+    order: list[str] = []
+    while remaining:
+        ready = sorted(n for n, deps in remaining.items() if not deps)
+        if not ready:
+            raise ValueError(f"stack dependency cycle among: {', '.join(sorted(remaining))}")
+        for name in ready:
+            order.append(name)
+            del remaining[name]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return order
+
+
+def environment_names(config_dir: Path) -> list[str]:
+    """Environment names defined in a config directory (file stems of config/environments/*.yaml)."""
+    env_dir = Path(config_dir) / "environments"
+    if not env_dir.is_dir():
+        return []
+    return sorted({p.stem for p in env_dir.iterdir() if p.suffix in (".yaml", ".yml")})
+
+
+def stack_environment(stack: str, environments: list[str]) -> str | None:
+    """The environment a stack belongs to by the naming rule, or None."""
+    matches = [e for e in environments if stack == e or stack.startswith(f"{e}-")]
+    return max(matches, key=len) if matches else None
+
+
+def stacks_for(outdir: Path, environments: list[str], selected: list[str] | None) -> list[SynthStack]:
+    """Stacks of the selected environments (all when ``selected`` is empty/None), in deploy order."""
+    stacks = read_manifest(outdir)
+    wanted = set(selected or [])
+    return [stacks[name] for name in deploy_order(stacks)
+            if not wanted or stack_environment(name, environments) in wanted]
