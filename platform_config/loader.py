@@ -146,8 +146,9 @@ def deep_merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, EnvironmentConfig]:
-    environments = {}
+def _load_mappings(folder: Path, kind: str, problems: list[Problem]) -> list[tuple[Path, dict, SourceMap, str]]:
+    """Every YAML file in ``folder`` that parses to a mapping, scanned for literal secrets."""
+    loaded = []
     for path in _yaml_files(folder):
         display = display_path(path)
         try:
@@ -156,9 +157,16 @@ def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, Envir
             problems.extend(exc.problems)
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(display, 1, "", "an environment file must be a mapping"))
+            problems.append(Problem(display, 1, "", f"{kind} file must be a mapping of keys"))
             continue
         problems.extend(scan_for_secrets(data, smap, display))
+        loaded.append((path, data, smap, display))
+    return loaded
+
+
+def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, EnvironmentConfig]:
+    environments = {}
+    for path, data, smap, display in _load_mappings(folder, "an environment", problems):
         name = path.stem
         if "name" in data:
             file, line = smap.locate(("name",), display)
@@ -176,17 +184,7 @@ def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, Envir
 def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, SourceMap, str]]:
     loaded = []
     seen: dict[str, str] = {}
-    for path in _yaml_files(folder):
-        display = display_path(path)
-        try:
-            data, smap = load_yaml(path, display)
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-            continue
-        if not isinstance(data, dict):
-            problems.append(Problem(display, 1, "", "a project file must be a mapping"))
-            continue
-        problems.extend(scan_for_secrets(data, smap, display))
+    for _, data, smap, display in _load_mappings(folder, "a project", problems):
         name = data.get("name")
         if isinstance(name, str) and name in seen:
             file, line = smap.locate(("name",), display)

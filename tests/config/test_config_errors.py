@@ -137,3 +137,9 @@ def test_invalid_environment_file_is_not_also_an_unknown_environment(config_copy
     problems = problems_for(config_copy)
     assert any("prod.yaml" in p and " cloud:" in p for p in problems), problems
     assert not [p for p in problems if "unknown environment" in p], problems
+
+
+def test_file_that_is_not_a_mapping(config_copy: Path) -> None:
+    (config_copy / "projects/list.yaml").write_text("- just\n- a list\n")
+    problems = problems_for(config_copy)
+    assert any("projects/list.yaml:1 " in p and "must be a mapping" in p for p in problems), problems
