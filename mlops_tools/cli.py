@@ -94,3 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in configuration; nothing was written.", file=sys.stderr)
         return ConfigError.exit_code
+    except ValueError as exc:
+        # A construct refused its props (a provider rule the config layer did not catch
+        # first). Still bad input: say what, not where in our code, unless debugging.
+        if os.environ.get("MLOPS_DEBUG"):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was written (set MLOPS_DEBUG=1 for a traceback).", file=sys.stderr)
+        return ConfigError.exit_code
