@@ -26,7 +26,8 @@ class BatchInferenceJobProps:
     """Full name of the predictions table."""
     code: Code
     compute_key: str | None = None
-    """Default: serverless."""
+    """Job cluster / serverless environment key of the code task. Default: none (serverless;
+    notebooks only, see TaskSpec.compute_key)."""
     model_alias: str = "champion"
     """Alias of the version to score with. Default: champion."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)

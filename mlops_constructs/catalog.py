@@ -20,7 +20,7 @@ from cdktf_cdktf_provider_databricks.catalog import Catalog
 from cdktf_cdktf_provider_databricks.data_databricks_catalog import DataDatabricksCatalog
 from constructs import Construct
 
-from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
+from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
 
 
@@ -72,8 +72,4 @@ class UcCatalog(Construct):
                 lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,
             )
             self.name = self.resource.name
-        self.grants = None
-        if props.grants:
-            self.grants = UcGrants(self, "Grants", UcGrantsProps(
-                securable_type="catalog", securable_name=self.name, privileges=props.grants,
-                mode=props.grant_mode, deployer=props.deployer))
+        self.grants = grants_on(self, "catalog", self.name, props.grants, props.grant_mode, props.deployer)

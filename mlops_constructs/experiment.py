@@ -9,9 +9,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
-
-#: Permission levels for experiments (provider docs: permissions, "MLflow Experiment usage").
-EXPERIMENT_LEVELS = frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"})
+from mlops_constructs.uc_privileges import WORKSPACE_OBJECTS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +31,9 @@ class MlflowExperimentUnit(Construct):
             raise ValueError(f"{self.node.path}: experiment path must be absolute, got {props.path!r}")
         self.resource = MlflowExperiment(self, "Resource", name=props.path,
                                          artifact_location=props.artifact_location)
+        self.permissions = None
         if props.permissions:
-            ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
-                object_attribute="experiment_id", object_id=self.resource.id,
-                access=props.permissions, valid_levels=EXPERIMENT_LEVELS))
+            attribute, levels, _ = WORKSPACE_OBJECTS["experiment"]
+            self.permissions = ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
+                object_attribute=attribute, object_id=self.resource.id,
+                access=props.permissions, valid_levels=frozenset(levels)))

@@ -35,7 +35,8 @@ class FeatureEngineeringJobProps:
     tables: tuple[FeatureTableSpec, ...]
     """At least one."""
     compute_key: str | None = None
-    """Default: serverless."""
+    """Job cluster / serverless environment key of the code task. Default: none (serverless;
+    notebooks only, see TaskSpec.compute_key)."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)
     """Default: none."""
 

@@ -8,7 +8,9 @@
   grants on the securable are managed (each one's grants are replaced by the
   listed set); every other principal's grants are left alone. Use it for
   securables shared with other teams (provider issue #2705: authoritative grants
-  wipe grants made elsewhere). The deployer's grants are not touched in this mode.
+  wipe grants made elsewhere). The deployer's grants are not touched in this mode
+  unless it is one of the listed principals: its databricks_grant then also holds
+  the privileges it needs, since that resource replaces all of its grants.
 
 Every privilege is checked against its securable type (provider docs: grants).
 Grants are emitted sorted by principal and privilege so plans show no
@@ -17,7 +19,6 @@ reordering noise; additive resources are addressed by principal, not position.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,9 +26,9 @@ from cdktf_cdktf_provider_databricks.grant import Grant
 from cdktf_cdktf_provider_databricks.grants import Grants, GrantsGrant
 from constructs import Construct
 
-from mlops_constructs.principal import Principal
-from mlops_constructs.uc_privileges import (DEPLOYER_PRIVILEGES, PRIVILEGES, SECURABLE_TYPES,
-                                            invalid_privileges, privilege_error)
+from mlops_constructs.principal import Principal, address_id
+from mlops_constructs.uc_privileges import (DEPLOYER_PRIVILEGES, SECURABLE_TYPES, invalid_privileges,
+                                            privilege_error)
 
 GrantMode = Literal["authoritative", "additive"]
 
@@ -46,14 +47,9 @@ class UcGrantsProps:
     """authoritative: one databricks_grants (the whole truth); additive: one databricks_grant
     per principal, leaving other principals' grants alone. Default: authoritative."""
     deployer: Principal | None = None
-    """The principal that runs ``terraform apply``. In authoritative mode it keeps the
-    privileges it needs on this securable type (uc_privileges.DEPLOYER_PRIVILEGES) merged
-    with any listed for it. Default: none (nothing merged)."""
-
-
-def address_id(principal: Principal) -> str:
-    """A construct id derived from the principal's stable key (never a list position)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", principal.key)
+    """The principal that runs ``terraform apply``. It keeps the privileges it needs on this
+    securable type (uc_privileges.DEPLOYER_PRIVILEGES), merged with any listed for it: always
+    in authoritative mode, in additive mode only when it is listed. Default: none (nothing merged)."""
 
 
 class UcGrants(Construct):
@@ -67,33 +63,41 @@ class UcGrants(Construct):
         if props.mode not in ("authoritative", "additive"):
             raise ValueError(f"{self.node.path}: grant mode must be 'authoritative' or 'additive', "
                              f"got {props.mode!r}")
-        for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].key):
+        for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].sort_key):
             bad = invalid_privileges(props.securable_type, privs)
             if bad:
                 raise ValueError(f"{self.node.path}: {principal.key}: "
                                  f"{privilege_error(props.securable_type, bad)}")
-        merged: dict[Principal, set[str]] = {}
-        for principal, privs in props.privileges.items():
-            merged.setdefault(principal, set()).update(privs)
-        if props.mode == "authoritative" and props.deployer is not None and merged:
-            merged.setdefault(props.deployer, set()).update(DEPLOYER_PRIVILEGES[props.securable_type])
-        entries = sorted(((p, sorted(v)) for p, v in merged.items() if v), key=lambda e: e[0].key)
-        if not entries:
+        merged = {p: set(v) for p, v in props.privileges.items() if v}
+        if not merged:
             raise ValueError(f"{self.node.path}: grants need at least one principal with privileges")
-        assert all(set(v) <= PRIVILEGES[props.securable_type] for _, v in entries)
+        deployer = props.deployer
+        if deployer is not None and (props.mode == "authoritative" or deployer in merged):
+            merged.setdefault(deployer, set()).update(DEPLOYER_PRIVILEGES[props.securable_type])
+        entries = sorted(((p, sorted(v)) for p, v in merged.items()), key=lambda e: e[0].sort_key)
         securable = {props.securable_type: props.securable_name}
-        self.mode = props.mode
-        self.principals = [p for p, _ in entries]
         if props.mode == "authoritative":
             self.resource = Grants(self, "Resource", **securable, grant=[
                 GrantsGrant(principal=p.grant_name, privileges=privs) for p, privs in entries])
             return
-        ids = [address_id(p) for p, _ in entries]
+        ids = [address_id(p.key) for p, _ in entries]
         clashes = sorted({i for i in ids if ids.count(i) > 1})
         if clashes:
             raise ValueError(f"{self.node.path}: principals {', '.join(clashes)} map to the same address; "
                              "give them distinct names")
         self.resources = {
-            p.key: Grant(self, address_id(p), **securable, principal=p.grant_name, privileges=privs)
+            p.key: Grant(self, address_id(p.key), **securable, principal=p.grant_name, privileges=privs)
             for p, privs in entries
         }
+
+
+def grants_on(scope: Construct, securable_type: str, securable_name: str,
+              privileges: dict[Principal, frozenset[str]], mode: GrantMode = "authoritative",
+              deployer: Principal | None = None) -> UcGrants | None:
+    """The securable's UcGrants (child id ``Grants``), or None when no principal is listed:
+    the securable's grants are then not managed at all."""
+    if not privileges:
+        return None
+    return UcGrants(scope, "Grants", UcGrantsProps(
+        securable_type=securable_type, securable_name=securable_name, privileges=privileges,
+        mode=mode, deployer=deployer))

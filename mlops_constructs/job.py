@@ -56,6 +56,15 @@ def _sorted(mapping: Mapping[str, str]) -> dict[str, str]:
     return {k: mapping[k] for k in sorted(mapping)}
 
 
+def _pause(paused: bool) -> str:
+    return "PAUSED" if paused else "UNPAUSED"
+
+
+def _relative(path: str) -> bool:
+    """A repository path: not absolute (/Workspace/...) and not a URI (s3:/, dbfs:/, abfss://...)."""
+    return not path.startswith("/") and not re.match(r"^[a-z0-9]+:/", path)
+
+
 # --------------------------------------------------------------------------- task actions
 
 
@@ -133,8 +142,9 @@ class TaskSpec:
     depends_on: tuple[Dependency | str, ...] = ()
     """Upstream tasks (key or Dependency with outcome). Default: none."""
     compute_key: str | None = None
-    """Key of a job cluster or serverless environment. Default: none (serverless for
-    code tasks; condition and run-job tasks need no compute)."""
+    """Key of a job cluster or serverless environment. Default: none: a notebook task runs on
+    serverless with its notebook environment; Python script and wheel tasks need one;
+    condition and run-job tasks take none."""
     description: str | None = None
     """Default: none."""
     max_retries: int | None = None
@@ -262,9 +272,11 @@ class GitSourceSpec:
     url: str
     provider: str
     branch: str | None = None
-    """Exactly one of branch, tag, commit."""
+    """Set exactly one of branch, tag, commit. Default: unset."""
     tag: str | None = None
+    """Default: unset."""
     commit: str | None = None
+    """Default: unset."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -346,10 +358,10 @@ class MlJob(Construct):
             git_source=self._git(props.git_source),
             schedule=JobSchedule(quartz_cron_expression=validate_quartz(props.schedule.cron),
                                  timezone_id=props.schedule.timezone,
-                                 pause_status="PAUSED" if props.schedule.paused else "UNPAUSED")
+                                 pause_status=_pause(props.schedule.paused))
             if props.schedule else None,
             trigger=self._trigger(props.trigger),
-            continuous=JobContinuous(pause_status="PAUSED" if props.continuous.paused else "UNPAUSED",
+            continuous=JobContinuous(pause_status=_pause(props.continuous.paused),
                                      task_retry_mode=props.continuous.task_retry_mode)
             if props.continuous else None,
             email_notifications=self._emails(props.notifications),
@@ -376,8 +388,8 @@ class MlJob(Construct):
 
     # ------------------------------------------------------------------ checks
 
-    def _fail(self, message: str, section: str) -> None:
-        raise ValueError(f"{self._where}: {message} ({_DOC}, '{section}')")
+    def _fail(self, message: str, section: str, doc: str = _DOC) -> None:
+        raise ValueError(f"{self._where}: {message} ({doc}, '{section}')")
 
     def _check(self, p: MlJobProps) -> None:
         if not p.tasks:
@@ -386,6 +398,7 @@ class MlJob(Construct):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
             self._fail(f"duplicate task_key {', '.join(dupes)}", "task Configuration Block")
+        env_keys = {e.key for e in p.environments}
         compute_keys = [c.key for c in p.job_clusters] + [e.key for e in p.environments]
         if len(set(compute_keys)) != len(compute_keys):
             self._fail("job cluster and environment keys must be unique", "job_cluster Configuration Block")
@@ -419,11 +432,18 @@ class MlJob(Construct):
                 if bad:
                     self._fail(f"task {t.key}: invalid parameter names {', '.join(bad)}", "task Configuration Block")
             if isinstance(t.action, (NotebookCode, PythonScriptCode)):
-                relative = not t.action.path.startswith("/") and "://" not in t.action.path \
-                    and not re.match(r"^[a-z0-9]+:/", t.action.path)
-                if relative and p.git_source is None:
+                if _relative(t.action.path) and p.git_source is None:
                     self._fail(f"task {t.key}: relative path {t.action.path!r} needs git_source",
                                "notebook_task Configuration Block")
+            if isinstance(t.action, (PythonScriptCode, PythonWheelCode)):
+                if t.compute_key is None:
+                    self._fail(f"task {t.key}: Python script and wheel tasks need a compute_key (a job "
+                               "cluster, or a serverless environment for their libraries)",
+                               "task Configuration Block")
+                if isinstance(t.action, PythonWheelCode) and t.action.wheel and t.compute_key in env_keys:
+                    self._fail(f"task {t.key}: on serverless compute the wheel {t.action.wheel!r} must be in "
+                               f"the dependencies of environment {t.compute_key!r}",
+                               "environment Configuration Block")
         self._check_cycles(by_key)
         when = [k for k in ("schedule", "trigger", "continuous") if getattr(p, k) is not None]
         if len(when) > 1:
@@ -464,14 +484,13 @@ class MlJob(Construct):
         if p.run_as is not None and p.run_as.kind == "group_name":
             self._fail(f"run_as must be a user or service principal, not group {p.run_as.name}",
                        "run_as Configuration Block")
-        owners = sorted(pr.key for pr, level in p.permissions.items() if level == "IS_OWNER")
+        owners = sorted((pr for pr, level in p.permissions.items() if level == "IS_OWNER"), key=lambda pr: pr.key)
         if len(owners) > 1:
-            raise ValueError(f"{self._where}: a job has exactly one owner, got IS_OWNER for {', '.join(owners)} "
-                             "(provider docs: permissions, 'Job usage')")
-        for pr, level in p.permissions.items():
-            if level == "IS_OWNER" and pr.kind == "group_name":
-                raise ValueError(f"{self._where}: a job cannot be owned by a group ({pr.name}) "
-                                 "(provider docs: permissions, 'Job usage')")
+            self._fail(f"a job has exactly one owner, got IS_OWNER for {', '.join(pr.key for pr in owners)}",
+                       "Job usage", "provider docs: permissions")
+        if owners and owners[0].kind == "group_name":
+            self._fail(f"a job cannot be owned by a group ({owners[0].name})", "Job usage",
+                       "provider docs: permissions")
         if len(p.tags) > MAX_TAGS:
             self._fail(f"at most {MAX_TAGS} tags, got {len(p.tags)}", "tags Configuration Map")
 
@@ -498,8 +517,7 @@ class MlJob(Construct):
     def _source(path: str, source: str | None, git: GitSourceSpec | None) -> str:
         if source is not None:
             return source
-        relative = not path.startswith("/") and not re.match(r"^[a-z0-9]+:/", path)
-        return "GIT" if relative and git is not None else "WORKSPACE"
+        return "GIT" if _relative(path) and git is not None else "WORKSPACE"
 
     def _task(self, t: TaskSpec, p: MlJobProps, clusters: dict[str, JobClusterSpec]) -> JobTask:
         a = t.action
@@ -578,7 +596,7 @@ class MlJob(Construct):
         timing = {"min_time_between_triggers_seconds": t.min_time_between_triggers_seconds,
                   "wait_after_last_change_seconds": t.wait_after_last_change_seconds}
         return JobTrigger(
-            pause_status="PAUSED" if t.paused else "UNPAUSED",
+            pause_status=_pause(t.paused),
             table_update=JobTriggerTableUpdate(table_names=sorted(t.table_update),
                                                condition=t.table_condition, **timing)
             if t.table_update else None,

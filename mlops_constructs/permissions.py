@@ -2,8 +2,9 @@
 
 The provider's databricks_permissions is authoritative for the object: it
 replaces every ACL entry not listed (the object's creator keeps IS_OWNER on
-objects that have owners). Entries are emitted sorted by principal so plans
-show no reordering noise.
+objects that have owners). Entries are emitted sorted by principal (its stable
+key, so a service principal created in the same apply sorts by its config key,
+not by its token) so plans show no reordering noise.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class ObjectPermissions(Construct):
                                  f"valid: {', '.join(sorted(props.valid_levels))}")
         controls = [
             PermissionsAccessControl(permission_level=level, **{principal.kind: principal.name})
-            for principal, level in sorted(props.access.items())
+            for principal, level in sorted(props.access.items(), key=lambda kv: kv[0].sort_key)
         ]
         self.resource = Permissions(self, "Resource", access_control=controls,
                                     **{props.object_attribute: props.object_id})

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+def address_id(name: str) -> str:
+    """A construct id for a stable name (a principal's key, a group, a table): characters
+    Terraform addresses do not allow become '_'."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
 
 PrincipalKind = Literal["group_name", "user_name", "service_principal_name"]
 
@@ -22,6 +29,11 @@ class Principal:
     def key(self) -> str:
         """Stable sort and address key: the label when set, else the name."""
         return self.label or self.name
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """How lists of principals are ordered in the JSON: by key, then kind."""
+        return (self.key, self.kind)
 
     @property
     def grant_name(self) -> str:

@@ -4,7 +4,8 @@ Emits databricks_quality_monitor (databricks_lakehouse_monitor is deprecated in
 the provider) with exactly one profile: inference_log, time_series or
 snapshot. Metric tables land in ``output_schema_name``:
 ``<table>_profile_metrics`` and ``<table>_drift_metrics``; the latter is what the
-retraining job's drift check reads (``drift_metrics_table``).
+retraining job's drift check reads (``drift_metrics_table_name``: a plain name,
+known before the monitor exists).
 
 The provider exposes no paused state for a monitor schedule (``pause_status`` is
 read-only), so a paused monitor is emitted without its schedule and refreshes
@@ -34,11 +35,9 @@ from constructs import Construct
 
 from platform_config.quartz import QuartzError, validate_quartz
 
-#: Aggregation windows Lakehouse Monitoring accepts.
-GRANULARITIES = frozenset({"5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks",
-                           "3 weeks", "4 weeks", "1 month", "1 year"})
-_GRANULARITY_ORDER = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
-                      "4 weeks", "1 month", "1 year")
+#: Aggregation windows Lakehouse Monitoring accepts, shortest first.
+GRANULARITIES = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
+                 "4 weeks", "1 month", "1 year")
 PROBLEM_TYPES = {"classification": "PROBLEM_TYPE_CLASSIFICATION",
                  "regression": "PROBLEM_TYPE_REGRESSION"}
 METRIC_TYPES = {"aggregate": "CUSTOM_METRIC_TYPE_AGGREGATE",
@@ -141,6 +140,12 @@ class QualityMonitorProps:
     inference table. Default: none."""
 
 
+def drift_metrics_table_name(output_schema_name: str, table_name: str) -> str:
+    """<output schema>.<monitored table's short name>_drift_metrics: the table Lakehouse
+    Monitoring writes drift metrics to (the resource exports it as drift_metrics_table_name)."""
+    return f"{output_schema_name}.{table_name.rsplit('.', 1)[-1]}_drift_metrics"
+
+
 def _literal(value: str | None) -> bool:
     """A plain string (names containing Terraform references are checked at plan time)."""
     return value is not None and not Token.is_unresolved(value)
@@ -164,10 +169,9 @@ def _check(path: str, p: QualityMonitorProps) -> list[str]:
     if profile is not None:
         if not profile.granularities:
             errors.append("at least one granularity is required")
-        bad = sorted(set(profile.granularities) - GRANULARITIES)
+        bad = sorted(set(profile.granularities) - set(GRANULARITIES))
         if bad:
-            errors.append(f"unsupported granularities {', '.join(bad)}; valid: "
-                          f"{', '.join(sorted(GRANULARITIES))}")
+            errors.append(f"unsupported granularities {', '.join(bad)}; valid: {', '.join(GRANULARITIES)}")
     if p.inference_log is not None and p.inference_log.problem_type not in PROBLEM_TYPES:
         errors.append(f"problem_type must be classification or regression, got "
                       f"{p.inference_log.problem_type!r}")
@@ -191,7 +195,7 @@ def _emails(addresses: Sequence[str]) -> list[str] | None:
 
 def _windows(granularities: Sequence[str]) -> list[str]:
     """Granularities shortest first, so YAML order never shows up in a plan."""
-    return sorted(set(granularities), key=_GRANULARITY_ORDER.index)
+    return sorted(set(granularities), key=GRANULARITIES.index)
 
 
 class QualityMonitor(Construct):
@@ -202,12 +206,6 @@ class QualityMonitor(Construct):
         errors = _check(self.node.path, props)
         if errors:
             raise ValueError("\n".join(errors))
-        short = props.table_name.split(".")[-1]
-        #: Full names of the metric tables, known at synth time (the resource also exports them).
-        self.profile_metrics_table = f"{props.output_schema_name}.{short}_profile_metrics"
-        self.drift_metrics_table = f"{props.output_schema_name}.{short}_drift_metrics"
-        self.table_name = props.table_name
-
         schedule = None
         if props.schedule is not None and not props.paused:
             schedule = [QualityMonitorSchedule(

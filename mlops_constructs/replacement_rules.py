@@ -62,8 +62,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "databricks_model_serving": (
         _rules("replace", "model_serving.md: 'Changing this name will delete the existing endpoint "
                           "and create a new endpoint'", "name")
-        + _rules("replace", "route optimization is set at creation; the provider recreates the "
-                            "endpoint to change it", "route_optimized")
+        + _rules("replace", "provider source (serving/resource_model_serving.go): route_optimized is "
+                            "ForceNew, 'route_optimized cannot be updated'", "route_optimized")
         + _rules("immutable", _SERVING_TABLE,
                  "ai_gateway.inference_table_config.catalog_name",
                  "ai_gateway.inference_table_config.schema_name",

@@ -48,7 +48,8 @@ class RetrainingJobProps:
     comparison: str = "GREATER_THAN"
     """Condition op: retrain when metric <op> threshold. Default: GREATER_THAN."""
     compute_key: str | None = None
-    """Default: serverless."""
+    """Job cluster / serverless environment key of the code task. Default: none (serverless;
+    notebooks only, see TaskSpec.compute_key)."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)
     """Default: none."""
 

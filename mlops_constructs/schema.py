@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from cdktf_cdktf_provider_databricks.schema import Schema
 from constructs import Construct
 
-from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
+from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
 
 
@@ -57,8 +57,4 @@ class UcSchema(Construct):
         )
         self.name: str = self.resource.name
         self.full_name: str = self.resource.id
-        self.grants = None
-        if props.grants:
-            self.grants = UcGrants(self, "Grants", UcGrantsProps(
-                securable_type="schema", securable_name=self.full_name, privileges=props.grants,
-                mode=props.grant_mode, deployer=props.deployer))
+        self.grants = grants_on(self, "schema", self.full_name, props.grants, props.grant_mode, props.deployer)

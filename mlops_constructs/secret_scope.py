@@ -8,7 +8,9 @@ reference them as ``{{secrets/<scope>/<key>}}``.
 The principal that creates the scope gets MANAGE on it (provider docs:
 secret_scope, ``initial_manage_principal``). One databricks_secret_acl per
 principal (provider docs: secret_acl: READ, WRITE or MANAGE), addressed by the
-principal's name and sorted, so reordering config changes nothing.
+principal's name and sorted, so reordering config changes nothing. An ACL
+replaces the principal's permission, so when the deploying principal is listed
+its ACL is MANAGE whatever its roles say: a deploy never demotes itself.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from cdktf_cdktf_provider_databricks.secret_acl import SecretAcl
 from cdktf_cdktf_provider_databricks.secret_scope import SecretScope
 from constructs import Construct
 
-from mlops_constructs.principal import Principal
+from mlops_constructs.principal import Principal, address_id
 from mlops_constructs.uc_privileges import SECRET_PERMISSIONS
 
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
@@ -32,6 +34,9 @@ class SecretScopeProps:
     """Scope name, unique in the workspace: letters, digits, '-', '_', '.'; at most 128."""
     acls: dict[Principal, str] = field(default_factory=dict)
     """Principal -> READ / WRITE / MANAGE. Default: none (only the creator can use the scope)."""
+    deployer: Principal | None = None
+    """The principal that runs ``terraform apply``; listed in ``acls``, it gets MANAGE.
+    Default: none."""
 
 
 class SecretScopeUnit(Construct):
@@ -42,16 +47,19 @@ class SecretScopeUnit(Construct):
         if not SCOPE_NAME.match(props.name):
             raise ValueError(f"{self.node.path}: secret scope name {props.name!r} must be 1-128 letters, "
                              "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
-        for principal, permission in sorted(props.acls.items(), key=lambda kv: kv[0].key):
+        acls = dict(props.acls)
+        for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
             if permission not in SECRET_PERMISSIONS:
                 raise ValueError(f"{self.node.path}: {principal.key}: secret ACL permission {permission!r} "
                                  f"not valid; valid: {', '.join(SECRET_PERMISSIONS)} "
                                  "(provider docs: secret_acl, 'Argument Reference')")
+        if props.deployer in acls:
+            acls[props.deployer] = "MANAGE"
         self.resource = SecretScope(self, "Resource", name=props.name)
         self.name: str = self.resource.name
         self.acls = {}
-        for principal, permission in sorted(props.acls.items(), key=lambda kv: kv[0].key):
-            sid = re.sub(r"[^A-Za-z0-9_-]", "_", principal.key)
+        for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
+            sid = address_id(principal.key)
             if sid in self.acls:
                 raise ValueError(f"{self.node.path}: principals map to the same address {sid!r}")
             self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,

@@ -30,7 +30,7 @@ from cdktf_cdktf_provider_databricks.mws_permission_assignment import MwsPermiss
 from cdktf_cdktf_provider_databricks.service_principal import ServicePrincipal
 from constructs import Construct
 
-from mlops_constructs.principal import Principal
+from mlops_constructs.principal import Principal, address_id
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -71,10 +71,6 @@ class ServicePrincipalProps:
     label: str | None = None
     """Stable name for addresses/sorting when the application id is a token (its config key).
     Default: the display name or application id."""
-
-
-def _address(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 class ServicePrincipalUnit(Construct):
@@ -141,7 +137,7 @@ class ServicePrincipalUnit(Construct):
                                    (props.label or props.display_name))
         self.memberships = {}
         for group in sorted(set(props.groups)):
-            sid = _address(group)
+            sid = address_id(group)
             found = DataDatabricksGroup(self, f"Group_{sid}", display_name=group, provider=provider)
             self.memberships[group] = GroupMember(self, f"Member_{sid}", group_id=found.id,
                                                   member_id=self.scim_id, provider=provider)

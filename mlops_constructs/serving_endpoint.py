@@ -40,6 +40,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from platform_config.secrets import SECRET_REFERENCE
 
 #: Permission levels for serving endpoints (provider docs: permissions, "Model serving usage").
 SERVING_LEVELS = frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"})
@@ -51,7 +52,6 @@ MAX_SERVED_ENTITIES = 10
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _UC_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
 _UC_FULL = re.compile(rf"^{_UC_PART}\.{_UC_PART}\.{_UC_PART}$")
-_SECRET_REF = re.compile(r"^\{\{secrets/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+\}\}$")
 _DOCS = "provider docs: model_serving"
 
 
@@ -96,12 +96,8 @@ class InferenceTable:
     table_name_prefix: str
     enabled: bool = True
     """False emits ``enabled = false`` (capture switched off; the provider notes it
-    cannot be re-enabled once disabled). Default: true."""
-
-    @property
-    def payload_table(self) -> str:
-        """Full name of the payload table the gateway writes: <catalog>.<schema>.<prefix>_payload."""
-        return f"{self.catalog_name}.{self.schema_name}.{self.table_name_prefix}_payload"
+    cannot be re-enabled once disabled). Default: true. The gateway writes
+    ``<catalog>.<schema>.<prefix>_payload``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +153,13 @@ class ServingEndpointProps:
     versions after creation). Default: false."""
 
 
+def _provisioned(e: ServedEntity) -> list[str]:
+    """The provisioned concurrency/throughput bounds an entity sets (they exclude workload_size)."""
+    return [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
+                        "min_provisioned_throughput", "max_provisioned_throughput")
+            if getattr(e, k) is not None]
+
+
 def _check(path: str, props: ServingEndpointProps) -> list[str]:
     errors = []
     if not _NAME.match(props.name):
@@ -188,9 +191,7 @@ def _check(path: str, props: ServingEndpointProps) -> list[str]:
         if e.workload_type not in WORKLOAD_TYPES:
             errors.append(f"{where}: workload_type {e.workload_type!r} not one of "
                           f"{', '.join(sorted(WORKLOAD_TYPES))}")
-        provisioned = [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
-                                   "min_provisioned_throughput", "max_provisioned_throughput")
-                       if getattr(e, k) is not None]
+        provisioned = _provisioned(e)
         if e.workload_size is not None and provisioned:
             errors.append(f"{where}: workload_size conflicts with {provisioned[0]} "
                           f"({_DOCS}, 'served_entities Configuration Block')")
@@ -198,7 +199,7 @@ def _check(path: str, props: ServingEndpointProps) -> list[str]:
         if concurrency and any("throughput" in k for k in provisioned):
             errors.append(f"{where}: provisioned concurrency and throughput are mutually exclusive")
         for name, ref in e.environment_vars.items():
-            if not _SECRET_REF.match(ref):
+            if not SECRET_REFERENCE.match(ref):
                 errors.append(f"{where}: environment variable {name} must be a secret reference "
                               "{{secrets/<scope>/<key>}}, not a literal value")
     if props.traffic:
@@ -237,9 +238,7 @@ def _check(path: str, props: ServingEndpointProps) -> list[str]:
 
 
 def _entity(e: ServedEntity) -> ModelServingConfigServedEntities:
-    provisioned = any(getattr(e, k) is not None for k in (
-        "min_provisioned_concurrency", "max_provisioned_concurrency",
-        "min_provisioned_throughput", "max_provisioned_throughput"))
+    provisioned = bool(_provisioned(e))
     return ModelServingConfigServedEntities(
         name=e.name,
         entity_name=e.entity_name,
@@ -266,11 +265,8 @@ class ServingEndpoint(Construct):
             raise ValueError("\n".join(errors))
         entities = sorted(props.served_entities, key=lambda e: e.name)
         self.name = props.name
+        #: No served entity has a version yet: created without ``config`` and ``ai_gateway``.
         self.pending = all(e.entity_version is None for e in entities)
-        #: Full name of the inference payload table, None without capture or while pending.
-        self.inference_table_name = (props.inference_table.payload_table
-                                     if props.inference_table and props.inference_table.enabled
-                                     and not self.pending else None)
 
         config = None
         ai_gateway = None

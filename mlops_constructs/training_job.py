@@ -40,7 +40,8 @@ class ModelTrainingJobProps:
     validate: Code
     deploy: Code
     compute_key: str | None = None
-    """Job cluster / environment key all three tasks share. Default: serverless."""
+    """Job cluster / environment key all three tasks share. Default: none (serverless;
+    notebooks only, see TaskSpec.compute_key)."""
     training_data: str | None = None
     """Full training table name. Default: unset (the Train task decides)."""
     validation_mode: Literal["enabled", "dry_run", "disabled"] = "enabled"

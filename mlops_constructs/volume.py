@@ -13,7 +13,7 @@ from typing import Literal
 from cdktf_cdktf_provider_databricks.volume import Volume
 from constructs import Construct
 
-from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
+from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
 
 
@@ -63,8 +63,4 @@ class UcVolume(Construct):
         )
         self.full_name: str = self.resource.id
         self.path: str = self.resource.volume_path
-        self.grants = None
-        if props.grants:
-            self.grants = UcGrants(self, "Grants", UcGrantsProps(
-                securable_type="volume", securable_name=self.full_name, privileges=props.grants,
-                mode=props.grant_mode, deployer=props.deployer))
+        self.grants = grants_on(self, "volume", self.full_name, props.grants, props.grant_mode, props.deployer)

@@ -166,6 +166,9 @@ class EnvironmentConfig(Model):
     pause_schedules: bool = True
     """Whether job and monitor schedules are created PAUSED. Default: true (safe:
     nothing runs until an environment opts in; staging and prod set false)."""
+    require_job_run_as: bool = False
+    """Whether every ML job of every project must set run_as (a service principal), so no
+    job runs as whoever deployed it (docs/jobs.md). Default: false; staging and prod set true."""
     backend: Backend = Field(default_factory=LocalBackend)
     """Terraform state backend. Default: local state files (works offline)."""
     stacks: StackLayout = Field(default_factory=StackLayout)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import (BeforeValidator, Field, NonNegativeInt, PositiveInt, field_validator,
+from pydantic import (AfterValidator, BeforeValidator, Field, NonNegativeInt, PositiveInt, field_validator,
                       model_validator)
 
 from platform_config.base import Model, Slug, UcName
@@ -63,6 +63,10 @@ def _check_params(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+#: Task parameters: name -> value; names as the provider allows them (job, 'parameter Configuration Block').
+Parameters = Annotated[dict[str, ParamValue], AfterValidator(_check_params)]
+
+
 def _check_table(value: str) -> str:
     if not _TABLE.match(value):
         raise ValueError(f"{value!r} is not a table name: use table, schema.table or catalog.schema.table")
@@ -103,14 +107,9 @@ class TaskCode(Model):
     """Python file path. Default: unset."""
     python_wheel: WheelCode | None = None
     """Wheel entry point. Default: unset."""
-    parameters: dict[str, ParamValue] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=dict)
     """Extra parameters for this task (notebook widgets, --name=value arguments for scripts,
     named parameters for wheels). Default: none."""
-
-    @field_validator("parameters")
-    @classmethod
-    def _param_names(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_params(value)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "TaskCode":
@@ -453,13 +452,8 @@ class JobBase(JobSettings):
     continuous: ContinuousConfig | None = None
     """Run continuously (feature engineering and batch inference only). Conflicts with
     schedule and trigger."""
-    parameters: dict[str, ParamValue] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=dict)
     """Extra parameters passed to every task of the job. Default: none."""
-
-    @field_validator("parameters")
-    @classmethod
-    def _param_names(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_params(value)
 
     @model_validator(mode="after")
     def _when(self) -> "JobBase":
@@ -483,13 +477,8 @@ class FeatureTableConfig(Model):
     """Passed as timestamp_column. Default: none."""
     task: TaskCode | None = None
     """Code refreshing this table. Default: the job's task."""
-    parameters: dict[str, ParamValue] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=dict)
     """Extra parameters for this table's task. Default: none."""
-
-    @field_validator("parameters")
-    @classmethod
-    def _param_names(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_params(value)
 
 
 class FeatureEngineeringJobConfig(JobBase):
@@ -690,17 +679,25 @@ def _task_codes(kind: str, job: JobBase) -> Iterator[tuple[tuple, TaskCode]]:
         yield ("task",), job.task  # type: ignore[attr-defined]
 
 
-def _kind_principals(roles: dict, role: str) -> list[tuple[str, str]]:
-    members = roles.get(role)
-    return members.all() if members is not None else []
+def _members(roles: dict, role: str) -> tuple[list[tuple[str, str]], str]:
+    """(kind, name) of a role's principals, and how an error message describes them."""
+    members = roles[role].all() if role in roles else []
+    desc = ", ".join(f"{n} ({k.removesuffix('_name').replace('_', ' ')})" for k, n in members) or "nobody"
+    return members, desc
 
 
-def jobs_problems(jobs: JobsConfig, cloud: str, policies: dict[str, Any],
-                  roles: dict) -> list[tuple[tuple, str]]:
+def _reserved(kind: str, params: dict[str, str], path: tuple) -> list[tuple[tuple, str]]:
+    reserved = sorted(set(params) & RESERVED_PARAMETERS[kind])
+    return [(path, f"{', '.join(reserved)} set by the platform; choose other names")] if reserved else []
+
+
+def jobs_problems(jobs: JobsConfig, cloud: str, policies: dict[str, Any], roles: dict,
+                  require_run_as: str | None = None) -> list[tuple[tuple, str]]:
     """Rules that need the environment. Returns (key path, message) pairs; paths start at 'jobs'.
 
     ``policies`` is the environment's compute.cluster_policies, ``roles`` its roles
-    overlaid with the project's (role name -> Principals)."""
+    overlaid with the project's (role name -> Principals), ``require_run_as`` its
+    name when it sets require_job_run_as."""
     out: list[tuple[tuple, str]] = []
     enabled = dict(jobs.enabled_jobs())
 
@@ -727,6 +724,12 @@ def jobs_problems(jobs: JobsConfig, cloud: str, policies: dict[str, Any],
         out.append((("jobs", "retraining"), "the retraining job runs the training job: configure and "
                                             "enable jobs.training in this environment"))
 
+    if require_run_as:
+        missing = [kind for kind, job in enabled.items() if jobs.resolve(job).run_as is None]
+        for path in [("jobs",)] if missing and len(missing) == len(enabled) else [("jobs", k) for k in missing]:
+            out.append((path, f"environment '{require_run_as}' sets require_job_run_as: set run_as (for all "
+                              "jobs: jobs.run_as) to a role standing for one service principal"))
+
     for kind, job in enabled.items():
         s = jobs.resolve(job)
         if s.compute is None:
@@ -743,20 +746,11 @@ def jobs_problems(jobs: JobsConfig, cloud: str, policies: dict[str, Any],
                 out.append((("jobs", kind) + path + ("python_wheel", "wheel"),
                             "serverless compute installs wheels from its dependencies: add the wheel "
                             f"to jobs.compute.{s.compute_name}.serverless.dependencies instead"))
-            reserved = sorted(set(code.parameters) & RESERVED_PARAMETERS[kind])
-            if reserved:
-                out.append((("jobs", kind) + path + ("parameters",),
-                            f"{', '.join(reserved)} set by the platform; choose other names"))
-        reserved = sorted(set(job.parameters) & RESERVED_PARAMETERS[kind])
-        if reserved:
-            out.append((("jobs", kind, "parameters"), f"{', '.join(reserved)} set by the platform; "
-                                                      "choose other names"))
+            out += _reserved(kind, code.parameters, ("jobs", kind) + path + ("parameters",))
+        out += _reserved(kind, job.parameters, ("jobs", kind, "parameters"))
         if isinstance(job, FeatureEngineeringJobConfig):
             for name, table in job.tables.items():
-                reserved = sorted(set(table.parameters) & RESERVED_PARAMETERS[kind])
-                if reserved:
-                    out.append((("jobs", kind, "tables", name, "parameters"),
-                                f"{', '.join(reserved)} set by the platform; choose other names"))
+                out += _reserved(kind, table.parameters, ("jobs", kind, "tables", name, "parameters"))
 
         if job.continuous is not None:
             if kind not in ("feature_engineering", "batch_inference"):
@@ -774,19 +768,16 @@ def jobs_problems(jobs: JobsConfig, cloud: str, policies: dict[str, Any],
                         "never fires; add health: {RUN_DURATION_SECONDS: <seconds>}"))
 
         if s.run_as is not None and s.run_as in roles:
-            members = _kind_principals(roles, s.run_as)
-            runnable = [m for m in members if m[0] in ("service_principal_name", "user_name")]
-            if len(members) != 1 or len(runnable) != 1:
-                desc = ", ".join(f"{n} ({k.removesuffix('_name').replace('_', ' ')})" for k, n in members) or "nobody"
+            members, desc = _members(roles, s.run_as)
+            if len(members) != 1 or members[0][0] == "group_name":
                 out.append((settings_path(kind, job, "run_as"),
                             f"run_as role '{s.run_as}' must stand for exactly one service principal "
                             f"or user in this environment, but it is: {desc}"))
         for role, level in s.permissions.items():
             if level != "IS_OWNER" or role not in roles:
                 continue
-            members = _kind_principals(roles, role)
+            members, desc = _members(roles, role)
             if len(members) != 1 or members[0][0] == "group_name":
-                desc = ", ".join(f"{n} ({k.removesuffix('_name').replace('_', ' ')})" for k, n in members) or "nobody"
                 out.append((settings_path(kind, job, "permissions") + (role,),
                             f"IS_OWNER must be exactly one user or service principal (a job cannot be "
                             f"owned by a group), but role '{role}' is: {desc} "

@@ -238,7 +238,8 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
                 known = ", ".join(sorted(roles)) or "none"
                 problems.append(Problem(file, line, key_path(path),
                                         f"unknown role '{role}' in environment '{env_name}' (known: {known})"))
-        for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles):
+        for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles,
+                                           require_run_as=env.name if env.require_job_run_as else None):
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
         targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),

@@ -18,15 +18,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from platform_config.base import Model
 from platform_config.quartz import validate_quartz, validate_timezone
 from platform_config.serving import Email, located_error
 
 #: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
-GRANULARITIES = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
-                 "4 weeks", "1 month", "1 year")
 Granularity = Literal["5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
                       "4 weeks", "1 month", "1 year"]
 
@@ -49,6 +47,16 @@ def _unique(values: list[str], what: str) -> list[str]:
     return values
 
 
+def _granularities(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("at least one granularity is required")
+    return _unique(value, "granularity")
+
+
+#: Time windows of a profile: at least one, no duplicates.
+Granularities = Annotated[list[Granularity], AfterValidator(_granularities)]
+
+
 class InferenceLogProfile(Model):
     """Model quality and drift on a table of model requests and predictions."""
 
@@ -64,15 +72,8 @@ class InferenceLogProfile(Model):
     """Column with the ground-truth label, when joined in. Default: unset (no quality metrics)."""
     prediction_proba_col: Column | None = None
     """Column with predicted probabilities (classification). Default: unset."""
-    granularities: list[Granularity] = Field(default_factory=lambda: ["1 day"])
+    granularities: Granularities = Field(default_factory=lambda: ["1 day"])
     """Time windows to aggregate by. Default: ['1 day']."""
-
-    @field_validator("granularities")
-    @classmethod
-    def _granularities(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("at least one granularity is required")
-        return _unique(value, "granularity")
 
     @model_validator(mode="after")
     def _proba(self) -> "InferenceLogProfile":
@@ -87,15 +88,8 @@ class TimeSeriesProfile(Model):
 
     timestamp_col: Column
     """Required."""
-    granularities: list[Granularity] = Field(default_factory=lambda: ["1 day"])
+    granularities: Granularities = Field(default_factory=lambda: ["1 day"])
     """Time windows to aggregate by. Default: ['1 day']."""
-
-    @field_validator("granularities")
-    @classmethod
-    def _granularities(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("at least one granularity is required")
-        return _unique(value, "granularity")
 
 
 class SnapshotProfile(Model):

@@ -15,13 +15,13 @@ from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
-from platform_config.governance import (ObjectGrantsConfig, Protection, SchemaConfig, VolumeConfig,
-                                        check_project, check_project_principals, raise_located)
+from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
+                                        VolumeConfig, check_project, check_project_principals,
+                                        privilege_problems, raise_located)
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
 
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
-ModelPrivilege = Literal["ALL_PRIVILEGES", "APPLY_TAG", "EXECUTE", "MANAGE"]
 
 
 class RegisteredModelConfig(Model):
@@ -35,10 +35,16 @@ class RegisteredModelConfig(Model):
     '<project>_models' (docs/governance.md)."""
     comment: str | None = None
     """Default: the project's description."""
-    grants: dict[RoleName, list[ModelPrivilege]] = Field(default_factory=dict)
-    """Role -> privileges on the model, e.g. readers: [EXECUTE]. Default: none."""
+    grants: RoleGrants = Field(default_factory=dict)
+    """Role -> privileges on the model (ALL_PRIVILEGES, APPLY_TAG, EXECUTE, MANAGE), e.g.
+    readers: [EXECUTE]. Default: none."""
     protection: Protection | None = None
     """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
+
+    @model_validator(mode="after")
+    def _privileges(self) -> "RegisteredModelConfig":
+        raise_located("RegisteredModelConfig", privilege_problems("model", self.grants))
+        return self
 
 
 class ExperimentConfig(Model):
@@ -51,6 +57,14 @@ class ExperimentConfig(Model):
     """Default: the workspace's default artifact store."""
     permissions: dict[RoleName, ExperimentLevel] = Field(default_factory=dict)
     """Role -> CAN_READ / CAN_EDIT / CAN_MANAGE. Default: none."""
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must be an absolute workspace path, e.g. /Shared/mlops/churn/churn-experiment "
+                             "(provider docs: mlflow_experiment, 'Argument Reference')")
+        return value
 
 
 class ProjectConfig(Model):

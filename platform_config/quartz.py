@@ -90,6 +90,8 @@ def _item(item: str, spec: _Field) -> None:
     if not base:
         raise QuartzError(f"{spec.name} field: {item!r} is missing a value before '/'")
     start, dash, end = base.partition("-")
+    if dash and not (start and end):
+        raise QuartzError(f"{spec.name} field: range {base!r} needs a start and an end")
     _value(start, spec)
     if dash:
         # Quartz accepts ranges that wrap around (e.g. hours 22-2, FRI-MON).
@@ -122,9 +124,9 @@ def _special(text: str, spec: _Field) -> bool:
                 raise QuartzError(f"day-of-week field: in {text!r} the week number after '#' must be 1-5")
         return True
     bare = re.sub("|".join(spec.names), "", text) if spec.names else text
-    if any(c in bare for c in "LW#"):
-        raise QuartzError(f"{spec.name} field: {text!r}: L, W and # are only valid in "
-                              "day-of-month and day-of-week")
+    for char, where in (("L", "day-of-month and day-of-week"), ("W", "day-of-month"), ("#", "day-of-week")):
+        if char in bare:
+            raise QuartzError(f"{spec.name} field: {text!r}: {char} is only valid in {where}")
     return False
 
 

@@ -6,13 +6,12 @@ volume_<key>, table_grants_<name>, function_grants_<name>), never a list positio
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from constructs import Construct
 
 from mlops_constructs.grants import UcGrants, UcGrantsProps
-from mlops_constructs.principal import Principal
+from mlops_constructs.principal import Principal, address_id
 from mlops_constructs.schema import UcSchema, UcSchemaProps
 from mlops_constructs.volume import UcVolume, UcVolumeProps
 from platform_config import ProjectTarget
@@ -32,10 +31,6 @@ class DataUnits:
 def grants_for(scope: Construct, target: ProjectTarget, grants: dict[str, list[str]]) -> dict[Principal, frozenset[str]]:
     """Role -> privileges resolved to principal -> privileges in the target's environment."""
     return union_grants(role_map(scope, target.env, target.roles, grants))
-
-
-def _id(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def add_data_units(units: Construct, target: ProjectTarget) -> DataUnits:
@@ -65,7 +60,7 @@ def add_data_units(units: Construct, target: ProjectTarget) -> DataUnits:
         for name, grants in sorted(getattr(project.grants, section).items()):
             parts = name.split(".")
             full = (f"{out.schemas[parts[0]].full_name}.{parts[1]}" if len(parts) == 2 else name)
-            out.object_grants[f"{stype}:{name}"] = UcGrants(units, f"{stype}_grants_{_id(name)}", UcGrantsProps(
+            out.object_grants[f"{stype}:{name}"] = UcGrants(units, f"{stype}_grants_{address_id(name)}", UcGrantsProps(
                 securable_type=stype, securable_name=full, privileges=grants_for(units, target, grants),
                 mode=project.grants.grant_mode, deployer=deployer))
     return out

@@ -211,6 +211,11 @@ def _notifications(n: NotificationsConfig | None) -> NotificationsSpec | None:
         no_alert_for_canceled_runs=n.no_alert_for_canceled_runs)
 
 
+def _paused(env: EnvironmentConfig, override: bool | None) -> bool:
+    """A schedule's, trigger's or continuous block's ``paused``, else the environment's pause_schedules."""
+    return env.pause_schedules if override is None else override
+
+
 def code(jobs: JobsConfig, task: TaskCode, extra: dict[str, str]) -> Code:
     """Config task code -> construct code; job parameters first, the task's own win."""
     params = {**extra, **task.parameters}
@@ -245,7 +250,7 @@ def job_props(scope: Construct, target: ProjectTarget, kind: str, job: JobBase) 
     schedule = trigger = continuous = None
     if job.schedule is not None:
         schedule = ScheduleSpec(cron=job.schedule.cron, timezone=job.schedule.timezone or jobs.timezone,
-                                paused=env.pause_schedules if job.schedule.paused is None else job.schedule.paused)
+                                paused=_paused(env, job.schedule.paused))
     if job.trigger is not None:
         t = job.trigger
         timing = t.table_update or t.file_arrival
@@ -256,10 +261,10 @@ def job_props(scope: Construct, target: ProjectTarget, kind: str, job: JobBase) 
             periodic=(t.periodic.interval, t.periodic.unit) if t.periodic else None,
             min_time_between_triggers_seconds=timing.min_time_between_triggers_seconds if timing else None,
             wait_after_last_change_seconds=timing.wait_after_last_change_seconds if timing else None,
-            paused=env.pause_schedules if t.paused is None else t.paused)
+            paused=_paused(env, t.paused))
     if job.continuous is not None:
         continuous = ContinuousSpec(
-            paused=env.pause_schedules if job.continuous.paused is None else job.continuous.paused,
+            paused=_paused(env, job.continuous.paused),
             task_retry_mode=job.continuous.task_retry_mode)
     props = MlJobProps(
         name=job_name(target, kind, job),

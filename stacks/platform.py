@@ -173,7 +173,8 @@ class PlatformUnits(Construct):
         for key, scope_cfg in sorted(env.secret_scopes.items()):
             self.secret_scopes[key] = SecretScopeUnit(self, f"secret_scope_{key}", SecretScopeProps(
                 name=scope_cfg.name or key,
-                acls=highest_levels(role_map(self, env, env.roles, scope_cfg.acls), SECRET_PERMISSIONS)))
+                acls=highest_levels(role_map(self, env, env.roles, scope_cfg.acls), SECRET_PERMISSIONS),
+                deployer=self.deployer))
         self.permissions: dict[str, ObjectPermissions] = {}
         for section, otype in (("cluster_policies", "cluster_policy"), ("sql_warehouses", "sql_warehouse")):
             attribute, levels, _ = WORKSPACE_OBJECTS[otype]

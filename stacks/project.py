@@ -11,7 +11,8 @@ from platform_config import Principals, ProjectTarget
 from platform_config.base import snake
 from platform_config.governance import prevent_destroy, project_schema_name
 from stacks.governance import add_data_units, model_schema_ref
-from stacks.platform import catalog_name, deployer_principal, resolve_principals
+from stacks.platform import (catalog_name, deployer_principal, highest_levels, resolve_principals,
+                             role_map, union_grants)
 from stacks.serving import add_serving_units
 from stacks.jobs import add_project_jobs
 
@@ -27,23 +28,13 @@ def principals(target: ProjectTarget, role: str, scope: Construct | None = None)
 def role_grants(target: ProjectTarget, grants: dict[str, list[str]],
                 scope: Construct | None = None) -> dict[Principal, frozenset[str]]:
     """Role -> privileges, resolved to principal -> privileges (union when roles share a principal)."""
-    out: dict[Principal, set[str]] = {}
-    for role, privileges in grants.items():
-        for principal in principals(target, role, scope):
-            out.setdefault(principal, set()).update(privileges)
-    return {p: frozenset(v) for p, v in out.items()}
+    return union_grants(role_map(scope, target.env, target.roles, grants))
 
 
 def role_levels(target: ProjectTarget, levels: dict[str, str], rank: list[str],
                 scope: Construct | None = None) -> dict[Principal, str]:
     """Role -> permission level, resolved to principal -> the highest level by ``rank``."""
-    out: dict[Principal, str] = {}
-    for role, level in levels.items():
-        for principal in principals(target, role, scope):
-            current = out.get(principal)
-            if current is None or rank.index(level) > rank.index(current):
-                out[principal] = level
-    return out
+    return highest_levels(role_map(scope, target.env, target.roles, levels), tuple(rank))
 
 
 def model_schema(target: ProjectTarget) -> str:

@@ -19,7 +19,8 @@ from cdktf import Annotations
 from constructs import Construct
 
 from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, MonitorSchedule, QualityMonitor,
-                                              QualityMonitorProps, Snapshot, TimeSeries)
+                                              QualityMonitorProps, Snapshot, TimeSeries,
+                                              drift_metrics_table_name)
 from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, ServedEntity, ServingEndpoint,
                                                ServingEndpointProps)
 from platform_config import ProjectTarget
@@ -36,8 +37,6 @@ class ServingUnits:
 
     endpoints: dict[str, ServingEndpoint] = field(default_factory=dict)
     monitors: dict[str, QualityMonitor] = field(default_factory=dict)
-    gated_monitors: dict[str, str] = field(default_factory=dict)
-    """Monitor key -> why it was left out."""
 
 
 # ------------------------------------------------------------------ names (pure)
@@ -99,8 +98,7 @@ def output_schema(target: ProjectTarget, monitor: MonitorConfig) -> str:
 def drift_metrics_table(target: ProjectTarget, monitor_key: str) -> str:
     """<catalog>.<output schema>.<monitored table>_drift_metrics of one monitor."""
     monitor = target.project.monitors[monitor_key]
-    short = monitored_table(target, monitor).split(".")[-1]
-    return f"{output_schema(target, monitor)}.{short}_drift_metrics"
+    return drift_metrics_table_name(output_schema(target, monitor), monitored_table(target, monitor))
 
 
 def endpoint_pending(endpoint: ServingEndpointConfig) -> bool:
@@ -264,15 +262,15 @@ def add_serving_units(units: Construct, target: ProjectTarget, model_full_name: 
             endpoint_unit = out.endpoints.get(monitor.endpoint)
             reason = None
             if endpoint_unit is None:
-                reason = f"endpoint '{monitor.endpoint}' is disabled in this environment"
+                reason = (f"endpoint '{monitor.endpoint}' is disabled in this environment. It is added "
+                          "once the endpoint is enabled and serves a version")
             elif endpoint_unit.pending:
                 reason = (f"endpoint '{monitor.endpoint}' is pending (no model version yet), so its "
-                          "inference table does not exist")
+                          "inference table does not exist. It is added once the endpoint serves a version")
             if reason:
-                out.gated_monitors[key] = reason
                 Annotations.of(units).add_info(
-                    f"monitor '{key}' of project {project.name} is not deployed yet: {reason}. "
-                    "It is added once the endpoint serves a version (docs/monitoring.md).")
+                    f"monitor '{key}' of project {project.name} is not deployed yet: {reason} "
+                    "(docs/monitoring.md).")
                 continue
             depends = (endpoint_unit.resource,)
         out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(

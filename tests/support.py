@@ -52,3 +52,39 @@ def terraform_or_skip() -> str:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(str(exc))
         pytest.skip(str(exc))
+
+
+# ----------------------------------------------------------------- config error tests (no jsii)
+
+def edit_yaml(config: Path, relative: Path | str, change) -> Path:
+    """Load config/<relative>, apply ``change(data)`` in place and write it back; returns the path."""
+    import yaml
+
+    path = config / relative
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, width=1000))
+    return path
+
+
+def config_problems(config: Path) -> list:
+    """The ConfigError problems (file, line, key, message) loading ``config`` raises."""
+    from platform_config import ConfigError, load_platform
+
+    with pytest.raises(ConfigError) as info:
+        load_platform(config)
+    return info.value.problems
+
+
+def problem_at(problems: list, key: str):
+    """The first problem reported at ``key`` (fails listing every problem when there is none)."""
+    hits = [p for p in problems if p.key == key]
+    assert hits, f"no problem at {key}; got:\n" + "\n".join(map(str, problems))
+    return hits[0]
+
+
+def line_of(path: Path, needle: str, after: str | None = None) -> int:
+    """1-based line of the first line containing ``needle`` (at or after the first line containing ``after``)."""
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines[start:], start + 1) if needle in line)

@@ -45,8 +45,8 @@ class ChangeReviewError(RuntimeError):
     """A step of the change review failed (exit code 1)."""
 
 
-class BadRevision(ValueError):
-    """The base revision or an argument is unusable (exit code 2)."""
+class BadInput(ValueError):
+    """The base revision, an argument or a side's configuration is unusable (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,19 @@ class Side:
 def _git(project: Path, *args: str) -> str:
     proc = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise BadRevision(f"git {' '.join(args)}: {proc.stderr.strip() or 'failed'}")
+        raise BadInput(f"git {' '.join(args)}: {proc.stderr.strip() or 'failed'}")
     return proc.stdout.strip()
 
 
 def resolve_base(project: Path, base: str, *, merge_base: bool = False) -> str:
     """Commit id of ``base`` (or of its merge base with HEAD)."""
     if shutil.which("git") is None:
-        raise BadRevision("git is not installed")
+        raise BadInput("git is not installed")
     _git(project, "rev-parse", "--git-dir")
     try:
         sha = _git(project, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except BadRevision:
-        raise BadRevision(f"unknown revision {base!r} (in CI fetch it first, e.g. actions/checkout "
+    except BadInput:
+        raise BadInput(f"unknown revision {base!r} (in CI fetch it first, e.g. actions/checkout "
                           "with fetch-depth: 0)") from None
     return _git(project, "merge-base", sha, "HEAD") if merge_base else sha
 
@@ -105,7 +105,8 @@ def synthesize(project: Path, outdir: Path, label: str) -> subprocess.Popen[str]
 def _finish_synth(proc: subprocess.Popen[str], project: Path, outdir: Path, label: str) -> Side:
     _, stderr = proc.communicate()
     if proc.returncode != 0:
-        raise ChangeReviewError(f"synthesizing the {label} failed (exit {proc.returncode}):\n{stderr.strip()}")
+        error = BadInput if proc.returncode == 2 else ChangeReviewError  # 2: bad config (file:line in stderr)
+        raise error(f"synthesizing the {label} failed (exit {proc.returncode}):\n{stderr.strip()}")
     if not (outdir / "manifest.json").is_file() and (project / "cdktf.out" / "manifest.json").is_file():
         outdir = project / "cdktf.out"  # an older main.py that ignores CDKTF_OUTDIR
     return Side(label, read_manifest(outdir), environment_names(project / "config"))
@@ -175,11 +176,17 @@ def change_review(base: str, *, project: Path | None = None, environments: list[
             base_proc = synthesize(base_project, base_out, "base")
         else:
             base_proc = None
-        if head_outdir is None:
-            head_proc = synthesize(project, head_out, "working tree")
-            head = _finish_synth(head_proc, project, head_out, "working tree")
-        else:
-            head = Side("working tree", read_manifest(Path(head_outdir)), environment_names(project / "config"))
+        try:
+            if head_outdir is None:
+                head_proc = synthesize(project, head_out, "working tree")
+                head = _finish_synth(head_proc, project, head_out, "working tree")
+            else:
+                head = Side("working tree", read_manifest(Path(head_outdir)), environment_names(project / "config"))
+        except BaseException:
+            if base_proc is not None:  # do not leave the base synth writing into a removed scratch dir
+                base_proc.kill()
+                base_proc.communicate()
+            raise
         if base_proc is not None:
             base_side = _finish_synth(base_proc, base_project, base_out, f"base revision {sha[:12]}")
         else:
@@ -187,7 +194,7 @@ def change_review(base: str, *, project: Path | None = None, environments: list[
         known = sorted(set(head.environments) | set(base_side.environments))
         unknown = sorted(set(environments or []) - set(known))
         if unknown:
-            raise BadRevision(f"unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+            raise BadInput(f"unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}")
         names = _ordered(head, base_side)
         if environments:
             names = [n for n in names if stack_environment(n, known) in set(environments)]

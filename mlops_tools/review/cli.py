@@ -18,7 +18,6 @@ from mlops_tools.review.plan_review import (EXIT_BAD_INPUT, EXIT_CODES, EXIT_FAI
                                             StackReview, load_plan, review_plan, stack_name_for)
 
 EXIT_HELP = "exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
-DEFAULT_MAX_CHARS = None
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -67,10 +66,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-destroy", action="store_true",
                         help="do not fail (exit 3) on deletes or replacements of stateful resources")
-    parser.add_argument("--title", help="Markdown heading (default: 'Plan review')")
+    parser.add_argument("--title", help="Markdown heading (default: 'Plan review'; change-review: base, revision and environments)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="also write the Markdown to FILE")
-    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+    parser.add_argument("--max-chars", type=int, metavar="N",
                         help="keep the Markdown under N characters (GitHub comments: 65536)")
 
 
@@ -128,13 +127,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_change_review(args: argparse.Namespace) -> int:
     from mlops_tools.offline.harness import TerraformNotFound
-    from mlops_tools.review.change_review import BadRevision, ChangeReviewError, change_review
+    from mlops_tools.review.change_review import BadInput, ChangeReviewError, change_review
 
     try:
         review, sha = change_review(args.base, environments=args.env, head_outdir=args.head_outdir,
                                     merge_base=args.merge_base, allow_destroy=args.allow_destroy,
                                     jobs=args.jobs, keep=args.keep)
-    except (BadRevision, FileNotFoundError) as exc:
+    except (BadInput, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ChangeReviewError, TerraformNotFound) as exc:

@@ -10,7 +10,7 @@ limit by dropping the per-stack tables first.
 
 from __future__ import annotations
 
-from mlops_tools.review.plan_review import (ACTION_ORDER, ACTION_SYMBOL, DATA_LOSS, DOWNTIME, RENAME,
+from mlops_tools.review.plan_review import (ACTION_SYMBOL, DATA_LOSS, DOWNTIME, RENAME,
                                             REPLACEMENT, RISK_TITLE, SECURITY, Change, Review, StackReview)
 
 RISK_ICON = {DATA_LOSS: "⛔", DOWNTIME: "⚠️", SECURITY: "🔐", REPLACEMENT: "♻️", RENAME: "ℹ️"}
@@ -29,7 +29,7 @@ def _detail(change: Change) -> str:
     if change.action == "replace":
         forced = ", ".join(f"`{p}`" for p in change.replace_paths)
         if change.predicted:
-            return f"{forced} forces replacement (predicted from provider docs)"
+            return f"{forced} cannot change in place: recreation needed (predicted)"
         return f"forced by {forced}" if forced else (change.reason or "")
     if change.action == "update":
         return "changes " + ", ".join(f"`{a}`" for a in change.changed) if change.changed else ""
@@ -152,8 +152,3 @@ def _render(review: Review, *, title: str, tables: bool, risk_limit: int | None)
         lines += ["_Per-stack change tables omitted to fit the comment size limit; the full review is in "
                   "the workflow's job summary and artifact._", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def legend() -> str:
-    """One line explaining the action symbols (for docs and --help)."""
-    return ", ".join(f"`{ACTION_SYMBOL[a]}` {a}" for a in ACTION_ORDER if a not in ("no-op", "read"))

@@ -10,10 +10,11 @@ must look at (see :mod:`mlops_tools.review.rules`):
 * downtime: replace or delete of a serving endpoint (and similar services).
 * security: any change to grants, permissions or secret ACLs, with the
   per-principal difference.
-* forced replacement: the attribute that forces it (``replace_paths``), or,
-  when the plan shows an in-place update of an attribute that the provider
-  docs say forces replacement, a *predicted* replacement (the offline stub
-  provider cannot know; the real provider would plan a replace).
+* forced replacement: the attribute that forces it (Terraform's
+  ``replace_paths``), or, when the plan shows an in-place update of an
+  attribute the service refuses to change after creation (``immutable`` in
+  ``mlops_constructs.replacement_rules``), a *predicted* replacement: the
+  apply fails unless the object is recreated.
 
 Exit codes of the review (see :data:`EXIT_CODES`): 0 nothing blocking,
 1 a step failed (e.g. a plan could not be produced), 2 bad input,
@@ -99,7 +100,8 @@ class Change:
     replace_paths: tuple[str, ...] = ()
     """Attributes that force the replacement (Terraform's replace_paths, or the predicted ones)."""
     predicted: bool = False
-    """True when the replacement is predicted from the provider docs, not planned by the provider."""
+    """True when Terraform plans an in-place update the service refuses (an ``immutable`` attribute):
+    the object must be recreated to apply it."""
     previous_address: str | None = None
     before: Any = None
     after: Any = None
@@ -221,9 +223,8 @@ def stack_name_for(path: Path) -> str:
     name = path.name
     for suffix in (".json", ".plan", ".tfplan"):
         name = name.removesuffix(suffix)
-    if name in GENERIC_PLAN_NAMES and path.parent.name:
-        return path.resolve().parent.name
-    return name
+    parent = path.resolve().parent.name
+    return parent if name in GENERIC_PLAN_NAMES and parent else name
 
 
 # --------------------------------------------------------------------------- analysis
@@ -351,36 +352,32 @@ def _what(change: Change) -> str:
     return f"`{change.address}`" + (f" ({change.object})" if change.object else "")
 
 
+def _replaced(change: Change) -> str:
+    """'replaced (`name` changed [registered_model.md: ...])', marked when predicted."""
+    forced = ", ".join(f"`{p}`" for p in change.replace_paths)
+    sources = sorted({src for p in change.replace_paths if (src := rules.explain(change.type, p))})
+    why = f" [{'; '.join(sources)}]" if sources else ""
+    return f"replaced ({'predicted: ' if change.predicted else ''}{forced or 'an attribute'} changed{why})"
+
+
 def _risks(stack: str, change: Change) -> list[Risk]:
     risks = []
     destructive = change.action in ("delete", "replace")
-    forced = ", ".join(f"`{p}`" for p in change.replace_paths)
-    sources = sorted({src for p in change.replace_paths if (src := rules.explain(change.type, p))})
-    why_forced = f" [{'; '.join(sources)}]" if sources else ""
+    if change.action == "replace":
+        how = _replaced(change)
+    else:
+        how = f"deleted ({change.reason})" if change.reason else "deleted"
     if destructive and change.type in rules.STATEFUL:
-        why = rules.STATEFUL[change.type]
-        if change.action == "replace":
-            how = (f"replaced ({'predicted: ' if change.predicted else ''}{forced or 'an attribute'} "
-                   f"changed{why_forced})")
-        else:
-            how = f"deleted ({change.reason})" if change.reason else "deleted"
         extra = ""
         if isinstance(change.before, dict) and change.before.get("force_destroy"):
             extra = "; force_destroy is set, so everything inside is dropped too"
         risks.append(Risk(DATA_LOSS, stack, change.address,
-                          f"{_what(change)} is {how}: {why}{extra}", blocking=True))
+                          f"{_what(change)} is {how}: {rules.STATEFUL[change.type]}{extra}", blocking=True))
     elif destructive and change.type in rules.DOWNTIME:
-        if change.action == "replace":
-            how = f"replaced ({forced} changed{why_forced})" if forced else "replaced"
-            risks.append(Risk(DOWNTIME, stack, change.address,
-                              f"{_what(change)} is {how}: {rules.DOWNTIME[change.type]}"))
-        else:
-            risks.append(Risk(DOWNTIME, stack, change.address,
-                              f"{_what(change)} is deleted: every client that calls it fails"))
+        impact = rules.DOWNTIME[change.type] if change.action == "replace" else "every client that calls it fails"
+        risks.append(Risk(DOWNTIME, stack, change.address, f"{_what(change)} is {how}: {impact}"))
     elif change.action == "replace":
-        risks.append(Risk(REPLACEMENT, stack, change.address,
-                          f"{_what(change)} is replaced{' (predicted)' if change.predicted else ''}"
-                          + (f": {forced} forces replacement{why_forced}" if forced else "")))
+        risks.append(Risk(REPLACEMENT, stack, change.address, f"{_what(change)} is {how}"))
     if change.type in rules.ACCESS_CONTROL and change.action not in ("no-op", "read", "move", "forget"):
         diff = access_diff(change)
         detail = "; ".join(diff) if diff else ("all access it granted is revoked" if change.action == "delete"
@@ -416,8 +413,3 @@ def review_plan(stack: str, plan: dict[str, Any], *, note: str = "") -> StackRev
                    if (rc.get("change") or {}).get("actions") not in (["no-op"], ["read"]))
     return StackReview(stack=stack, changes=changes, risks=risks, drift=drift,
                        errored=bool(plan.get("errored")), note=note)
-
-
-def review_files(paths: list[tuple[str, Path]], *, allow_destroy: bool = False) -> Review:
-    """Review several (stack name, plan JSON path) pairs."""
-    return Review([review_plan(name, load_plan(path)) for name, path in paths], allow_destroy=allow_destroy)

@@ -8,17 +8,21 @@ Three families of risk, each with the reason shown to reviewers:
 * ``DOWNTIME``: replacing or deleting the object interrupts a running service.
 * ``ACCESS_CONTROL``: any change alters who can do what: security review.
 
-``forcing_attributes(type)`` says which attributes force a replacement. It
-reads ``mlops_constructs.replacement_rules`` when that module exists and
-falls back to the small table below, taken from the provider 1.99.0 docs
-("Change forces creation of a new resource"). It is used to explain a
-replacement and to predict one that a plan shows as an in-place update
-(the offline stub provider cannot know which attributes force replacement).
+Replacements come from ``mlops_constructs.replacement_rules`` (provider docs
+1.99.0). Rules with effect ``replace`` are what the provider plans as
+delete/create (the offline provider plans them too, with Terraform's
+``replace_paths``); ``explain`` names the rule's source next to them. Rules
+with effect ``immutable`` are attributes the provider updates in place but the
+service refuses to change after creation: ``predicted_replacement`` finds them
+in a planned in-place update, so the review shows the recreation the apply
+would need.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from mlops_constructs.replacement_rules import RULES, forcing_changes
 
 STATEFUL: dict[str, str] = {
     "databricks_catalog": "drops the catalog; with force_destroy every schema, table, volume and model in it",
@@ -72,28 +76,6 @@ ACCESS_CONTROL: dict[str, str] = {
 }
 """Types whose every change needs a security review, and what they control."""
 
-_FALLBACK_FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
-    "databricks_catalog": ("provider_name", "share_name", "connection_name"),
-    "databricks_schema": ("name", "catalog_name"),
-    "databricks_volume": ("catalog_name", "schema_name", "volume_type", "storage_location"),
-    "databricks_registered_model": ("name", "catalog_name", "schema_name", "storage_location"),
-    "databricks_sql_table": ("name", "catalog_name", "schema_name", "table_type", "data_source_format",
-                             "partitions", "storage_credential_name", "options"),
-    "databricks_model_serving": ("name",),
-    "databricks_mlflow_model": ("name",),
-    "databricks_pipeline": ("storage",),
-}
-"""Used only when mlops_constructs.replacement_rules is not importable (provider docs 1.99.0)."""
-
-
-def _rules_module() -> Any:
-    try:
-        from mlops_constructs import replacement_rules
-    except ImportError:  # pragma: no cover - the module ships with the constructs
-        return None
-    return replacement_rules
-
-
 def _prune(value: Any) -> Any:
     """Drop nulls and empty containers (plan JSON spells unset attributes as null)."""
     if isinstance(value, dict):
@@ -104,34 +86,21 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def forcing_attributes(type_name: str) -> tuple[str, ...]:
-    """Attribute paths of ``type_name`` whose change forces replacement."""
-    module = _rules_module()
-    if module is not None:
-        return tuple(getattr(module, "FORCES_REPLACEMENT", {}).get(type_name, ()))
-    return _FALLBACK_FORCES_REPLACEMENT.get(type_name, ())
-
-
 def predicted_replacement(type_name: str, before: Any, after: Any) -> list[tuple[str, str]]:
-    """(attribute, source) pairs whose change between two bodies forces replacement.
+    """(attribute, source) pairs of ``immutable`` rules whose value differs between two bodies.
 
-    Catches what a plan shows as an in-place update although the real provider
-    would replace the object (the offline stub provider cannot know).
+    Terraform plans such a change as an in-place update that the service
+    refuses; the only way to apply it is to recreate the object.
     """
     before = _prune(before) if isinstance(before, dict) else {}
     after = _prune(after) if isinstance(after, dict) else {}
-    module = _rules_module()
-    if module is not None and hasattr(module, "forcing_changes"):
-        return [(r.attribute, r.source) for r in module.forcing_changes(type_name, before, after)]
-    return [(a, f"{type_name.removeprefix('databricks_')}.md") for a in forcing_attributes(type_name)
-            if a in before and before.get(a) != after.get(a)]
+    return [(r.attribute, r.source) for r in forcing_changes(type_name, before, after) if r.effect == "immutable"]
 
 
 def explain(type_name: str, attribute: str) -> str:
     """Why changing ``attribute`` (e.g. ``name`` or ``config[0].name``) replaces the object, or ''."""
-    module = _rules_module()
     plain = ".".join(part.split("[", 1)[0] for part in attribute.split("."))
-    for rule in getattr(module, "RULES", {}).get(type_name, ()) if module is not None else ():
+    for rule in RULES.get(type_name, ()):
         if rule.attribute in (plain, plain.split(".", 1)[0]):
             return rule.source
     return ""

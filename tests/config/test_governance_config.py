@@ -88,10 +88,34 @@ def test_table_grants_name_a_project_schema(config_copy):
 def test_override_needs_a_reason(config_copy):
     proj = config_copy / "projects" / "churn.yaml"
     _edit(proj, "          reason: staging monitoring tables are recomputed from inference logs on every release\n", "")
-    problems = _problems(config_copy)
-    assert [(p.key, p.message) for p in problems] == [
-        ("environments.staging.schemas.monitoring.protection.reason", "required key is missing")] or \
-        [p.key for p in problems] == ["schemas.monitoring.protection.reason"]
+    (p,) = _problems(config_copy)
+    assert p.file.endswith("projects/churn.yaml") and p.key == "schemas.monitoring.protection.reason"
+    assert p.message == "required key is missing"
+    assert p.line == _line_of(proj, "prevent_destroy: false") - 1  # the protection mapping missing it
+
+
+def test_override_reason_cannot_be_blank(config_copy):
+    proj = config_copy / "projects" / "churn.yaml"
+    _edit(proj, "reason: staging monitoring tables are recomputed from inference logs on every release",
+          "reason: '  '")
+    (p,) = _problems(config_copy)
+    assert p.key == "schemas.monitoring.protection.reason" and p.line == _line_of(proj, "reason: '  '")
+
+
+def test_invalid_model_privilege_names_the_allowed_ones(config_copy):
+    proj = config_copy / "projects" / "churn.yaml"
+    _edit(proj, "    readers: [EXECUTE]\nexperiment:", "    readers: [EXECUTE, SELECT]\nexperiment:")
+    (p,) = _problems(config_copy)
+    assert p.key == "model.grants.readers[1]" and p.line == _line_of(proj, "readers: [EXECUTE, SELECT]")
+    assert p.message == ("privilege SELECT not valid on a model; valid on a model: ALL_PRIVILEGES, APPLY_TAG, "
+                         "EXECUTE, MANAGE (provider docs: grants, 'Registered model grants')")
+
+
+def test_experiment_path_must_be_absolute(config_copy):
+    proj = config_copy / "projects" / "churn.yaml"
+    _edit(proj, "experiment:\n  permissions:", "experiment:\n  path: churn-experiment\n  permissions:")
+    (p,) = _problems(config_copy)
+    assert p.key == "experiment.path" and "absolute workspace path" in p.message
 
 
 def test_protection_default_and_override():

@@ -25,6 +25,10 @@ roles:
 """
 
 
+#: staging and prod set require_job_run_as.
+RUN_AS_OUTSIDE_DEV = "environments:\n  staging: {jobs: {run_as: one_sp}}\n  prod: {jobs: {run_as: one_sp}}\n"
+
+
 def write_project(config: Path, jobs: str, extra: str = "") -> Path:
     path = config / "projects" / "jt.yaml"
     path.write_text(HEADER + "jobs:\n" + textwrap.indent(textwrap.dedent(jobs), "  ") + extra)
@@ -53,7 +57,7 @@ def test_minimal_jobs_resolve_to_documented_defaults(config_copy):
     write_project(config_copy, """\
         workspace_root: /Workspace/Shared/jt
         training: {}
-    """)
+    """, extra=RUN_AS_OUTSIDE_DEV)
     target = next(t for t in load_platform(config_copy).targets["dev"] if t.project.name == "jt")
     jobs = target.project.jobs
     s = jobs.resolve(jobs.training)
@@ -114,6 +118,13 @@ CASES = [
           schedule: {cron: "0 0 6 * * ?"}
           continuous: {}
      """, "jobs.batch_inference", "got schedule, continuous", "batch_inference:"),
+    ("trigger and continuous", """\
+        workspace_root: /w
+        feature_engineering:
+          tables: {t: {}}
+          trigger: {periodic: {interval: 1, unit: DAYS}}
+          continuous: {}
+     """, "jobs.feature_engineering", "got trigger, continuous", "feature_engineering:"),
     ("trigger with two kinds", """\
         workspace_root: /w
         batch_inference:
@@ -343,6 +354,31 @@ def test_environment_override_errors_point_at_the_override(config_copy):
     found = [p for p in problems(config_copy) if p.key == "jobs.run_as"]
     assert len(found) == 1 and "analysts (group)" in found[0].message
     assert found[0].line == line_of(path, "run_as: readers")
+
+
+def test_environment_requires_run_as(config_copy):
+    """staging and prod set require_job_run_as: a job without run_as there is an error; dev is free."""
+    path = write_project(config_copy, """\
+        workspace_root: /w
+        training: {}
+        batch_inference:
+          input_table: x
+          run_as: one_sp
+    """)
+    found = [p for p in problems(config_copy) if "require_job_run_as" in p.message]
+    assert [(p.key, p.line) for p in found] == [("jobs.training", line_of(path, "training:"))] * 2
+    assert [p.message for p in found] == [
+        f"environment '{env}' sets require_job_run_as: set run_as (for all jobs: jobs.run_as) to a role standing "
+        "for one service principal" for env in ("prod", "staging")]
+    # no job has one: one error at `jobs`, not one per job
+    path = write_project(config_copy, """\
+        workspace_root: /w
+        training: {}
+        batch_inference: {input_table: x}
+    """, extra="environments:\n  staging: {jobs: {run_as: one_sp}}\n")
+    found = [p for p in problems(config_copy) if "require_job_run_as" in p.message]
+    assert [(p.key, p.line, p.message.split(" sets")[0]) for p in found] == [
+        ("jobs", line_of(path, "jobs:"), "environment 'prod'")]
 
 
 def test_run_as_a_single_user_or_service_principal_is_fine(config_copy):

@@ -7,39 +7,16 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
+from support import config_problems, edit_yaml, line_of, problem_at
 
-from platform_config import ConfigError, load_platform
-from platform_config.errors import Problem
+from platform_config import load_platform
 from platform_config.monitoring import CustomMetricConfig, MonitorConfig
 
 PROJECT = Path("projects/churn.yaml")
 
 
 def edit(config: Path, change: Callable[[dict], None]) -> Path:
-    path = config / PROJECT
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, width=1000))
-    return path
-
-
-def problems_for(config: Path) -> list[Problem]:
-    with pytest.raises(ConfigError) as info:
-        load_platform(config)
-    return info.value.problems
-
-
-def only(problems: list[Problem], key: str) -> Problem:
-    hits = [p for p in problems if p.key == key]
-    assert hits, f"no problem at {key}; got:\n" + "\n".join(map(str, problems))
-    return hits[0]
-
-
-def line_of(path: Path, needle: str, after: str | None = None) -> int:
-    lines = path.read_text().splitlines()
-    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
-    return next(i for i, line in enumerate(lines[start:], start + 1) if needle in line)
+    return edit_yaml(config, PROJECT, change)
 
 
 def monitors(data: dict) -> dict:
@@ -63,14 +40,14 @@ def test_example_monitors_resolve():
 
 def test_two_profiles_rejected(config_copy):
     path = edit(config_copy, lambda d: monitors(d)["features"].update(snapshot={}))
-    p = only(problems_for(config_copy), "monitors.features.snapshot")
+    p = problem_at(config_problems(config_copy), "monitors.features.snapshot")
     assert "exactly one profile" in p.message and "found: time_series, snapshot" in p.message
     assert p.line == line_of(path, "snapshot: {}")
 
 
 def test_no_profile_rejected(config_copy):
     path = edit(config_copy, lambda d: monitors(d)["features"].pop("time_series"))
-    p = only(problems_for(config_copy), "monitors.features")
+    p = problem_at(config_problems(config_copy), "monitors.features")
     assert "found: none" in p.message
     assert p.line == line_of(path, "features:", "monitors:")
 
@@ -101,7 +78,7 @@ def test_inference_log_rules():
 
 def test_granularities(config_copy):
     edit(config_copy, lambda d: monitors(d)["features"]["time_series"].update(granularities=["1 day", "2 days"]))
-    p = only(problems_for(config_copy), "monitors.features.time_series.granularities[1]")
+    p = problem_at(config_problems(config_copy), "monitors.features.time_series.granularities[1]")
     assert "'1 week'" in p.message and "'2 days'" in p.message
     with pytest.raises(Exception) as info:
         MonitorConfig.model_validate({"table": "t", "time_series": {"timestamp_col": "ts", "granularities": []}})
@@ -112,21 +89,21 @@ def test_granularities(config_copy):
 
 def test_table_and_endpoint_exclusive(config_copy):
     path = edit(config_copy, lambda d: monitors(d)["inference"].update(table="inference.predictions"))
-    p = only(problems_for(config_copy), "monitors.inference.endpoint")
+    p = problem_at(config_problems(config_copy), "monitors.inference.endpoint")
     assert "set exactly one of table" in p.message
     assert p.line == line_of(path, "endpoint: churn", "monitors:")
 
 
 def test_unknown_endpoint(config_copy):
     path = edit(config_copy, lambda d: monitors(d)["inference"].update(endpoint="churn-v2"))
-    p = only(problems_for(config_copy), "monitors.inference.endpoint")
+    p = problem_at(config_problems(config_copy), "monitors.inference.endpoint")
     assert "no serving endpoint 'churn-v2' in this project (serving.endpoints: churn)" in p.message
     assert p.line == line_of(path, "endpoint: churn-v2")
 
 
 def test_endpoint_without_inference_table(config_copy):
     edit(config_copy, lambda d: d["serving"]["endpoints"]["churn"]["inference_table"].update(enabled=False))
-    p = only(problems_for(config_copy), "monitors.inference.endpoint")
+    p = problem_at(config_problems(config_copy), "monitors.inference.endpoint")
     assert "inference_table.enabled: false" in p.message
 
 
@@ -137,7 +114,7 @@ def test_endpoint_monitor_uses_inference_log(config_copy):
         inference["snapshot"] = {}
         inference.pop("custom_metrics")
     edit(config_copy, change)
-    p = only(problems_for(config_copy), "monitors.inference.snapshot")
+    p = problem_at(config_problems(config_copy), "monitors.inference.snapshot")
     assert "uses the inference_log profile" in p.message
 
 
@@ -146,20 +123,20 @@ def test_endpoint_monitor_uses_inference_log(config_copy):
 def test_unix_cron_rejected_with_hint(config_copy):
     path = edit(config_copy, lambda d: monitors(d)["features"]["schedule"].update(
         quartz_cron_expression="0 7 * * 1"))
-    p = only(problems_for(config_copy), "monitors.features.schedule.quartz_cron_expression")
+    p = problem_at(config_problems(config_copy), "monitors.features.schedule.quartz_cron_expression")
     assert "expected 6 or 7 fields" in p.message and "Unix cron" in p.message
     assert p.line == line_of(path, "0 7 * * 1")
 
 
 def test_bad_quartz_field(config_copy):
     edit(config_copy, lambda d: monitors(d)["features"]["schedule"].update(quartz_cron_expression="0 0 25 * * ?"))
-    p = only(problems_for(config_copy), "monitors.features.schedule.quartz_cron_expression")
+    p = problem_at(config_problems(config_copy), "monitors.features.schedule.quartz_cron_expression")
     assert "hours field: 25 is out of range 0-23" in p.message
 
 
 def test_bad_timezone(config_copy):
     edit(config_copy, lambda d: monitors(d)["features"]["schedule"].update(timezone_id="Berlin"))
-    p = only(problems_for(config_copy), "monitors.features.schedule.timezone_id")
+    p = problem_at(config_problems(config_copy), "monitors.features.schedule.timezone_id")
     assert "unknown time zone 'Berlin'" in p.message
 
 
@@ -175,13 +152,13 @@ def test_paused_false_needs_schedule(config_copy):
         monitors(d)["features"].pop("schedule")
         monitors(d)["features"]["paused"] = False
     edit(config_copy, change)
-    p = only(problems_for(config_copy), "monitors.features.paused")
+    p = problem_at(config_problems(config_copy), "monitors.features.paused")
     assert "needs a schedule" in p.message
 
 
 def test_notification_emails(config_copy):
     edit(config_copy, lambda d: monitors(d)["features"]["notifications"].update(on_failure=["not-an-email"]))
-    only(problems_for(config_copy), "monitors.features.notifications.on_failure[0]")
+    problem_at(config_problems(config_copy), "monitors.features.notifications.on_failure[0]")
 
 
 # ----------------------------------------------------------------- metrics, slices, paths
@@ -191,11 +168,11 @@ def test_custom_metric_rules(config_copy):
         metric = monitors(d)["inference"]["custom_metrics"]["high_risk_share"]
         metric.update(type="ratio", output_type="decimal")
     edit(config_copy, change)
-    problems = problems_for(config_copy)
+    problems = config_problems(config_copy)
     assert "'aggregate', 'derived' or 'drift'" in \
-        only(problems, "monitors.inference.custom_metrics.high_risk_share.type").message
+        problem_at(problems, "monitors.inference.custom_metrics.high_risk_share.type").message
     assert "unsupported output_type 'decimal'" in \
-        only(problems, "monitors.inference.custom_metrics.high_risk_share.output_type").message
+        problem_at(problems, "monitors.inference.custom_metrics.high_risk_share.output_type").message
 
 
 def test_custom_metric_output_data_type_is_struct_field_json():
@@ -209,20 +186,20 @@ def test_duplicate_slices_and_relative_assets_dir(config_copy):
         monitors(d)["features"]["slicing_exprs"] = ["region", "region"]
         monitors(d)["features"]["assets_dir"] = "monitors/features"
     edit(config_copy, change)
-    problems = problems_for(config_copy)
-    assert "duplicate slicing expression: region" in only(problems, "monitors.features.slicing_exprs").message
-    assert "absolute workspace path" in only(problems, "monitors.features.assets_dir").message
+    problems = config_problems(config_copy)
+    assert "duplicate slicing expression: region" in problem_at(problems, "monitors.features.slicing_exprs").message
+    assert "absolute workspace path" in problem_at(problems, "monitors.features.assets_dir").message
 
 
 def test_bad_table_reference(config_copy):
     edit(config_copy, lambda d: monitors(d)["features"].update(table="a.b.c.d"))
-    only(problems_for(config_copy), "monitors.features.table")
+    problem_at(config_problems(config_copy), "monitors.features.table")
 
 
 def test_one_monitor_per_table(config_copy):
     def change(d):
         monitors(d)["features_weekly"] = dict(monitors(d)["features"])
     path = edit(config_copy, change)
-    p = only(problems_for(config_copy), "monitors.features_weekly.table")
+    p = problem_at(config_problems(config_copy), "monitors.features_weekly.table")
     assert "monitor 'features' already watches this table" in p.message
     assert p.line == line_of(path, "table: features.customer_features", "features_weekly:")

@@ -28,6 +28,16 @@ GOOD = [
     "  0  0  6  *  *  ?  ",        # extra spaces are fine
     "0 0 6 * * ? ",
     "0 0 6 * jan ?",               # case-insensitive
+    "0 0 8-18/2 ? * MON-FRI",      # range with a step
+    "0 0 12 1-15/3 * ?",           # day-of-month range with a step
+    "0 0 6 ? * MON-FRI/2",         # named range with a step
+    "0 0 6 ? * */2",
+    "0 0 6 ? * FRI-MON",           # wrapping named range
+    "0 0 0 1 1 ? 2025/2",          # year with a step (no upper bound on year steps)
+    "0 0 0 1 1 ? 2025,2027",
+    "0 0 6 1W * ?",
+    "0 0 6 L-30 * ?",
+    "0 0 6 ? * WED",               # W inside a day name is not the W special
 ]
 
 BAD = [
@@ -53,11 +63,29 @@ BAD = [
     ("0 0 6 L,1 * ?", "day-of-month field: 'L,1' is not valid"),
     ("0 0 6 ? * 2#6", "week number after '#' must be 1-5"),
     ("0 0 6 ? * 1-3#2", "day-of-week field: '1-3#2' is not valid"),
-    ("0 0 L * * ?", "hours field: 'L': L, W and # are only valid"),
+    ("0 0 L * * ?", "hours field: 'L': L is only valid in day-of-month and day-of-week"),
     ("0 0 6 * * ? 1969", "year field: 1969 is out of range 1970-2099"),
     ("0 0 6 1,,2 * ?", "empty element"),
     ("0 0 6 /5 * ?", "missing a value before '/'"),
     ("0 0 6 * * ?x", "'?' must stand alone"),
+    ("0 0 6 * * MON", "exactly one of day-of-month and day-of-week must be '?'"),
+    ("0 0 6 L * 6L", "exactly one of day-of-month and day-of-week must be '?'"),
+    ("0 0 6 15W * 2#1", "exactly one of day-of-month and day-of-week must be '?'"),
+    ("0 0 6 * * ? ?", "year field: '?' is only valid in day-of-month and day-of-week"),
+    ("0 0 6 * * ? 2100", "year field: 2100 is out of range 1970-2099"),
+    ("0 0 6 * * ? 2030-", "year field: range '2030-' needs a start and an end"),
+    ("0 0 6 ? * -5", "range '-5' needs a start and an end"),
+    ("0 0 6 ? * SUN-FOO", "day-of-week field: 'FOO' is not a valid value (allowed: 1-7 or SUN-SAT)"),
+    ("0 0 6 ? * 7/8", "increment 8 in '7/8' is larger than the field's range 1-7"),
+    ("0 0 6 ? JAN-DEC/13 MON", "month field: increment 13"),
+    ("0 0 25/2 * * ?", "hours field: 25 is out of range 0-23"),
+    ("0 0 6 LW,1 * ?", "day-of-month field: 'LW,1' is not valid"),
+    ("0 0 6 1-5W * ?", "day-of-month field: '1-5W' is not valid"),
+    ("0 0 6 ? * 1,6L", "day-of-week field: '1,6L' is not valid"),
+    ("0 0 6 ? * 2#0", "week number after '#' must be 1-5"),
+    ("0 0 6 ? * MONW", "day-of-week field: 'MONW': W is only valid in day-of-month"),
+    ("0 0 6 1#2 * ?", "day-of-month field: '1#2': # is only valid in day-of-week"),
+    ("0 0 6 * 2L ?", "month field: '2L': L is only valid in day-of-month and day-of-week"),
 ]
 
 

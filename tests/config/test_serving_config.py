@@ -7,44 +7,14 @@ and written back) and checks ConfigError.problems; no jsii is started here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import pytest
-import yaml
+from support import config_problems, edit_yaml, line_of, problem_at
 
-from platform_config import ConfigError, load_platform
-from platform_config.errors import Problem
+from platform_config import load_platform
 from platform_config.serving import ServingConfig
 
 PROJECT = Path("projects/churn.yaml")
-
-
-def edit(config: Path, relative: Path, change: Callable[[dict], None]) -> Path:
-    path = config / relative
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, width=1000))
-    return path
-
-
-def problems_for(config: Path) -> list[Problem]:
-    with pytest.raises(ConfigError) as info:
-        load_platform(config)
-    return info.value.problems
-
-
-def only(problems: list[Problem], key: str) -> Problem:
-    hits = [p for p in problems if p.key == key]
-    assert hits, f"no problem at {key}; got:\n" + "\n".join(map(str, problems))
-    return hits[0]
-
-
-def line_of(path: Path, needle: str, after: str | None = None) -> int:
-    lines = path.read_text().splitlines()
-    start = 0
-    if after is not None:
-        start = next(i for i, line in enumerate(lines) if after in line)
-    return next(i for i, line in enumerate(lines[start:], start + 1) if needle in line)
 
 
 def endpoint(data: dict) -> dict:
@@ -73,8 +43,8 @@ def test_example_resolves_per_environment():
 # ----------------------------------------------------------------- traffic split
 
 def test_traffic_must_sum_to_100(config_copy):
-    path = edit(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["traffic"].update(challenger=20))
-    p = only(problems_for(config_copy), f"{KEY}.traffic")
+    path = edit_yaml(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["traffic"].update(challenger=20))
+    p = problem_at(config_problems(config_copy), f"{KEY}.traffic")
     assert "must sum to 100, got 110 (challenger=20, champion=90)" in p.message
     assert p.file.endswith("churn.yaml") and p.line == line_of(path, "traffic:", "staging:")
 
@@ -82,47 +52,47 @@ def test_traffic_must_sum_to_100(config_copy):
 def test_traffic_names_unknown_entity(config_copy):
     def change(d):
         env_endpoint(d, "staging")["traffic"] = {"champion": 90, "challenjer": 10}
-    path = edit(config_copy, PROJECT, change)
-    problems = problems_for(config_copy)
-    p = only(problems, f"{KEY}.traffic.challenjer")
+    path = edit_yaml(config_copy, PROJECT, change)
+    problems = config_problems(config_copy)
+    p = problem_at(problems, f"{KEY}.traffic.challenjer")
     assert "no entity named 'challenjer' (entities: challenger, champion)" in p.message
     assert p.line == line_of(path, "challenjer:")
 
 
 def test_traffic_required_with_several_entities(config_copy):
-    edit(config_copy, PROJECT, lambda d: env_endpoint(d, "staging").pop("traffic"))
-    p = only(problems_for(config_copy), f"{KEY}.traffic")
+    edit_yaml(config_copy, PROJECT, lambda d: env_endpoint(d, "staging").pop("traffic"))
+    p = problem_at(config_problems(config_copy), f"{KEY}.traffic")
     assert "several entities (challenger, champion) need a traffic split" in p.message
 
 
 def test_traffic_must_route_every_entity(config_copy):
     def change(d):
         env_endpoint(d, "staging")["traffic"] = {"champion": 100}
-    edit(config_copy, PROJECT, change)
-    p = only(problems_for(config_copy), f"{KEY}.traffic")
+    edit_yaml(config_copy, PROJECT, change)
+    p = problem_at(config_problems(config_copy), f"{KEY}.traffic")
     assert "missing: challenger" in p.message
 
 
 def test_traffic_percent_range(config_copy):
-    edit(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["traffic"].update(challenger=-10))
-    p = only(problems_for(config_copy), f"{KEY}.traffic.challenger")
+    edit_yaml(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["traffic"].update(challenger=-10))
+    p = problem_at(config_problems(config_copy), f"{KEY}.traffic.challenger")
     assert "greater than or equal to 0" in p.message
 
 
 # ----------------------------------------------------------------- scale to zero
 
-def test_scale_to_zero_rejected_in_prod_only(config_copy):
-    path = edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(scale_to_zero=True))
-    problems = problems_for(config_copy)
+def test_scale_to_zero_rejected_in_prod_problem_at(config_copy):
+    path = edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(scale_to_zero=True))
+    problems = config_problems(config_copy)
     assert len(problems) == 1, problems  # dev and staging allow it
-    p = only(problems, f"{KEY}.entities.champion.scale_to_zero")
+    p = problem_at(problems, f"{KEY}.entities.champion.scale_to_zero")
     assert "environment 'prod' does not allow scale-to-zero" in p.message
     assert "scale_to_zero_override: true" in p.message
     assert p.line == line_of(path, "scale_to_zero: true")
 
 
 def test_scale_to_zero_explicit_override(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
         scale_to_zero=True, scale_to_zero_override=True))
     platform = load_platform(config_copy)
     prod = platform.targets["prod"][0].project.serving.endpoints["churn"].entities["champion"]
@@ -131,24 +101,24 @@ def test_scale_to_zero_explicit_override(config_copy):
 
 def test_scale_to_zero_policy_is_environment_config(config_copy):
     """Allowing scale-to-zero in prod is an environment setting, not code."""
-    edit(config_copy, Path("environments/prod.yaml"), lambda d: d["serving"].update(allow_scale_to_zero=True))
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(scale_to_zero=True))
+    edit_yaml(config_copy, Path("environments/prod.yaml"), lambda d: d["serving"].update(allow_scale_to_zero=True))
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(scale_to_zero=True))
     platform = load_platform(config_copy)
     assert platform.environments["prod"].serving.scale_to_zero_default is True
 
 
 def test_environment_cannot_default_to_forbidden_scale_to_zero(config_copy):
-    path = edit(config_copy, Path("environments/prod.yaml"), lambda d: d["serving"].update(scale_to_zero=True))
-    p = only(problems_for(config_copy), "serving.scale_to_zero")
+    path = edit_yaml(config_copy, Path("environments/prod.yaml"), lambda d: d["serving"].update(scale_to_zero=True))
+    p = problem_at(config_problems(config_copy), "serving.scale_to_zero")
     assert p.file.endswith("prod.yaml") and p.line == line_of(path, "scale_to_zero: true")
 
 
 # ----------------------------------------------------------------- sizing
 
 def test_workload_size_and_provisioned_concurrency_are_exclusive(config_copy):
-    path = edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
+    path = edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
         min_provisioned_concurrency=4, max_provisioned_concurrency=8))
-    p = only(problems_for(config_copy), f"{KEY}.entities.champion.workload_size")
+    p = problem_at(config_problems(config_copy), f"{KEY}.entities.champion.workload_size")
     assert "workload_size and min_provisioned_concurrency are mutually exclusive" in p.message
     assert "provider docs: model_serving" in p.message
     assert p.line == line_of(path, "workload_size: Small")
@@ -160,7 +130,7 @@ def test_provisioned_concurrency_alone_is_fine(config_copy):
         champion.pop("workload_size")
         champion.update(min_provisioned_concurrency=0, max_provisioned_concurrency=8)
         env_endpoint(d, "prod")["entities"]["champion"].pop("workload_size")
-    edit(config_copy, PROJECT, change)
+    edit_yaml(config_copy, PROJECT, change)
     platform = load_platform(config_copy)
     champion = platform.targets["prod"][0].project.serving.endpoints["churn"].entities["champion"]
     assert (champion.workload_size, champion.max_provisioned_concurrency) == (None, 8)
@@ -174,23 +144,23 @@ def test_provisioned_bounds(config_copy):
         env_endpoint(d, "prod")["entities"]["champion"].pop("workload_size")
         env_endpoint(d, "staging")["entities"]["challenger"].update(min_provisioned_concurrency=16,
                                                                    max_provisioned_concurrency=8)
-    edit(config_copy, PROJECT, change)
-    problems = problems_for(config_copy)
+    edit_yaml(config_copy, PROJECT, change)
+    problems = config_problems(config_copy)
     assert "set both min_provisioned_throughput and max_provisioned_throughput" in \
-        only(problems, f"{KEY}.entities.champion.max_provisioned_throughput").message
-    assert "must not exceed" in only(problems, f"{KEY}.entities.challenger.min_provisioned_concurrency").message
+        problem_at(problems, f"{KEY}.entities.champion.max_provisioned_throughput").message
+    assert "must not exceed" in problem_at(problems, f"{KEY}.entities.challenger.min_provisioned_concurrency").message
 
 
 def test_workload_size_enum(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(workload_size="Huge"))
-    p = only(problems_for(config_copy), f"{KEY}.entities.champion.workload_size")
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(workload_size="Huge"))
+    p = problem_at(config_problems(config_copy), f"{KEY}.entities.champion.workload_size")
     assert "'Huge'" in p.message
 
 
 # ----------------------------------------------------------------- secrets
 
 def test_environment_vars_accept_secret_references(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
         environment_vars={"CRM_API_TOKEN": "{{secrets/mlops/crm_api_token}}"}))
     platform = load_platform(config_copy)
     champion = platform.targets["dev"][0].project.serving.endpoints["churn"].entities["champion"]
@@ -203,10 +173,10 @@ def test_environment_vars_accept_secret_references(config_copy):
     ("MODE", "{{secrets/only-scope}}"),             # malformed reference
 ])
 def test_literal_environment_variable_rejected(config_copy, name, value):
-    path = edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
+    path = edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(
         environment_vars={name: value}))
-    problems = problems_for(config_copy)
-    p = only(problems, f"{KEY}.entities.champion.environment_vars.{name}")
+    problems = config_problems(config_copy)
+    p = problem_at(problems, f"{KEY}.entities.champion.environment_vars.{name}")
     assert "may only reference secrets as {{secrets/<scope>/<key>}}" in p.message
     assert p.line == line_of(path, f"{name}:")
     assert value not in str(p)  # the secret itself is never echoed
@@ -222,11 +192,11 @@ def test_rate_limit_rules(config_copy):
             {"key": "tenant", "calls": 5},
         ]
         env_endpoint(d, "prod").pop("rate_limits")
-    edit(config_copy, PROJECT, change)
-    problems = problems_for(config_copy)
-    assert "takes no principal" in only(problems, f"{KEY}.rate_limits[0].principal").message
-    assert "greater than 0" in only(problems, f"{KEY}.rate_limits[1].calls").message
-    assert "'tenant'" in only(problems, f"{KEY}.rate_limits[2].key").message
+    edit_yaml(config_copy, PROJECT, change)
+    problems = config_problems(config_copy)
+    assert "takes no principal" in problem_at(problems, f"{KEY}.rate_limits[0].principal").message
+    assert "greater than 0" in problem_at(problems, f"{KEY}.rate_limits[1].calls").message
+    assert "'tenant'" in problem_at(problems, f"{KEY}.rate_limits[2].key").message
 
 
 def test_duplicate_rate_limits(config_copy):
@@ -236,27 +206,27 @@ def test_duplicate_rate_limits(config_copy):
             {"key": "endpoint", "calls": 1000},
             {"key": "user_group", "calls": 20, "principal": "analysts"},
         ]
-    path = edit(config_copy, PROJECT, change)
-    p = only(problems_for(config_copy), f"{KEY}.rate_limits[2]")
+    path = edit_yaml(config_copy, PROJECT, change)
+    p = problem_at(config_problems(config_copy), f"{KEY}.rate_limits[2]")
     assert "duplicate rate limit (key user_group for analysts), already set at rate_limits[0]" in p.message
     assert p.line == line_of(path, "calls: 20") - 1  # the list item "- key: user_group"
 
 
 def test_notification_emails_validated(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["notifications"].update(on_update_failure=["churn-team"]))
-    p = only(problems_for(config_copy), f"{KEY}.notifications.on_update_failure[0]")
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["notifications"].update(on_update_failure=["churn-team"]))
+    p = problem_at(config_problems(config_copy), f"{KEY}.notifications.on_update_failure[0]")
     assert "pattern" in p.message
 
 
 def test_permission_level_checked(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["permissions"].update(readers="CAN_USE"))
-    problems = problems_for(config_copy)
-    assert "'CAN_USE'" in only(problems, f"{KEY}.permissions.readers").message
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["permissions"].update(readers="CAN_USE"))
+    problems = config_problems(config_copy)
+    assert "'CAN_USE'" in problem_at(problems, f"{KEY}.permissions.readers").message
 
 
 def test_unknown_role_in_permissions(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["permissions"].update(auditors="CAN_VIEW"))
-    p = only(problems_for(config_copy), f"{KEY}.permissions.auditors")
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["permissions"].update(auditors="CAN_VIEW"))
+    p = problem_at(config_problems(config_copy), f"{KEY}.permissions.auditors")
     assert "unknown role 'auditors'" in p.message
 
 
@@ -268,7 +238,7 @@ def test_pending_versions(config_copy):
         env_endpoint(d, "staging")["entities"]["champion"]["version"] = "pending"
         env_endpoint(d, "staging")["entities"]["challenger"]["version"] = None
         env_endpoint(d, "prod")["entities"]["champion"]["version"] = "7"
-    edit(config_copy, PROJECT, change)
+    edit_yaml(config_copy, PROJECT, change)
     platform = load_platform(config_copy)
     versions = {env: {n: e.version for n, e in t[0].project.serving.endpoints["churn"].entities.items()}
                 for env, t in platform.targets.items()}
@@ -277,16 +247,16 @@ def test_pending_versions(config_copy):
 
 
 def test_partly_pending_endpoint_rejected(config_copy):
-    path = edit(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["entities"]["challenger"].update(
+    path = edit_yaml(config_copy, PROJECT, lambda d: env_endpoint(d, "staging")["entities"]["challenger"].update(
         version=None))
-    p = only(problems_for(config_copy), f"{KEY}.entities.challenger.version")
+    p = problem_at(config_problems(config_copy), f"{KEY}.entities.challenger.version")
     assert "entity 'challenger' has no version while champion has one" in p.message
     assert p.line == line_of(path, "version: null", "staging:")
 
 
 def test_bad_version(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(version="latest"))
-    p = only(problems_for(config_copy), f"{KEY}.entities.champion.version")
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["entities"]["champion"].update(version="latest"))
+    p = problem_at(config_problems(config_copy), f"{KEY}.entities.champion.version")
     assert "integer" in p.message
 
 
@@ -307,6 +277,6 @@ def test_endpoint_needs_entities_and_valid_names():
 
 
 def test_unknown_key_lists_allowed(config_copy):
-    edit(config_copy, PROJECT, lambda d: endpoint(d).update(min_replicas=2))
-    p = only(problems_for(config_copy), f"{KEY}.min_replicas")
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d).update(min_replicas=2))
+    p = problem_at(config_problems(config_copy), f"{KEY}.min_replicas")
     assert p.message.startswith("unknown key")

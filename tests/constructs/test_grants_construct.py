@@ -28,6 +28,10 @@ def doc(synth_construct):
             securable_type="schema", securable_name="main.shared", mode="additive",
             privileges={RUNNER: frozenset({"SELECT", "USE_SCHEMA"}), READERS: frozenset({"USE_SCHEMA"})},
             deployer=DEPLOYER))
+        UcGrants(stack, "listed_deployer", UcGrantsProps(
+            securable_type="catalog", securable_name="shared_main", mode="additive",
+            privileges={DEPLOYER: frozenset({"USE_CATALOG"}), READERS: frozenset({"USE_CATALOG"})},
+            deployer=DEPLOYER))
         UcGrants(stack, "schema_model", UcGrantsProps(
             securable_type="schema", securable_name="main.models",
             privileges={ENGINEERS: frozenset({"CREATE_MODEL", "USE_SCHEMA"})}))
@@ -85,3 +89,32 @@ def test_invalid_privilege_names_the_allowed_ones():
 def test_every_deployer_privilege_is_valid_for_its_securable():
     for securable, privileges in DEPLOYER_PRIVILEGES.items():
         assert privileges <= PRIVILEGES[securable], securable
+
+
+def test_additive_grant_of_a_listed_deployer_keeps_what_it_needs(doc):
+    """databricks_grant replaces all of one principal's grants: listed, the deployer must
+    not be reduced to the listed privileges."""
+    grants = {g["principal"]: g["privileges"] for g in _one(doc, "databricks_grant", "listed_deployer")}
+    assert grants["analysts"] == ["USE_CATALOG"]
+    assert {"USE_CATALOG", "USE_SCHEMA", "CREATE_SCHEMA", "CREATE_TABLE", "CREATE_MODEL", "MODIFY",
+            "MANAGE"} <= set(grants[DEPLOYER.name])
+
+
+def test_principals_created_in_the_same_apply_sort_by_their_config_key(synth_construct):
+    def build(stack):
+        from cdktf_cdktf_provider_databricks.service_principal import ServicePrincipal
+
+        created = ServicePrincipal(stack, "sp", display_name="dev-jobs_runner")
+        runner = Principal(created.application_id, "service_principal_name", label="jobs_runner")
+        UcGrants(stack, "g", UcGrantsProps(securable_type="schema", securable_name="main.s", privileges={
+            runner: frozenset({"USE_SCHEMA"}), Principal("analysts"): frozenset({"USE_SCHEMA"}),
+            Principal("zeta"): frozenset({"USE_SCHEMA"})}))
+        UcGrants(stack, "a", UcGrantsProps(securable_type="schema", securable_name="main.s2", mode="additive",
+                                           privileges={runner: frozenset({"USE_SCHEMA"})}))
+
+    doc = synth_construct(build)
+    (res,) = doc["resource"]["databricks_grants"].values()
+    assert [g["principal"] for g in res["grant"]] == [
+        "analysts", "${databricks_service_principal.sp.application_id}", "zeta"]
+    (address,) = doc["resource"]["databricks_grant"]
+    assert "jobs_runner" in address  # addressed by the config key, not the token

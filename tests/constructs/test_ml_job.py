@@ -15,6 +15,7 @@ from mlops_constructs.principal import Principal
 
 SP = Principal("9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72", "service_principal_name")
 HOOK = "5d3c2b1a-9f8e-4d7c-8b6a-1e2f3a4b5c6d"
+HOOK2 = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 CLUSTER = MlJobProps(
     name="dev-x-job",
@@ -36,9 +37,11 @@ CLUSTER = MlJobProps(
     git_source=GitSourceSpec(url="https://github.com/o/r", provider="gitHub", tag="v1.0.0"),
     schedule=ScheduleSpec(cron="0 0 6 * * ?", timezone="Europe/Berlin", paused=True),
     notifications=NotificationsSpec(
-        on_failure=Targets(emails=("b@example.com", "a@example.com"), destinations=(HOOK,)),
-        on_start=Targets(emails=("s@example.com",)),
-        on_duration_warning_threshold_exceeded=Targets(emails=("d@example.com",))),
+        on_failure=Targets(emails=("b@example.com", "a@example.com"), destinations=(HOOK, HOOK2)),
+        on_start=Targets(emails=("s@example.com",), destinations=(HOOK2,)),
+        on_success=Targets(emails=("ok@example.com",), destinations=(HOOK,)),
+        on_duration_warning_threshold_exceeded=Targets(emails=("d@example.com",), destinations=(HOOK,)),
+        no_alert_for_canceled_runs=True),
     health={"RUN_DURATION_SECONDS": 3600},
     timeout_seconds=600,
     max_concurrent_runs=2,
@@ -56,6 +59,8 @@ SERVERLESS = MlJobProps(
     tasks=(
         TaskSpec(key="script", action=PythonScriptCode(path="/Workspace/y/run.py"), compute_key="env"),
         TaskSpec(key="notebook", action=NotebookCode(path="/Workspace/y/nb"), compute_key="env"),
+        TaskSpec(key="wheel", action=PythonWheelCode(package_name="pkg", entry_point="run",
+                                                     parameters={"b": "1", "a": "2"}), compute_key="env"),
         TaskSpec(key="check", action=ConditionCode(left="{{tasks.script.values.v}}", op="GREATER_THAN", right="1"),
                  depends_on=("script",)),
         TaskSpec(key="run", action=RunJobCode(job_id="123"), depends_on=(Dependency("check", "true"),)),
@@ -135,11 +140,16 @@ def test_job_level_settings(jobs):
 def test_notifications(jobs):
     job = jobs[0]["dev-x-job"]
     assert job["email_notifications"] == {"on_failure": ["a@example.com", "b@example.com"],
-                                          "on_start": ["s@example.com"],
+                                          "on_start": ["s@example.com"], "on_success": ["ok@example.com"],
                                           "on_duration_warning_threshold_exceeded": ["d@example.com"]}
-    assert job["webhook_notifications"] == {"on_failure": [{"id": HOOK}]}
-    assert job["notification_settings"] == {"no_alert_for_skipped_runs": True, "no_alert_for_canceled_runs": False}
-    assert "email_notifications" not in jobs[0]["dev-y-job"]
+    assert job["webhook_notifications"] == {
+        "on_failure": [{"id": HOOK2}, {"id": HOOK}],  # sorted by id
+        "on_start": [{"id": HOOK2}], "on_success": [{"id": HOOK}],
+        "on_duration_warning_threshold_exceeded": [{"id": HOOK}]}
+    assert job["notification_settings"] == {"no_alert_for_skipped_runs": True, "no_alert_for_canceled_runs": True}
+    assert job["health"]["rules"][0]["metric"] == "RUN_DURATION_SECONDS"  # what the duration warning fires on
+    for name in ("dev-y-job", "c"):
+        assert not {"email_notifications", "webhook_notifications", "notification_settings"} & set(jobs[0][name])
 
 
 def test_permissions_sorted_with_one_owner(jobs):
@@ -158,8 +168,11 @@ def test_serverless_environment_condition_and_run_job(jobs):
     assert job["environment"] == [{"environment_key": "env", "spec": {"environment_version": "2",
                                                                       "dependencies": ["mlflow-skinny"]}}]
     tasks = {t["task_key"]: t for t in job["task"]}
-    assert list(tasks) == ["check", "notebook", "run", "script"]
+    assert list(tasks) == ["check", "notebook", "run", "script", "wheel"]
     assert tasks["script"]["environment_key"] == "env"
+    assert tasks["wheel"]["environment_key"] == "env" and "library" not in tasks["wheel"]
+    assert tasks["wheel"]["python_wheel_task"] == {"package_name": "pkg", "entry_point": "run",
+                                                   "named_parameters": {"a": "2", "b": "1"}}
     assert "environment_key" not in tasks["notebook"]  # notebooks on serverless use notebook environments
     assert tasks["check"]["condition_task"] == {"left": "{{tasks.script.values.v}}", "op": "GREATER_THAN", "right": "1"}
     assert tasks["run"]["run_job_task"] == {"job_id": 123}
@@ -196,6 +209,18 @@ BAD = [
      "needs git_source"),
     ("schedule and trigger", dict(schedule=ScheduleSpec(cron="0 0 6 * * ?"), trigger=TriggerSpec(periodic=(1, "DAYS"))),
      "at most one of schedule, trigger, continuous"),
+    ("trigger and continuous", dict(trigger=TriggerSpec(periodic=(1, "DAYS")), continuous=ContinuousSpec()),
+     "at most one of schedule, trigger, continuous; got trigger, continuous"),
+    ("all three", dict(schedule=ScheduleSpec(cron="0 0 6 * * ?"), trigger=TriggerSpec(periodic=(1, "DAYS")),
+                       continuous=ContinuousSpec()), "got schedule, trigger, continuous"),
+    ("trigger of two kinds", dict(trigger=TriggerSpec(periodic=(1, "DAYS"), file_arrival_url="s3://b/")),
+     "exactly one of table_update, file_arrival, periodic"),
+    ("script without compute", dict(tasks=(TaskSpec(key="s", action=PythonScriptCode(path="/s.py")),)),
+     "need a compute_key"),
+    ("wheel file on serverless", dict(
+        tasks=(TaskSpec(key="w", action=PythonWheelCode(package_name="p", entry_point="e", wheel="/Volumes/p.whl"),
+                        compute_key="env"),),
+        environments=(ServerlessEnvSpec(key="env"),)), "must be in the dependencies of environment 'env'"),
     ("bad cron", dict(schedule=ScheduleSpec(cron="0 6 * * *")), "expected 6 or 7 fields"),
     ("continuous concurrency", dict(continuous=ContinuousSpec(), max_concurrent_runs=2), "max_concurrent_runs = 1"),
     ("partial table name", dict(trigger=TriggerSpec(table_update=("s.t",))), "must be catalog.schema.table"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, MonitorSchedule, QualityMonitor,
-                                              QualityMonitorProps, Snapshot, TimeSeries)
+                                              QualityMonitorProps, Snapshot, TimeSeries, drift_metrics_table_name)
 
 OUT = "mlops_dev.churn_monitoring"
 SCHEDULE = MonitorSchedule(quartz_cron_expression="0 0 6 * * ?", timezone_id="Europe/Berlin")
@@ -109,9 +109,9 @@ def test_slicing_and_custom_metrics_sorted(doc):
     assert m["custom_metrics"][1]["input_columns"] == [":table"]
 
 
-def test_metric_table_names():
-    assert BUILT["inference"].drift_metrics_table == f"{OUT}.churn_payload_processed_drift_metrics"
-    assert BUILT["inference"].profile_metrics_table == f"{OUT}.churn_payload_processed_profile_metrics"
+def test_drift_metrics_table_name():
+    assert drift_metrics_table_name(OUT, "mlops_dev.churn_inference.churn_payload_processed") == \
+        "mlops_dev.churn_monitoring.churn_payload_processed_drift_metrics"
 
 
 @pytest.mark.parametrize("overrides, message", [

@@ -59,7 +59,8 @@ def doc(synth_construct):
             name="owned", traffic={}, ignore_config_changes=True,
             inference_table=InferenceTable(catalog_name="c", schema_name="s", table_name_prefix="p",
                                            enabled=False),
-            served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="2"),)))
+            served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="2",
+                                          min_provisioned_throughput=0, max_provisioned_throughput=100),)))
     return synth_construct(build)
 
 
@@ -97,8 +98,6 @@ def test_ai_gateway(doc):
         {"calls": 100, "key": "user", "renewal_period": "minute"},
         {"calls": 500, "key": "user_group", "principal": "analysts", "renewal_period": "minute"},
     ]
-    assert BUILT["live"].inference_table_name == "mlops_dev.churn_inference.churn_payload"
-    assert TABLE.payload_table == "mlops_dev.churn_inference.churn_payload"
 
 
 def test_endpoint_attributes(doc):
@@ -123,17 +122,20 @@ def test_permissions_use_serving_endpoint_id(doc):
     ]
 
 
-def test_provisioned_concurrency_without_workload_size(doc):
+def test_provisioned_capacity_without_workload_size(doc):
     entity = endpoint(doc, "prov")["config"]["served_entities"][0]
     assert "workload_size" not in entity
     assert (entity["min_provisioned_concurrency"], entity["max_provisioned_concurrency"]) == (0, 8)
+    entity = endpoint(doc, "owned")["config"]["served_entities"][0]
+    assert "workload_size" not in entity and "min_provisioned_concurrency" not in entity
+    assert (entity["min_provisioned_throughput"], entity["max_provisioned_throughput"]) == (0, 100)
 
 
 def test_pending_endpoint_has_no_config(doc):
     pending = endpoint(doc, "new-churn")
     assert "config" not in pending and "ai_gateway" not in pending
     assert pending["tags"] and pending["email_notifications"]  # the endpoint itself exists
-    assert BUILT["pending"].pending and BUILT["pending"].inference_table_name is None
+    assert BUILT["pending"].pending and not BUILT["live"].pending
     notes = [m.data for m in BUILT["pending"].node.metadata if "info" in m.type]
     assert any("pending" in str(n) and "no model version" in str(n) for n in notes)
     # permissions exist from the start: consumers are granted before the first version
@@ -144,7 +146,6 @@ def test_config_owned_by_deployment_job(doc):
     owned = endpoint(doc, "owned")
     assert owned["lifecycle"] == {"ignore_changes": ["config"]}
     assert owned["ai_gateway"]["inference_table_config"] == {"enabled": False}
-    assert BUILT["job_owned"].inference_table_name is None
 
 
 # ----------------------------------------------------------------- defence in depth
@@ -156,6 +157,9 @@ def test_config_owned_by_deployment_job(doc):
     (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
                                         workload_size="Small", max_provisioned_concurrency=8),),
           traffic={}), "workload_size conflicts with max_provisioned_concurrency"),
+    (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
+                                        max_provisioned_concurrency=8, max_provisioned_throughput=100),),
+          traffic={}), "provisioned concurrency and throughput are mutually exclusive"),
     (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
                                         environment_vars={"KEY": "plain"}),), traffic={}),
      "environment variable KEY must be a secret reference"),

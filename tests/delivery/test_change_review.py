@@ -8,8 +8,11 @@ staging environment removed (deletes; a removed stack is all deletes).
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ import yaml
 from delivery_support import PROJECT_ROOT
 
 from mlops_tools.cli import main
-from mlops_tools.review.change_review import change_review
+from mlops_tools.review import change_review
 from mlops_tools.review.plan_review import DATA_LOSS, EXIT_BAD_INPUT, EXIT_DESTRUCTIVE, SECURITY, Review
 
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "node_modules", "cdktf.out*", "__pycache__", ".pytest_cache",
@@ -60,13 +63,41 @@ def repo(tmp_path_factory) -> Path:
     return repo
 
 
+@dataclass
+class Run:
+    review: Review
+    exit_code: int
+    markdown: str
+    stderr: str
+
+
 @pytest.fixture(scope="module")
-def review(repo, offline_terraform) -> Review:
-    """One offline change review of all environments (base = the commit, head = the working tree)."""
+def run(repo, offline_terraform, tmp_path_factory) -> Run:
+    """One `python -m mlops_tools change-review --base HEAD` of all environments, as a user runs it
+    (base = the commit, head = the working tree); the Review object is captured on the way."""
     _edit_yaml(repo / "config" / "projects" / "churn.yaml", _head_changes)
     (repo / "config" / "environments" / "staging.yaml").unlink()
-    review, _ = change_review("HEAD", project=repo)
-    return review
+    captured, real = [], change_review.change_review
+
+    def spy(*args, **kwargs):
+        captured.append(real(*args, **kwargs))
+        return captured[-1]
+
+    output = tmp_path_factory.mktemp("change-review-out") / "review.md"
+    stderr = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(repo)
+        mp.setattr(change_review, "change_review", spy)
+        mp.setattr(sys, "stderr", stderr)
+        mp.setattr(sys, "stdout", io.StringIO())
+        code = main(["change-review", "--base", "HEAD", "-o", str(output)])
+    ((review, _sha),) = captured
+    return Run(review, code, output.read_text(), stderr.getvalue())
+
+
+@pytest.fixture(scope="module")
+def review(run) -> Review:
+    return run.review
 
 
 def _stack(review: Review, name: str):
@@ -78,6 +109,15 @@ def _stack(review: Review, name: str):
 def test_stacks_are_reviewed_in_order_with_removed_stacks_last(review):
     assert [s.stack for s in review.stacks] == ["dev", "prod", "staging"]
     assert review.exit_code == EXIT_DESTRUCTIVE
+
+
+def test_the_command_prints_the_review_and_exits_3_on_deletes(run):
+    assert run.exit_code == EXIT_DESTRUCTIVE and "review: exit 3" in run.stderr
+    text = run.markdown
+    assert text.startswith("### Change review (offline): HEAD (")
+    assert "| `dev` | 0 | 2 | 0 | 0 | - | 🔐 1 |" in text
+    assert "| ~ update | `databricks_job.churn_training_job_" in text and "changes `schedule`" in text
+    assert "**Blocked:**" in text and "_stack removed by this change: every resource in it is deleted_" in text
 
 
 def test_schedule_and_permission_changes_are_in_place_updates(review):
@@ -92,12 +132,17 @@ def test_schedule_and_permission_changes_are_in_place_updates(review):
     assert Review([dev]).exit_code == 0
 
 
-def test_removing_a_project_deletes_its_resources_and_blocks(review):
+def test_removing_a_project_deletes_its_resources_and_blocks(review, example):
     prod = _stack(review, "prod")
     counts = prod.counts()
-    assert set(counts) == {"delete"} and counts["delete"] >= 4
+    assert set(counts) == {"delete"}
+    managed = [c for c in prod.changes if c.mode == "managed"]
+    base_resources = sum(len(v) for v in example.stacks["prod"]["resource"].values())
+    assert len(managed) == base_resources  # every base resource is in the plan: deleted or kept
+    assert {c.action for c in managed} == {"delete", "no-op"}
     deleted = {c.type for c in prod.visible_changes}
-    assert {"databricks_registered_model", "databricks_mlflow_experiment", "databricks_grants"} <= deleted
+    assert {"databricks_registered_model", "databricks_mlflow_experiment", "databricks_grants", "databricks_job",
+            "databricks_model_serving", "databricks_quality_monitor"} <= deleted
     assert "databricks_catalog" not in deleted  # the environment's platform part stays
     assert all(c.reason == "removed from the configuration" for c in prod.visible_changes)
     assert any(r.kind == DATA_LOSS and r.address.startswith("databricks_registered_model.") for r in prod.risks)
@@ -117,3 +162,14 @@ def test_cli_rejects_unknown_revision_and_environment(repo, monkeypatch, capsys,
     assert main(["change-review", "--base", "no-such-rev"]) == EXIT_BAD_INPUT
     assert "unknown revision" in capsys.readouterr().err
     assert main(["stacks", "--env", "nope"]) == EXIT_BAD_INPUT
+
+
+def test_bad_config_in_the_working_tree_is_bad_input_with_file_and_line(repo, monkeypatch, capsys, offline_terraform):
+    bad = repo / "config" / "projects" / "bad.yaml"
+    bad.write_text("name: bad\nowner: [x\n")
+    monkeypatch.chdir(repo)
+    try:
+        assert main(["change-review", "--base", "HEAD"]) == EXIT_BAD_INPUT
+    finally:
+        bad.unlink()
+    assert "config/projects/bad.yaml:3 invalid YAML" in capsys.readouterr().err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from support import synth_config
+
 from mlops_tools.cli import main
 from mlops_tools.review.stacks import SynthStack, deploy_order, stack_environment
 
@@ -45,3 +47,16 @@ def test_stacks_command_prints_one_environment_in_deploy_order(tmp_path, capsys)
     (entry,) = json.loads(capsys.readouterr().out)
     assert entry["name"] == "prod-eu-platform" and entry["environment"] == "prod-eu"
     assert main([*args, "--env", "nope"]) == 2
+
+
+def test_real_per_project_synth_deploys_the_platform_stack_first(config_copy, tmp_path, capsys):
+    """Synthesized per-project layout: `aaa-fraud` sorts before `platform` by name, the order
+    must still put the platform stack first (manifest dependencies from stack.add_dependency)."""
+    staging = config_copy / "environments" / "staging.yaml"
+    staging.write_text(staging.read_text() + "stacks:\n  layout: per-project\n")
+    churn = (config_copy / "projects" / "churn.yaml").read_text()
+    (config_copy / "projects" / "aaa-fraud.yaml").write_text(
+        churn.replace("name: churn", "name: aaa-fraud").replace("name: churn_model", "name: fraud_model"))
+    out = synth_config(config_copy, tmp_path / "out").outdir
+    assert main(["stacks", "--outdir", str(out), "--config", str(config_copy), "--env", "staging"]) == 0
+    assert capsys.readouterr().out.split() == ["staging-platform", "staging-aaa-fraud", "staging-churn"]

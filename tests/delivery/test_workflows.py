@@ -12,6 +12,8 @@ import pytest
 import yaml
 from delivery_support import PROJECT_ROOT
 
+from mlops_tools.cli import _parser
+
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
 MARKER = "<!-- mlops-plan-review -->"
@@ -59,6 +61,53 @@ def test_every_workflow_has_least_privilege_permissions_and_pinned_actions(workf
         for job_name, job in doc["jobs"].items():
             granted = job.get("permissions", {})
             assert "write-all" not in str(granted) and granted.get("contents", "read") == "read", (name, job_name)
+
+
+def _mlops_invocations(script: str) -> tuple[set[str], set[str]]:
+    """(sub-commands, long options) the script passes to `python -m mlops_tools`, directly or
+    through a bash array (`args=(review --title ...)`, `args+=(--allow-destroy)`)."""
+    commands, options, in_array = set(), set(), False
+    for line in script.splitlines():
+        if (m := re.search(r"mlops_tools ([a-z][a-z-]*)", line)) or (m := re.search(r"args=\(([a-z][a-z-]*)", line)):
+            commands.add(m.group(1))
+        if "args=(" in line or "args+=(" in line:
+            in_array = True
+        if in_array or "mlops_tools" in line:
+            options.update(re.findall(r"(?<![\w-])--[a-z][a-z-]*", line))
+        if in_array and line.rstrip().rstrip(";").endswith(")") or "args+=(" in line:
+            in_array = False
+    return commands, options
+
+
+def test_workflows_call_only_commands_and_options_that_exist(workflows):
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    known_options = {o for parser in sub.choices.values() for o in parser._option_string_actions}
+    used_commands, used_options = set(), set()
+    for doc in workflows.values():
+        for job in doc["jobs"].values():
+            for step in job.get("steps", []):
+                commands, options = _mlops_invocations(step.get("run", ""))
+                used_commands |= commands
+                used_options |= options
+    assert used_commands == {"plan", "change-review", "review", "stacks"}
+    assert used_commands <= set(sub.choices)
+    assert used_options >= {"--allow-destroy", "--base", "--env", "--head-outdir", "--max-chars", "--title"}
+    assert used_options <= known_options, used_options - known_options
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    assert re.search(r"^install:", makefile, re.M)  # `make install` in every job
+
+
+def test_secrets_only_in_jobs_with_an_environment_and_documented(workflows):
+    docs = (PROJECT_ROOT / "docs" / "delivery.md").read_text()
+    used = set()
+    for name, doc in workflows.items():
+        for job_name, job in doc["jobs"].items():
+            names = set(re.findall(r"secrets\.([A-Z_]+)", yaml.safe_dump(job)))
+            if names:  # environment secrets reach only jobs that name the environment
+                assert "environment" in job, f"{name}:{job_name} reads {names} without an environment"
+            used |= names
+    assert used == {"DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET", "DATABRICKS_TOKEN", "TF_API_TOKEN"}
+    assert all(f"`{secret}`" in docs for secret in used)
 
 
 def test_jsii_eol_warning_is_silenced(workflows):
@@ -110,6 +159,7 @@ def test_merge_deploys_staging_and_release_deploys_prod_behind_the_prod_environm
     assert staging["on"]["push"]["branches"] == ["main"]
     assert staging["jobs"]["deploy"]["with"]["environment"] == "staging"
     assert release["on"]["release"]["types"] == ["published"]
+    assert "startsWith(github.ref, 'refs/tags/v')" in release["jobs"]["deploy"]["if"]  # manual: from a tag only
     assert release["jobs"]["deploy"]["with"]["environment"] == "prod"
     for doc in (staging, release):
         assert doc["jobs"]["deploy"]["uses"] == "./.github/workflows/deploy.yml"

@@ -135,6 +135,9 @@ def test_notifications_per_environment(example):
     assert prod["webhook_notifications"] == {"on_failure": [{"id": "5d3c2b1a-9f8e-4d7c-8b6a-1e2f3a4b5c6d"}]}
     assert prod["health"]["rules"] == [{"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": 7200}]
     assert prod["edit_mode"] == "UI_LOCKED" and "edit_mode" not in dev
+    assert (prod["queue"], prod["max_concurrent_runs"], prod["timeout_seconds"]) == ({"enabled": True}, 1, 14400)
+    train = next(t for t in prod["task"] if t["task_key"] == "Train")
+    assert (train["max_retries"], train["min_retry_interval_millis"]) == (1, 300000)
 
 
 def test_permissions_from_roles(example):
@@ -185,9 +188,32 @@ def test_yaml_order_does_not_change_the_json(example, config_copy, tmp_path):
             assert variant.resources(env, rtype) == example.resources(env, rtype), (env, rtype)
 
 
+HOOKS = ("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "5d3c2b1a-9f8e-4d7c-8b6a-1e2f3a4b5c6d")
+#: dev overrides of the per-project variant: workspace paths instead of git, a wheel on
+#: serverless, job parameters, every notification event, an unpaused schedule in paused dev.
+DEV_JOBS = f"""\
+      run_as: job_runners
+      git_source: null
+      workspace_root: /Workspace/Shared/churn
+      notifications:
+        on_start: {{destinations: [{HOOKS[1]}]}}
+        on_success: {{emails: [ok@example.com], destinations: [{HOOKS[1]}]}}
+        on_failure: {{emails: [churn-team@example.com], destinations: [{HOOKS[1]}, {HOOKS[0]}]}}
+        on_duration_warning_threshold_exceeded: {{destinations: [{HOOKS[0]}]}}
+      batch_inference:
+        compute: serverless
+        task:
+          python_wheel: {{package_name: churn, entry_point: score}}
+          parameters: {{batch_size: 1000}}
+        schedule: {{paused: false}}
+      training:
+        parameters: {{max_depth: 6}}
+"""
+
+
 @pytest.fixture(scope="module")
 def per_project(tmp_path_factory):
-    """Per-project layout, dev jobs run as the jobs_runner SP, and MLOPS_IAC_COMMIT set."""
+    """Per-project layout, MLOPS_IAC_COMMIT set, and the DEV_JOBS overrides."""
     import os
     import shutil
 
@@ -200,8 +226,8 @@ def per_project(tmp_path_factory):
                                            "backend:\n  type: local\nstacks:\n  layout: per-project\n"))
     churn = config / "projects" / "churn.yaml"
     churn.write_text(churn.read_text().replace(
-        "      training:\n        validation:\n          mode: dry_run",
-        "      run_as: job_runners\n      training:\n        validation:\n          mode: dry_run"))
+        "    jobs:                            # schedules are paused by dev's pause_schedules\n      training:\n",
+        "    jobs:\n" + DEV_JOBS))
     os.environ["MLOPS_IAC_COMMIT"] = "0123456789abcdef0123456789abcdef01234567"
     try:
         return synth_config(config, tmp_path_factory.mktemp("pp-out") / "out")
@@ -234,3 +260,64 @@ def test_iac_commit_tag_is_opt_in(example, per_project):
         assert job["run_as"]["service_principal_name"]
     for env in ENVS:
         assert all("iac_commit" not in j["tags"] for j in example.resources(env, "databricks_job").values())
+
+
+def _dev_jobs(per_project) -> dict[str, dict]:
+    return {j["name"].removeprefix("dev-churn-").removesuffix("-job"): j
+            for j in per_project.resources("dev-churn", "databricks_job").values()}
+
+
+def test_pause_override_beats_the_environment(per_project):
+    jobs = _dev_jobs(per_project)
+    assert jobs["batch-inference"]["schedule"]["pause_status"] == "UNPAUSED"  # paused: false in paused dev
+    assert jobs["batch-inference"]["schedule"]["quartz_cron_expression"] == "0 0 5 * * ?"  # deep-merged
+    assert jobs["training"]["schedule"]["pause_status"] == "PAUSED"
+
+
+def test_workspace_paths_without_git_source(per_project):
+    jobs = _dev_jobs(per_project)
+    assert all("git_source" not in j for j in jobs.values())
+    task = next(t for t in jobs["training"]["task"] if t["task_key"] == "Train")["notebook_task"]
+    assert (task["notebook_path"], task["source"]) == ("/Workspace/Shared/churn/training/notebooks/Train", "WORKSPACE")
+    drift = next(t for t in jobs["retraining"]["task"] if t["task_key"] == "ComputeDriftMetric")
+    assert drift["spark_python_task"]["python_file"] == "/Workspace/Shared/churn/monitoring/compute_drift_metric.py"
+
+
+def test_job_parameters_reach_every_task(per_project):
+    for task in _dev_jobs(per_project)["training"]["task"]:
+        assert task["notebook_task"]["base_parameters"]["max_depth"] == "6", task["task_key"]
+
+
+def test_wheel_task_on_serverless(per_project):
+    job = _dev_jobs(per_project)["batch-inference"]
+    (task,) = job["task"]
+    assert task["environment_key"] == "serverless_env" and "library" not in task
+    assert task["python_wheel_task"]["package_name"] == "churn"
+    assert task["python_wheel_task"]["entry_point"] == "score"
+    params = task["python_wheel_task"]["named_parameters"]
+    assert list(params) == sorted(params)
+    assert (params["batch_size"], params["model_alias"]) == ("1000", "champion")
+    assert job["environment"] == [{"environment_key": "serverless_env", "spec": {
+        "environment_version": "2", "dependencies": ["mlflow-skinny==2.19.0"]}}]
+
+
+def test_every_notification_event(per_project):
+    job = _dev_jobs(per_project)["training"]
+    assert job["email_notifications"] == {"on_failure": ["churn-team@example.com"], "on_success": ["ok@example.com"],
+                                          # deep-merged from the shared notifications
+                                          "on_duration_warning_threshold_exceeded": ["churn-team@example.com"]}
+    assert job["webhook_notifications"] == {
+        "on_start": [{"id": HOOKS[1]}], "on_success": [{"id": HOOKS[1]}],
+        "on_failure": [{"id": HOOKS[0]}, {"id": HOOKS[1]}],
+        "on_duration_warning_threshold_exceeded": [{"id": HOOKS[0]}]}
+
+
+@pytest.mark.terraform
+def test_variant_validates_and_plans(per_project, terraform):
+    """The variant's options (wheel on serverless, workspace paths, every notification, policy
+    lookup) pass offline terraform validate + plan, like the shipped example."""
+    from mlops_tools.offline.harness import verify_stack
+
+    for name in ("dev-platform", "dev-churn"):
+        result = verify_stack(per_project.stack_dir(name))
+        assert result.ok, f"{name}:\n{result.failure_text()}"

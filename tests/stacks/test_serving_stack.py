@@ -84,6 +84,8 @@ def test_prod_sizes_and_limits(example):
     assert ep["config"]["served_entities"][0]["workload_size"] == "Medium"
     assert ep["ai_gateway"]["rate_limits"] == [
         {"calls": 3000, "key": "endpoint", "renewal_period": "minute"},
+        {"calls": 1200, "key": "service_principal", "principal": "9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72",
+         "renewal_period": "minute"},
         {"calls": 120, "key": "user", "renewal_period": "minute"}]
     assert ep["ai_gateway"]["usage_tracking_config"] == {"enabled": True}
     assert ep["email_notifications"]["on_update_failure"] == ["churn-team@example.com", "ml-oncall@example.com"]
@@ -157,9 +159,24 @@ def test_monitor_notifications(example):
 
 @pytest.mark.parametrize("env", ENVS)
 def test_drift_metrics_feed_retraining(example, env):
-    """jobs.retraining.drift.table is unset: it defaults to the inference monitor's drift table."""
-    table = job_parameter(example.stacks[env], "churn-retraining-job", "drift_metrics_table")
-    assert table == f"mlops_{env}.churn_monitoring.churn_payload_processed_drift_metrics"
+    """jobs.retraining.drift.table is unset: the job reads the drift metrics table of the monitor
+    deployed on the endpoint's inference table, and its condition task compares the configured
+    metric with the configured threshold before running the training job."""
+    stack = example.stacks[env]
+    monitor = monitors(stack)["inference"]
+    written = f"{resolve(stack, monitor['output_schema_name'])}.{monitor['table_name'].split('.')[-1]}_drift_metrics"
+    assert job_parameter(stack, "churn-retraining-job", "drift_metrics_table") == written
+    assert written == f"mlops_{env}.churn_monitoring.churn_payload_processed_drift_metrics"
+    assert job_parameter(stack, "churn-retraining-job", "drift_metric_column") == "js_distance"
+    (job,) = [j for j in stack["resource"]["databricks_job"].values() if j["name"].endswith("churn-retraining-job")]
+    tasks = {t["task_key"]: t for t in job["task"]}
+    check = next(t for t in tasks.values() if "condition_task" in t)
+    assert check["condition_task"]["right"] == "0.2" and check["condition_task"]["op"] == "GREATER_THAN"
+    reader = check["depends_on"][0]["task_key"]
+    assert check["condition_task"]["left"] == f"{{{{tasks.{reader}.values.drift_metric}}}}"
+    (retrain,) = [t for t in tasks.values() if t.get("depends_on") == [{"task_key": check["task_key"], "outcome": "true"}]]
+    training = next(n for n, j in stack["resource"]["databricks_job"].items() if j["name"].endswith("churn-training-job"))
+    assert retrain["run_job_task"]["job_id"] == f"${{databricks_job.{training}.id}}"
 
 
 def test_secret_references_pass_through(example):
@@ -238,9 +255,11 @@ def test_drift_table_defaults_and_overrides(first_deploy):
     # dev: monitor gated but its drift table name is deterministic
     assert job_parameter(stacks["dev"], "churn-retraining-job", "drift_metrics_table") == \
         "mlops_dev.churn_monitoring.churn_payload_processed_drift_metrics"
-    # prod: an explicit table wins
+    # prod: an explicit table wins; the threshold is config
     assert job_parameter(stacks["prod"], "churn-retraining-job", "drift_metrics_table") == \
         "mlops_prod.churn_monitoring.custom_drift"
+    assert job_parameter(stacks["prod"], "churn-retraining-job", "drift_threshold") == "0.3"
+    assert '"right": "0.3"' in json.dumps(stacks["prod"]["resource"]["databricks_job"])
     # staging: no inference monitor -> the jobs layer's default (the predictions table's monitor)
     staging = job_parameter(stacks["staging"], "churn-retraining-job", "drift_metrics_table")
     assert staging.endswith("_drift_metrics") and "churn_payload" not in staging
@@ -254,3 +273,82 @@ def test_notices_are_informational(first_deploy):
     notices = read_notices(outdir)
     assert {n.level for n in notices} == {"notice"}
     assert all(str(n).startswith(f"notice: [{n.stack}] ") for n in notices)
+
+
+# ----------------------------------------------------------------- safe first deploy, offline end to end
+
+def _address(doc: dict, rtype: str) -> str:
+    (name,) = doc["resource"][rtype]
+    return f"{rtype}.{name}"
+
+
+def _monitor_address(doc: dict, key: str) -> str:
+    (name,) = [n for n, r in doc["resource"]["databricks_quality_monitor"].items()
+               if r["assets_dir"].endswith(f"/monitors/{key}")]
+    return f"databricks_quality_monitor.{name}"
+
+
+@pytest.fixture(scope="module")
+def going_live(terraform, first_deploy, example, tmp_path_factory):
+    """dev deployed pending (no version) into an offline state, then the example's dev (version 1)
+    planned against it and applied; then a changed inference-table prefix planned."""
+    import shutil
+
+    from mlops_tools.offline.harness import apply_stack, verify_stack
+
+    tmp = tmp_path_factory.mktemp("going_live")
+    state = tmp / "dev.tfstate"
+    _, _, first_outdir = first_deploy
+    pending = apply_stack(first_outdir / "stacks" / "dev", state)
+    assert pending.ok, pending.failure_text()
+    live = verify_stack(example.stack_dir("dev"), state=state)
+    assert live.ok and live.plan, live.failure_text()
+    applied = apply_stack(example.stack_dir("dev"), state)
+    assert applied.ok, applied.failure_text()
+
+    moved = tmp / "moved"
+    shutil.copytree(example.stack_dir("dev"), moved)
+    doc = json.loads((moved / "cdk.tf.json").read_text())
+    (endpoint,) = doc["resource"]["databricks_model_serving"].values()
+    endpoint["ai_gateway"]["inference_table_config"]["table_name_prefix"] = "churn_v2"
+    (moved / "cdk.tf.json").write_text(json.dumps(doc))
+    prefix_change = verify_stack(moved, state=state)
+    assert prefix_change.ok and prefix_change.plan, prefix_change.failure_text()
+    return live, prefix_change
+
+
+def test_version_set_updates_pending_endpoint_in_place(going_live, example):
+    """Setting the first version is an in-place update of the endpoint (no replacement), the
+    inference monitor is created, and nothing is destroyed (databricks/mlops-stacks#217)."""
+    from mlops_tools.review.plan_review import DATA_LOSS, DOWNTIME, REPLACEMENT, review_plan
+
+    live, _ = going_live
+    doc = example.stacks["dev"]
+    endpoint = _address(doc, "databricks_model_serving")
+    actions = live.actions()
+    assert actions[endpoint] == ["update"]
+    assert actions[_monitor_address(doc, "inference")] == ["create"]
+    assert actions[_monitor_address(doc, "features")] == ["no-op"]
+    assert not [a for a, act in actions.items() if "delete" in act]
+    change = next(c for c in live.plan["resource_changes"] if c["address"] == endpoint)["change"]
+    assert (change["before"]["config"], change["before"]["ai_gateway"]) == ([], [])  # pending
+    (served,) = change["after"]["config"][0]["served_entities"]
+    assert served["entity_version"] == "1"
+    assert change["after"]["ai_gateway"][0]["inference_table_config"][0]["table_name_prefix"] == "churn"
+    assert not change.get("replace_paths")
+    review = review_plan("dev", live.plan)
+    assert not [r for r in review.risks if r.kind in (DATA_LOSS, DOWNTIME, REPLACEMENT)]
+
+
+def test_inference_table_change_after_going_live_is_flagged(going_live, example):
+    """The service cannot change a live endpoint's inference table: the provider plans an update,
+    the plan review predicts the recreation (replacement_rules, effect 'immutable')."""
+    from mlops_tools.review.plan_review import DOWNTIME, review_plan
+
+    _, prefix_change = going_live
+    endpoint = _address(example.stacks["dev"], "databricks_model_serving")
+    assert prefix_change.actions()[endpoint] == ["update"]
+    review = review_plan("dev", prefix_change.plan)
+    (risk,) = [r for r in review.risks if r.address == endpoint]
+    assert risk.kind == DOWNTIME
+    assert "table_name_prefix" in risk.message and "predicted" in risk.message
