@@ -539,8 +539,9 @@ class DriftConfig(Model):
     """The drift metric the retraining job checks."""
 
     table: TableName | None = None
-    """Drift metrics table. Default: the Lakehouse monitor's drift metrics table of the
-    batch predictions table (<schema>.<predictions table>_drift_metrics)."""
+    """Drift metrics table. Default: the drift metrics table of the project's inference
+    monitor (<catalog>.<output schema>.<monitored table>_drift_metrics); without one, that
+    of the batch predictions table (<schema>.<predictions table>_drift_metrics)."""
     metric: str
     """Metric column, e.g. js_distance, wasserstein_distance, population_stability_index. Required."""
     threshold: float
