@@ -88,6 +88,13 @@ class Principals(Model):
     """Service principals: an application id (UUID), or the key of one in the environment's
     ``service_principals`` (e.g. jobs_runner), resolved to its application id."""
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Principals":
+        # An empty role would silently drop every grant and permission given to it.
+        if not (self.groups or self.users or self.service_principals):
+            raise ValueError("a role needs at least one of groups, users or service_principals")
+        return self
+
     def all(self) -> list[tuple[str, str]]:
         """Sorted (kind, name) pairs; kind is group_name/user_name/service_principal_name."""
         pairs = ([("group_name", g) for g in self.groups]

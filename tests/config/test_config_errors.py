@@ -143,3 +143,12 @@ def test_file_that_is_not_a_mapping(config_copy: Path) -> None:
     (config_copy / "projects/list.yaml").write_text("- just\n- a list\n")
     problems = problems_for(config_copy)
     assert any("projects/list.yaml:1 " in p and "must be a mapping" in p for p in problems), problems
+
+
+def test_role_without_members_is_an_error(config_copy: Path) -> None:
+    path = config_copy / "environments/dev.yaml"
+    replace(path, "  readers:\n    groups: [analysts]", "  readers:\n    groups: []")
+    problems = problems_for(config_copy)
+    expected = f"environments/dev.yaml:{line_of(path, 'groups: []') - 1} roles.readers: "
+    assert any(expected in p and "at least one of groups, users or service_principals" in p
+               for p in problems), problems
