@@ -9,6 +9,7 @@ from typing import Mapping
 from constructs import Construct
 
 from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
+from mlops_constructs.uc_names import is_full_name
 
 TASK = "BatchInference"
 
@@ -39,7 +40,7 @@ class BatchInferenceJob(Construct):
         super().__init__(scope, id)
         for label, name in (("model_name", props.model_name), ("input_table", props.input_table),
                             ("output_table", props.output_table)):
-            if name.count(".") != 2:
+            if not is_full_name(name):
                 raise ValueError(f"{self.node.path}: {label} must be a full three-part name, got {name!r}")
         if props.input_table == props.output_table:
             raise ValueError(f"{self.node.path}: input and output table are the same ({props.input_table})")

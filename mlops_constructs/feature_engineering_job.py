@@ -11,6 +11,7 @@ from typing import Mapping
 from constructs import Construct
 
 from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
+from mlops_constructs.uc_names import is_full_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +52,7 @@ class FeatureEngineeringJob(Construct):
             raise ValueError(f"{self.node.path}: two tasks write the same feature table")
         tasks = []
         for table in sorted(props.tables, key=lambda t: t.key):
-            if table.full_name.count(".") != 2:
+            if not is_full_name(table.full_name):
                 raise ValueError(f"{self.node.path}: feature table {table.full_name!r} must be catalog.schema.table")
             params = {"env": props.env_name, "output_table_name": table.full_name, **props.extra_parameters}
             if table.input_table:

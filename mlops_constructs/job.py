@@ -32,6 +32,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.uc_names import is_full_name
 from platform_config.quartz import validate_quartz, validate_timezone
 
 #: Job permission levels (provider docs: permissions, "Job usage").
@@ -458,7 +459,7 @@ class MlJob(Construct):
                 self._fail("a trigger needs exactly one of table_update, file_arrival, periodic",
                            "trigger Configuration Block")
             for name in p.trigger.table_update or ():
-                if name.count(".") != 2:
+                if not is_full_name(name):
                     self._fail(f"table_update table {name!r} must be catalog.schema.table",
                                "trigger Configuration Block")
         if p.continuous is not None and p.max_concurrent_runs != 1:

@@ -14,11 +14,10 @@ only on demand; an info annotation names the schedule it would use.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from cdktf import Annotations, Token
+from cdktf import Annotations
 from cdktf_cdktf_provider_databricks.quality_monitor import (
     QualityMonitor as QualityMonitorResource,
     QualityMonitorCustomMetrics,
@@ -32,6 +31,7 @@ from cdktf_cdktf_provider_databricks.quality_monitor import (
     QualityMonitorTimeSeries,
 )
 from constructs import Construct
+from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 
 from platform_config.quartz import QuartzError, validate_quartz
 
@@ -43,9 +43,6 @@ PROBLEM_TYPES = {"classification": "PROBLEM_TYPE_CLASSIFICATION",
 METRIC_TYPES = {"aggregate": "CUSTOM_METRIC_TYPE_AGGREGATE",
                 "derived": "CUSTOM_METRIC_TYPE_DERIVED",
                 "drift": "CUSTOM_METRIC_TYPE_DRIFT"}
-_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
-_TABLE = re.compile(rf"^{_PART}\.{_PART}\.{_PART}$")
-_SCHEMA = re.compile(rf"^{_PART}\.{_PART}$")
 _DOCS = "provider docs: quality_monitor"
 
 
@@ -146,22 +143,17 @@ def drift_metrics_table_name(output_schema_name: str, table_name: str) -> str:
     return f"{output_schema_name}.{table_name.rsplit('.', 1)[-1]}_drift_metrics"
 
 
-def _literal(value: str | None) -> bool:
-    """A plain string (names containing Terraform references are checked at plan time)."""
-    return value is not None and not Token.is_unresolved(value)
-
-
 def _check(path: str, p: QualityMonitorProps) -> list[str]:
     errors = []
     profiles = [k for k in ("inference_log", "time_series", "snapshot") if getattr(p, k) is not None]
     if len(profiles) != 1:
         errors.append(f"exactly one profile (inference_log, time_series or snapshot) is required, "
                       f"got {', '.join(profiles) or 'none'} ({_DOCS}, 'Argument Reference')")
-    if _literal(p.table_name) and not _TABLE.match(p.table_name):
+    if not is_full_name(p.table_name):
         errors.append(f"table_name must be catalog.schema.table, got {p.table_name!r}")
-    if _literal(p.baseline_table_name) and not _TABLE.match(p.baseline_table_name):
+    if p.baseline_table_name is not None and not is_full_name(p.baseline_table_name):
         errors.append(f"baseline_table_name must be catalog.schema.table, got {p.baseline_table_name!r}")
-    if _literal(p.output_schema_name) and not _SCHEMA.match(p.output_schema_name):
+    if not is_schema_full_name(p.output_schema_name):
         errors.append(f"output_schema_name must be catalog.schema, got {p.output_schema_name!r}")
     if not p.assets_dir.startswith("/"):
         errors.append(f"assets_dir must be an absolute workspace path, got {p.assets_dir!r}")

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from mlops_constructs.job import (CONDITION_OPS, Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
                                   TaskSpec, with_parameters)
+from mlops_constructs.uc_names import is_full_name
 
 COMPUTE, CHECK, RETRAIN = "ComputeDriftMetric", "CheckDriftThreshold", "RetrainModel"
 TASK_VALUE_KEY = "drift_metric"
@@ -57,7 +58,7 @@ class RetrainingJobProps:
 class RetrainingJob(Construct):
     def __init__(self, scope: Construct, id: str, props: RetrainingJobProps):
         super().__init__(scope, id)
-        if props.drift_metrics_table.count(".") != 2:
+        if not is_full_name(props.drift_metrics_table):
             raise ValueError(f"{self.node.path}: drift_metrics_table must be catalog.schema.table, "
                              f"got {props.drift_metrics_table!r}")
         if props.comparison not in CONDITION_OPS - {"EQUAL_TO", "NOT_EQUAL"}:

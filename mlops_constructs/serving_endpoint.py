@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf import Annotations, Token
+from cdktf import Annotations
 from cdktf_cdktf_provider_databricks.model_serving import (
     ModelServing,
     ModelServingAiGateway,
@@ -40,6 +40,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.uc_names import is_full_name
 from platform_config.secrets import SECRET_REFERENCE
 
 #: Permission levels for serving endpoints (provider docs: permissions, "Model serving usage").
@@ -50,8 +51,6 @@ RATE_LIMIT_KEYS = frozenset({"endpoint", "user", "user_group", "service_principa
 MAX_SERVED_ENTITIES = 10
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-_UC_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
-_UC_FULL = re.compile(rf"^{_UC_PART}\.{_UC_PART}\.{_UC_PART}$")
 _DOCS = "provider docs: model_serving"
 
 
@@ -183,7 +182,7 @@ def _check(path: str, props: ServingEndpointProps) -> list[str]:
         where = f"served entity {e.name!r}"
         if not _NAME.match(e.name):
             errors.append(f"{where}: name may only contain letters, digits, '-' and '_'")
-        if not Token.is_unresolved(e.entity_name) and not _UC_FULL.match(e.entity_name):
+        if not is_full_name(e.entity_name):
             errors.append(f"{where}: entity_name must be catalog.schema.model, got {e.entity_name!r}")
         if e.workload_size is not None and e.workload_size not in WORKLOAD_SIZES:
             errors.append(f"{where}: workload_size {e.workload_size!r} not one of "

@@ -21,6 +21,7 @@ from typing import Literal, Mapping
 from constructs import Construct
 
 from mlops_constructs.job import Code, Dependency, MlJob, MlJobProps, TaskSpec, with_parameters
+from mlops_constructs.uc_names import is_full_name
 
 TRAIN, VALIDATE, DEPLOY = "Train", "ModelValidation", "ModelDeployment"
 VERSION_REF = "{{tasks.Train.values.model_version}}"
@@ -69,7 +70,7 @@ class ModelTrainingJob(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ModelTrainingJobProps):
         super().__init__(scope, id)
-        if props.model_name.count(".") != 2:
+        if not is_full_name(props.model_name):
             raise ValueError(f"{self.node.path}: model_name must be catalog.schema.model, got {props.model_name!r}")
         if props.challenger_alias == props.champion_alias:
             raise ValueError(f"{self.node.path}: challenger and champion aliases must differ")

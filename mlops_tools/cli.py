@@ -67,7 +67,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from mlops_tools.offline.harness import offline_plan
     from mlops_tools.synth import synth
     from platform_config import load_platform
-    from stacks.app import plan_stacks
+    from stacks.layout import plan_stacks
 
     platform = load_platform(args.config)
     unknown = sorted(set(args.env) - set(platform.environments))

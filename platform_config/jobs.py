@@ -23,7 +23,7 @@ from pydantic import (AfterValidator, BeforeValidator, Field, NonNegativeInt, Po
 
 from platform_config.base import Model, Slug, UcName
 from platform_config.compute import Cloud, DataSecurityMode
-from platform_config.quartz import validate_quartz, validate_timezone
+from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.references import RoleName
 
 PermissionLevel = Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"]
@@ -274,26 +274,14 @@ DEFAULT_COMPUTE = ComputeProfile(cluster=ClusterCompute())
 class ScheduleConfig(Model):
     """A Quartz cron schedule."""
 
-    cron: str
+    cron: QuartzCron
     """Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]),
     e.g. '0 0 6 * * ?'. Required."""
-    timezone: str | None = None
+    timezone: TimeZoneId | None = None
     """Java time-zone id. Default: jobs.timezone (UTC)."""
     paused: bool | None = None
     """Default: the environment's pause_schedules (dev paused, staging/prod running)."""
 
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        try:
-            return validate_quartz(value)
-        except ValueError as exc:
-            raise ValueError(f"invalid Quartz cron expression {value!r}: {exc}") from None
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str | None) -> str | None:
-        return None if value is None else validate_timezone(value)
 
 
 class TableUpdateTrigger(Model):
@@ -571,7 +559,7 @@ class JobsConfig(JobSettings):
     workspace_root: str | None = None
     """Absolute workspace folder relative task paths are resolved against when there is no
     git_source, e.g. /Workspace/Shared/churn. Default: none."""
-    timezone: str = "UTC"
+    timezone: TimeZoneId = "UTC"
     """Time zone for schedules. Default: UTC."""
     compute: dict[Slug, ComputeProfile] = Field(default_factory=dict)
     """Profile name -> cluster or serverless. Jobs use 'default' unless they name one.
@@ -580,11 +568,6 @@ class JobsConfig(JobSettings):
     training: TrainingJobConfig | None = None
     batch_inference: BatchInferenceJobConfig | None = None
     retraining: RetrainingJobConfig | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        return validate_timezone(value)
 
     @field_validator("workspace_root")
     @classmethod

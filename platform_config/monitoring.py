@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from platform_config.base import Model
-from platform_config.quartz import validate_quartz, validate_timezone
+from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.serving import Email, located_error
 
 #: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
@@ -133,21 +133,11 @@ class CustomMetricConfig(Model):
 class MonitorSchedule(Model):
     """When metrics refresh: a Quartz cron expression in a time zone."""
 
-    quartz_cron_expression: str
+    quartz_cron_expression: QuartzCron
     """Quartz cron (seconds minutes hours day-of-month month day-of-week [year]),
     e.g. '0 0 6 * * ?' = daily at 06:00. Required."""
-    timezone_id: str = "UTC"
+    timezone_id: TimeZoneId = "UTC"
     """Java time zone id, e.g. Europe/Berlin. Default: UTC."""
-
-    @field_validator("quartz_cron_expression")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        return validate_quartz(value)
-
-    @field_validator("timezone_id")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        return validate_timezone(value)
 
 
 class MonitorNotifications(Model):

@@ -31,6 +31,9 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 MONTHS = {name: i + 1 for i, name in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])}
@@ -174,3 +177,17 @@ def validate_timezone(timezone: str) -> str:
         raise ValueError(f"unknown time zone {timezone!r}; use an IANA name such as 'UTC', "
                          "'Europe/Berlin' or 'America/New_York'")
     return timezone
+
+
+def _quartz_field(expression: str) -> str:
+    try:
+        return validate_quartz(expression)
+    except ValueError as exc:
+        raise ValueError(f"invalid Quartz cron expression {expression!r}: {exc}") from None
+
+
+#: A config field holding a Quartz cron expression, validated at load.
+QuartzCron = Annotated[str, AfterValidator(_quartz_field)]
+
+#: A config field holding a Java time-zone id, validated at load.
+TimeZoneId = Annotated[str, AfterValidator(validate_timezone)]

@@ -1,13 +1,4 @@
-"""Build the CDKTF app: which stacks exist and what each one holds.
-
-Stack names (stable; they name state files, Terraform Cloud workspaces and
-cdktf.out/stacks/<name>):
-
-* layout ``per-environment`` (default): one stack per environment, named
-  ``<env>`` (dev, staging, prod).
-* layout ``per-project``: ``<env>-platform`` with the environment's shared
-  Unity Catalog pieces, plus ``<env>-<project>`` per ML project; each project
-  stack depends on its platform stack, so deploys run platform first.
+"""Build the CDKTF app: one MlopsStack per StackSpec of stacks/layout.py.
 
 Construct ids below the stack are the same in both layouts (project name, then
 role), so resource addresses do not depend on the layout or on YAML order.
@@ -15,7 +6,6 @@ role), so resource addresses do not depend on the layout or on YAML order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from cdktf import App, TerraformStack
@@ -24,36 +14,10 @@ from constructs import Construct
 
 from platform_config import EnvironmentConfig, Platform, ProjectTarget
 from stacks.backend import apply_backend
+from stacks.layout import StackSpec, plan_stacks
 from stacks.platform import PlatformUnits
 from stacks.jobs import add_cluster_policies
 from stacks.project import ProjectUnits
-
-
-@dataclass(frozen=True)
-class StackSpec:
-    """One stack to synthesize."""
-
-    name: str
-    env: str
-    holds_platform: bool
-    """Whether the stack holds the environment's shared pieces (catalog, principals...)."""
-    projects: tuple[str, ...]
-    depends_on: tuple[str, ...] = ()
-
-
-def plan_stacks(platform: Platform) -> list[StackSpec]:
-    """The stacks for every environment, in deploy order."""
-    specs = []
-    for env_name, env in platform.environments.items():
-        projects = tuple(t.project.name for t in platform.targets[env_name])
-        if env.stacks.layout == "per-project":
-            platform_stack = f"{env_name}-platform"
-            specs.append(StackSpec(platform_stack, env_name, True, ()))
-            specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (platform_stack,))
-                         for p in projects)
-        else:
-            specs.append(StackSpec(env_name, env_name, True, projects))
-    return specs
 
 
 def configure_provider(scope: Construct, env: EnvironmentConfig) -> DatabricksProvider:

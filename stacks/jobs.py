@@ -27,6 +27,7 @@ from platform_config import EnvironmentConfig, ProjectTarget
 from platform_config.governance import project_schema_name
 from platform_config.jobs import (JOB_LEVEL_RANK, ComputeProfile, JobBase, JobsConfig, NotificationsConfig,
                                   ResolvedSettings, TaskCode)
+from stacks.platform import highest_levels, role_map
 from stacks.serving import monitor_drift_table  # the inference monitor's drift table
 
 #: Construct id of the container holding an environment's created cluster policies.
@@ -138,13 +139,8 @@ def add_cluster_policies(stack: Construct, env: EnvironmentConfig, targets: list
 
 
 def _env_role_levels(env: EnvironmentConfig, levels: dict[str, str], scope: Construct) -> dict[Principal, str]:
-    from stacks.platform import resolve_principals
-
-    out: dict[Principal, str] = {}
-    for role, level in levels.items():
-        for principal in resolve_principals(scope, env, env.roles[role]):
-            out[principal] = level
-    return out
+    """Environment role -> cluster policy level, resolved to principals (CAN_USE is the only level)."""
+    return highest_levels(role_map(scope, env, env.roles, levels), ("CAN_USE",))
 
 
 def policy_id(scope: Construct, target: ProjectTarget, key: str) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_tools.review import rules
+from platform_config.errors import key_path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -230,17 +231,6 @@ def stack_name_for(path: Path) -> str:
 # --------------------------------------------------------------------------- analysis
 
 
-def format_path(path: list[Any]) -> str:
-    """["access_control", 0, "group_name"] -> access_control[0].group_name"""
-    out = ""
-    for step in path:
-        if isinstance(step, int):
-            out += f"[{step}]"
-        else:
-            out += f".{step}" if out else str(step)
-    return out
-
-
 def _identity(values: Any) -> str:
     if not isinstance(values, dict):
         return ""
@@ -274,7 +264,7 @@ def _effective(rc: dict[str, Any]) -> Change:
     type_name = rc.get("type", "")
     before, after = change.get("before"), change.get("after")
     changed, later = _changed_attributes(before, after, change.get("after_unknown"))
-    replace_paths = tuple(format_path(p) for p in change.get("replace_paths") or [] if isinstance(p, list))
+    replace_paths = tuple(key_path(tuple(p)) for p in change.get("replace_paths") or [] if isinstance(p, list))
     predicted = False
     if set(actions) == {"delete", "create"}:
         action = "replace"

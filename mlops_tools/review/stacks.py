@@ -1,6 +1,6 @@
 """Which synthesized stacks belong to an environment, and in which order to deploy them.
 
-Stack names follow the documented rule of ``stacks/app.py``: ``<env>`` (layout
+Stack names follow the documented rule of ``stacks/layout.py``: ``<env>`` (layout
 per-environment) or ``<env>-platform`` / ``<env>-<project>`` (layout
 per-project). A stack belongs to the longest environment name that equals it
 or prefixes it followed by ``-``. The deploy order is a topological order of

@@ -226,18 +226,6 @@ def test_account_level_service_principal(variant):
     assert assign["workspace_id"] == 3333333333333333
 
 
-@pytest.mark.terraform
-def test_example_passes_offline_terraform_validate_and_plan(example):
-    from mlops_tools.offline.harness import TerraformNotFound, verify_stack
-
-    for env in ("dev", "staging", "prod"):
-        try:
-            result = verify_stack(example.stack_dir(env))
-        except TerraformNotFound as exc:  # pragma: no cover - depends on the machine
-            pytest.skip(str(exc))
-        assert result.ok, result.failure_text()
-
-
 def test_table_and_function_grants_resolve_project_schemas(variant):
     grants = variant.resources("prod", "databricks_grant")
     tables = {g["table"]: g for g in grants.values() if "table" in g}

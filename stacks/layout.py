@@ -1,0 +1,47 @@
+"""Which stacks exist: names, environments, contents and dependencies (no jsii).
+
+Stack names (stable; they name state files, Terraform Cloud workspaces and
+cdktf.out/stacks/<name>):
+
+* layout ``per-environment`` (default): one stack per environment, named
+  ``<env>`` (dev, staging, prod).
+* layout ``per-project``: ``<env>-platform`` with the environment's shared
+  Unity Catalog pieces, plus ``<env>-<project>`` per ML project; each project
+  stack depends on its platform stack, so deploys run platform first.
+
+Kept free of cdktf imports so the CLI can check stack and environment names
+before paying for jsii start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from platform_config import Platform
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """One stack to synthesize."""
+
+    name: str
+    env: str
+    holds_platform: bool
+    """Whether the stack holds the environment's shared pieces (catalog, principals...)."""
+    projects: tuple[str, ...]
+    depends_on: tuple[str, ...] = ()
+
+
+def plan_stacks(platform: Platform) -> list[StackSpec]:
+    """The stacks for every environment, in deploy order."""
+    specs = []
+    for env_name, env in platform.environments.items():
+        projects = tuple(t.project.name for t in platform.targets[env_name])
+        if env.stacks.layout == "per-project":
+            platform_stack = f"{env_name}-platform"
+            specs.append(StackSpec(platform_stack, env_name, True, ()))
+            specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (platform_stack,))
+                         for p in projects)
+        else:
+            specs.append(StackSpec(env_name, env_name, True, projects))
+    return specs
