@@ -14,7 +14,7 @@ only on demand; an info annotation names the schedule it would use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from cdktf import Annotations

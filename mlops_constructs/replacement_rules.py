@@ -99,12 +99,6 @@ RULES: dict[str, tuple[Rule, ...]] = {
                                 "catalog_name", "schema_name", "volume_type", "storage_location"),
 }
 
-#: Resource type -> attribute paths whose change recreates the resource (both effects).
-FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
-    rtype: tuple(r.attribute for r in rules) for rtype, rules in RULES.items()
-}
-
-
 def _values(body: Any, parts: list[str]) -> Iterator[Any]:
     """Every value at ``parts`` under body, descending through lists."""
     if isinstance(body, list):

@@ -64,7 +64,3 @@ class SecretScopeUnit(Construct):
                 raise ValueError(f"{self.node.path}: principals map to the same address {sid!r}")
             self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,
                                        principal=principal.grant_name, permission=permission)
-
-    def reference(self, key: str) -> str:
-        """How a workload names a secret in this scope: {{secrets/<scope>/<key>}}."""
-        return "{{secrets/%s/%s}}" % (self.resource.name, key)

@@ -18,7 +18,7 @@ display name at the same level), addressed by group name, sorted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from cdktf import TerraformProvider, Token

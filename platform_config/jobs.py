@@ -34,7 +34,6 @@ HealthMetric = Literal["RUN_DURATION_SECONDS", "STREAMING_BACKLOG_BYTES", "STREA
 GitProvider = Literal["gitHub", "gitHubEnterprise", "bitbucketCloud", "bitbucketServer",
                       "azureDevOpsServices", "gitLab", "gitLabEnterpriseEdition"]
 Comparison = Literal["GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL"]
-JobKind = Literal["feature_engineering", "training", "batch_inference", "retraining"]
 JOB_KINDS: tuple[str, ...] = ("feature_engineering", "training", "batch_inference", "retraining")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -198,7 +198,7 @@ def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, So
 
 
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
-             declared: set[str], problems: list[Problem]) -> dict[str, ProjectTarget]:
+             declared: set[str], commit: str | None, problems: list[Problem]) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -243,7 +243,7 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
         targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),
-                                          iac_commit=iac_commit())
+                                          iac_commit=commit)
     return targets
 
 
@@ -263,7 +263,7 @@ def load_platform(config_dir: Path) -> Platform:
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in _yaml_files(config_dir / ENVIRONMENTS_DIR)}
     for data, smap, display in _load_projects(config_dir / PROJECTS_DIR, problems):
-        for env_name, target in _resolve(data, smap, display, environments, declared, problems).items():
+        for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
     if problems:

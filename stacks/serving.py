@@ -101,11 +101,6 @@ def drift_metrics_table(target: ProjectTarget, monitor_key: str) -> str:
     return drift_metrics_table_name(output_schema(target, monitor), monitored_table(target, monitor))
 
 
-def endpoint_pending(endpoint: ServingEndpointConfig) -> bool:
-    """No served entity has a version yet (safe first deploy)."""
-    return all(e.version is None for e in endpoint.entities.values())
-
-
 def inference_monitor(target: ProjectTarget) -> str | None:
     """Key of the project's enabled inference_log monitor the retraining job should read:
     one on a live serving endpoint's inference table first, else any; None if none."""
