@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.catalog import Catalog
-from cdktf_cdktf_provider_databricks.data_databricks_catalog import DataDatabricksCatalog
+from mlops_engine.databricks import Catalog, DataDatabricksCatalog
 from constructs import Construct
 
 from mlops_constructs.grants import GrantMode, grants_on

@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from cdktf_cdktf_provider_databricks.cluster_policy import ClusterPolicy as ClusterPolicyResource
-from cdktf_cdktf_provider_databricks.data_databricks_cluster_policy import DataDatabricksClusterPolicy
+from mlops_engine.databricks import (
+    ClusterPolicy as ClusterPolicyResource, DataDatabricksClusterPolicy
+)
 from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps

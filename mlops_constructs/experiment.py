@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.mlflow_experiment import MlflowExperiment
+from mlops_engine.databricks import MlflowExperiment
 from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps

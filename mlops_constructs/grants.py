@@ -22,8 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf_cdktf_provider_databricks.grant import Grant
-from cdktf_cdktf_provider_databricks.grants import Grants, GrantsGrant
+from mlops_engine.databricks import Grant, Grants, GrantsGrant
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id

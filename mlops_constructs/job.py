@@ -19,15 +19,18 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Union
 
-from cdktf_cdktf_provider_databricks.job import (
-    Job, JobContinuous, JobEmailNotifications, JobEnvironment, JobEnvironmentSpec, JobGitSource,
-    JobHealth, JobHealthRules, JobJobCluster, JobJobClusterNewCluster, JobJobClusterNewClusterAutoscale,
-    JobNotificationSettings, JobQueue, JobRunAs, JobSchedule, JobTask, JobTaskConditionTask,
-    JobTaskDependsOn, JobTaskLibrary, JobTaskNotebookTask, JobTaskPythonWheelTask, JobTaskRunJobTask,
-    JobTaskSparkPythonTask, JobTrigger, JobTriggerFileArrival, JobTriggerPeriodic, JobTriggerTableUpdate,
+from mlops_engine import Token
+from mlops_engine.databricks import (
+    Job, JobContinuous, JobEmailNotifications, JobEnvironment, JobEnvironmentSpec,
+    JobGitSource, JobHealth, JobHealthRules, JobJobCluster, JobJobClusterNewCluster,
+    JobJobClusterNewClusterAutoscale, JobNotificationSettings, JobQueue, JobRunAs,
+    JobSchedule, JobTask, JobTaskConditionTask, JobTaskDependsOn, JobTaskLibrary,
+    JobTaskNotebookTask, JobTaskPythonWheelTask, JobTaskRunJobTask, JobTaskSparkPythonTask,
+    JobTrigger, JobTriggerFileArrival, JobTriggerPeriodic, JobTriggerTableUpdate,
     JobWebhookNotifications, JobWebhookNotificationsOnDurationWarningThresholdExceeded,
-    JobWebhookNotificationsOnFailure, JobWebhookNotificationsOnStart, JobWebhookNotificationsOnSuccess)
-from cdktf import Token
+    JobWebhookNotificationsOnFailure, JobWebhookNotificationsOnStart,
+    JobWebhookNotificationsOnSuccess
+)
 from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps

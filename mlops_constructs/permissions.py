@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.permissions import Permissions, PermissionsAccessControl
+from mlops_engine.databricks import Permissions, PermissionsAccessControl
 from constructs import Construct
 
 from mlops_constructs.principal import Principal

@@ -17,18 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from cdktf import Annotations
-from cdktf_cdktf_provider_databricks.quality_monitor import (
-    QualityMonitor as QualityMonitorResource,
-    QualityMonitorCustomMetrics,
-    QualityMonitorDataClassificationConfig,
-    QualityMonitorInferenceLog,
-    QualityMonitorNotifications,
-    QualityMonitorNotificationsOnFailure,
-    QualityMonitorNotificationsOnNewClassificationTagDetected,
-    QualityMonitorSchedule,
-    QualityMonitorSnapshot,
-    QualityMonitorTimeSeries,
+from mlops_engine import Annotations
+from mlops_engine.databricks import (
+    QualityMonitor as QualityMonitorResource, QualityMonitorCustomMetrics,
+    QualityMonitorDataClassificationConfig, QualityMonitorInferenceLog,
+    QualityMonitorNotifications, QualityMonitorNotificationsOnFailure,
+    QualityMonitorNotificationsOnNewClassificationTagDetected, QualityMonitorSchedule,
+    QualityMonitorSnapshot, QualityMonitorTimeSeries
 )
 from constructs import Construct
 from mlops_constructs.uc_names import is_full_name, is_schema_full_name

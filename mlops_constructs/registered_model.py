@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.registered_model import RegisteredModel
+from mlops_engine.databricks import RegisteredModel
 from constructs import Construct
 
 from mlops_constructs.grants import grants_on

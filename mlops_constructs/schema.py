@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.schema import Schema
+from mlops_engine.databricks import Schema
 from constructs import Construct
 
 from mlops_constructs.grants import GrantMode, grants_on

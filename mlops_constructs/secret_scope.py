@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_databricks.secret_acl import SecretAcl
-from cdktf_cdktf_provider_databricks.secret_scope import SecretScope
+from mlops_engine.databricks import SecretAcl, SecretScope
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id

@@ -21,13 +21,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from cdktf import TerraformProvider, Token
-from cdktf_cdktf_provider_databricks.data_databricks_group import DataDatabricksGroup
-from cdktf_cdktf_provider_databricks.data_databricks_service_principal import DataDatabricksServicePrincipal
-from cdktf_cdktf_provider_databricks.entitlements import Entitlements
-from cdktf_cdktf_provider_databricks.group_member import GroupMember
-from cdktf_cdktf_provider_databricks.mws_permission_assignment import MwsPermissionAssignment
-from cdktf_cdktf_provider_databricks.service_principal import ServicePrincipal
+from mlops_engine import TerraformProvider, Token
+from mlops_engine.databricks import (
+    DataDatabricksGroup, DataDatabricksServicePrincipal, Entitlements, GroupMember,
+    MwsPermissionAssignment, ServicePrincipal
+)
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id

@@ -22,19 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf import Annotations
-from cdktf_cdktf_provider_databricks.model_serving import (
-    ModelServing,
-    ModelServingAiGateway,
-    ModelServingAiGatewayInferenceTableConfig,
-    ModelServingAiGatewayRateLimits,
-    ModelServingAiGatewayUsageTrackingConfig,
-    ModelServingConfigA,
-    ModelServingConfigServedEntities,
-    ModelServingConfigTrafficConfig,
-    ModelServingConfigTrafficConfigRoutes,
-    ModelServingEmailNotifications,
-    ModelServingTags,
+from mlops_engine import Annotations
+from mlops_engine.databricks import (
+    ModelServing, ModelServingAiGateway, ModelServingAiGatewayInferenceTableConfig,
+    ModelServingAiGatewayRateLimits, ModelServingAiGatewayUsageTrackingConfig,
+    ModelServingConfigA, ModelServingConfigServedEntities, ModelServingConfigTrafficConfig,
+    ModelServingConfigTrafficConfigRoutes, ModelServingEmailNotifications, ModelServingTags
 )
 from constructs import Construct
 

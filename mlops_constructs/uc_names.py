@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from cdktf import Token
+from mlops_engine import Token
 
 _PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
 _FULL = re.compile(rf"^{_PART}\.{_PART}\.{_PART}$")

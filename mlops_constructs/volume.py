@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf_cdktf_provider_databricks.volume import Volume
+from mlops_engine.databricks import Volume
 from constructs import Construct
 
 from mlops_constructs.grants import GrantMode, grants_on

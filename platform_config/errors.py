@@ -9,32 +9,22 @@ line and the dotted key path, e.g.::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the configuration."""
-
-    file: str
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        key = f" {self.key}:" if self.key else ""
-        return f"{where}{key} {self.message}"
+#: One thing wrong with the configuration: the product's one diagnostic type, positioned
+#: as (file, line, key, summary).
+Problem = Diagnostic
 
 
-class ConfigError(Exception):
-    """Raised with every problem found, so the user can fix them in one pass."""
+class ConfigError(MlopsError):
+    """Raised with every problem found, so the user can fix them in one pass (exit code 2)."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return self.diagnostics
 
 
 def key_path(path: tuple) -> str:

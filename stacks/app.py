@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import App, TerraformStack
-from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
+from mlops_engine import App, TerraformStack
+from mlops_engine.databricks import DatabricksProvider
 from constructs import Construct
 
 from platform_config import EnvironmentConfig, Platform, ProjectTarget

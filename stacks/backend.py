@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import (AzurermBackend, CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace,
-                   S3Backend, TerraformStack)
+from mlops_engine import AzurermBackend, CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack
 
 from platform_config import environment as cfg
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import TerraformStack
+from mlops_engine import TerraformStack
 from constructs import Construct
 
 from mlops_constructs.batch_inference_job import BatchInferenceJob, BatchInferenceJobProps

@@ -19,8 +19,8 @@ service principal. A key resolves to
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
-from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
+from mlops_engine import TerraformStack
+from mlops_engine.databricks import DatabricksProvider
 from constructs import Construct
 
 from mlops_constructs.catalog import UcCatalog, UcCatalogProps

@@ -1,0 +1,48 @@
+"""The Databricks provider bindings of the selected engine, in one place.
+
+Every construct imports binding classes from here (``from mlops_engine.databricks import Job``),
+never from ``cdktf_cdktf_provider_databricks`` or ``cdktn_provider_databricks`` directly, so the
+engine switch (``mlops_engine.ENGINE``) changes this table's package and nothing else.
+
+``BINDINGS`` lists, per binding submodule, the classes the product uses: a new construct adds
+its classes here.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from mlops_engine import ENGINE
+
+BINDINGS: dict[str, tuple[str, ...]] = {
+    "catalog": ('Catalog',),
+    "cluster_policy": ('ClusterPolicy',),
+    "data_databricks_catalog": ('DataDatabricksCatalog',),
+    "data_databricks_cluster_policy": ('DataDatabricksClusterPolicy',),
+    "data_databricks_group": ('DataDatabricksGroup',),
+    "data_databricks_service_principal": ('DataDatabricksServicePrincipal',),
+    "entitlements": ('Entitlements',),
+    "grant": ('Grant',),
+    "grants": ('Grants', 'GrantsGrant'),
+    "group_member": ('GroupMember',),
+    "job": ('Job', 'JobContinuous', 'JobEmailNotifications', 'JobEnvironment', 'JobEnvironmentSpec', 'JobGitSource', 'JobHealth', 'JobHealthRules', 'JobJobCluster', 'JobJobClusterNewCluster', 'JobJobClusterNewClusterAutoscale', 'JobNotificationSettings', 'JobQueue', 'JobRunAs', 'JobSchedule', 'JobTask', 'JobTaskConditionTask', 'JobTaskDependsOn', 'JobTaskLibrary', 'JobTaskNotebookTask', 'JobTaskPythonWheelTask', 'JobTaskRunJobTask', 'JobTaskSparkPythonTask', 'JobTrigger', 'JobTriggerFileArrival', 'JobTriggerPeriodic', 'JobTriggerTableUpdate', 'JobWebhookNotifications', 'JobWebhookNotificationsOnDurationWarningThresholdExceeded', 'JobWebhookNotificationsOnFailure', 'JobWebhookNotificationsOnStart', 'JobWebhookNotificationsOnSuccess'),
+    "mlflow_experiment": ('MlflowExperiment',),
+    "model_serving": ('ModelServing', 'ModelServingAiGateway', 'ModelServingAiGatewayInferenceTableConfig', 'ModelServingAiGatewayRateLimits', 'ModelServingAiGatewayUsageTrackingConfig', 'ModelServingConfigA', 'ModelServingConfigServedEntities', 'ModelServingConfigTrafficConfig', 'ModelServingConfigTrafficConfigRoutes', 'ModelServingEmailNotifications', 'ModelServingTags'),
+    "mws_permission_assignment": ('MwsPermissionAssignment',),
+    "permissions": ('Permissions', 'PermissionsAccessControl'),
+    "provider": ('DatabricksProvider',),
+    "quality_monitor": ('QualityMonitor', 'QualityMonitorCustomMetrics', 'QualityMonitorDataClassificationConfig', 'QualityMonitorInferenceLog', 'QualityMonitorNotifications', 'QualityMonitorNotificationsOnFailure', 'QualityMonitorNotificationsOnNewClassificationTagDetected', 'QualityMonitorSchedule', 'QualityMonitorSnapshot', 'QualityMonitorTimeSeries'),
+    "registered_model": ('RegisteredModel',),
+    "schema": ('Schema',),
+    "secret_acl": ('SecretAcl',),
+    "secret_scope": ('SecretScope',),
+    "service_principal": ('ServicePrincipal',),
+    "volume": ('Volume',),
+}
+
+for _submodule, _names in BINDINGS.items():
+    _module = import_module(f"{ENGINE.provider_package}.{_submodule}")
+    for _name in _names:
+        globals()[_name] = getattr(_module, _name)
+
+__all__ = sorted(name for names in BINDINGS.values() for name in names)
