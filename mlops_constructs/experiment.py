@@ -9,7 +9,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
-from mlops_constructs.uc_privileges import WORKSPACE_OBJECTS
+from databricks_spec.privileges import WORKSPACE_OBJECTS
 
 
 @dataclass(frozen=True, kw_only=True)

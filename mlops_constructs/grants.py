@@ -26,7 +26,7 @@ from mlops_engine.databricks import Grant, Grants, GrantsGrant
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id
-from mlops_constructs.uc_privileges import (DEPLOYER_PRIVILEGES, SECURABLE_TYPES, invalid_privileges,
+from databricks_spec.privileges import (DEPLOYER_PRIVILEGES, SECURABLE_TYPES, invalid_privileges,
                                             privilege_error)
 
 GrantMode = Literal["authoritative", "additive"]

@@ -36,7 +36,7 @@ from constructs import Construct
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
-from platform_config.quartz import validate_quartz, validate_timezone
+from databricks_spec.quartz import validate_quartz, validate_timezone
 
 #: Job permission levels (provider docs: permissions, "Job usage").
 JOB_LEVELS = frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"})

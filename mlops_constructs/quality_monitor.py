@@ -28,7 +28,7 @@ from mlops_engine.databricks import (
 from constructs import Construct
 from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 
-from platform_config.quartz import QuartzError, validate_quartz
+from databricks_spec.quartz import QuartzError, validate_quartz
 
 #: Aggregation windows Lakehouse Monitoring accepts, shortest first.
 GRANULARITIES = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",

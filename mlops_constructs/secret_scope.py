@@ -22,7 +22,7 @@ from mlops_engine.databricks import SecretAcl, SecretScope
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id
-from mlops_constructs.uc_privileges import SECRET_PERMISSIONS
+from databricks_spec.privileges import SECRET_PERMISSIONS
 
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 

@@ -14,7 +14,7 @@ and never destroys a live one. A cdktf info annotation says so in the synth
 output.
 
 Changing the endpoint name, route_optimized or the inference table's catalog,
-schema or prefix recreates the endpoint (mlops_constructs.replacement_rules).
+schema or prefix recreates the endpoint (databricks_spec.replacement_rules).
 """
 
 from __future__ import annotations

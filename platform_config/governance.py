@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from mlops_constructs.uc_privileges import (SECRET_PERMISSIONS, WORKSPACE_OBJECTS, invalid_privileges,
+from databricks_spec.privileges import (SECRET_PERMISSIONS, WORKSPACE_OBJECTS, invalid_privileges,
                                             privilege_error)
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references

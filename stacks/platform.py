@@ -29,7 +29,7 @@ from mlops_constructs.principal import Principal
 from mlops_constructs.secret_scope import SecretScopeProps, SecretScopeUnit
 from mlops_constructs.service_principal import (EntitlementsProps, ServicePrincipalProps,
                                                 ServicePrincipalUnit)
-from mlops_constructs.uc_privileges import SECRET_PERMISSIONS, WORKSPACE_OBJECTS
+from databricks_spec.privileges import SECRET_PERMISSIONS, WORKSPACE_OBJECTS
 from platform_config import EnvironmentConfig, Principals
 from platform_config.governance import (UUID, catalog_grant_mode, prevent_destroy,
                                         service_principal_display_name)

@@ -3,7 +3,7 @@
 The real provider marks ForceNew attributes inside its own code; the schema
 Terraform sees does not carry them. The offline provider therefore answers
 ``requires_replace`` from the same table the plan review uses
-(``mlops_constructs.replacement_rules``, effect "replace"), so an offline plan
+(``databricks_spec.replacement_rules``, effect "replace"), so an offline plan
 shows the delete/create a real deploy would do, with Terraform's replace_paths.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from tf.gen import tfplugin_pb2 as pb
 
-from mlops_constructs.replacement_rules import RULES
+from databricks_spec.replacement_rules import RULES
 
 Step = pb.AttributePath.Step
 

@@ -13,7 +13,7 @@ must look at (see :mod:`mlops_tools.review.rules`):
 * forced replacement: the attribute that forces it (Terraform's
   ``replace_paths``), or, when the plan shows an in-place update of an
   attribute the service refuses to change after creation (``immutable`` in
-  ``mlops_constructs.replacement_rules``), a *predicted* replacement: the
+  ``databricks_spec.replacement_rules``), a *predicted* replacement: the
   apply fails unless the object is recreated.
 
 Exit codes of the review (see :data:`EXIT_CODES`): 0 nothing blocking,

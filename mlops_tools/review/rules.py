@@ -8,7 +8,7 @@ Three families of risk, each with the reason shown to reviewers:
 * ``DOWNTIME``: replacing or deleting the object interrupts a running service.
 * ``ACCESS_CONTROL``: any change alters who can do what: security review.
 
-Replacements come from ``mlops_constructs.replacement_rules`` (provider docs
+Replacements come from ``databricks_spec.replacement_rules`` (provider docs
 1.99.0). Rules with effect ``replace`` are what the provider plans as
 delete/create (the offline provider plans them too, with Terraform's
 ``replace_paths``); ``explain`` names the rule's source next to them. Rules
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops_constructs.replacement_rules import RULES, forcing_changes
+from databricks_spec.replacement_rules import RULES, forcing_changes
 
 STATEFUL: dict[str, str] = {
     "databricks_catalog": "drops the catalog; with force_destroy every schema, table, volume and model in it",

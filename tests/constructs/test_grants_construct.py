@@ -6,7 +6,7 @@ import pytest
 
 from mlops_constructs.grants import UcGrants, UcGrantsProps
 from mlops_constructs.principal import Principal
-from mlops_constructs.uc_privileges import DEPLOYER_PRIVILEGES, PRIVILEGES
+from databricks_spec.privileges import DEPLOYER_PRIVILEGES, PRIVILEGES
 
 READERS = Principal("analysts")
 ENGINEERS = Principal("ml-engineers")

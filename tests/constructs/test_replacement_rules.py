@@ -3,7 +3,7 @@ attribute changes that recreate a resource (pure Python, no jsii)."""
 
 from __future__ import annotations
 
-from mlops_constructs.replacement_rules import RULES, forcing_changes, value_at
+from databricks_spec.replacement_rules import RULES, forcing_changes, value_at
 
 FORCES_REPLACEMENT = {rtype: tuple(r.attribute for r in rules) for rtype, rules in RULES.items()}
 

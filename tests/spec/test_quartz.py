@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from platform_config.quartz import QuartzError, validate_quartz, validate_timezone
+from databricks_spec.quartz import QuartzError, validate_quartz, validate_timezone
 
 GOOD = [
     "0 0 6 * * ?",                 # daily 06:00
