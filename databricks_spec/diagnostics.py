@@ -76,3 +76,30 @@ class MlopsError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics: list[Diagnostic] = sorted(set(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class ConstructError(MlopsError, ValueError):
+    """A construct refused its props (a provider rule the config layer did not catch first).
+
+    Carries the construct that refused; its path (a jsii round trip) is read only when the
+    error is printed. Also a ValueError, so callers that guard construction keep working.
+    """
+
+    def __init__(self, construct: object, summary: str, key: str = "", detail: str = ""):
+        self.construct = construct
+        self._diagnostic = Diagnostic(key=key, summary=summary, detail=detail)
+        Exception.__init__(self, summary)
+
+    @property  # type: ignore[override]
+    def diagnostics(self) -> list[Diagnostic]:
+        node = getattr(self.construct, "node", None)
+        path = str(node.path) if node is not None else ""
+        d = self._diagnostic
+        return [Diagnostic(key=d.key, summary=d.summary, detail=d.detail, construct_path=path)]
+
+    @diagnostics.setter
+    def diagnostics(self, value: list[Diagnostic]) -> None:  # MlopsError.__init__ is not used here
+        raise AttributeError("ConstructError diagnostics are derived from the construct")
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
