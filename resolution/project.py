@@ -320,9 +320,7 @@ def _endpoints(target: ProjectTarget) -> dict[str, ResolvedEndpoint]:
         out[key] = ResolvedEndpoint(
             key=key, config=ep, name=names.endpoint_name(env, project, key, ep.name),
             description=ep.description or project.description or None,
-            tags={**env.tags, "project": project.name, "owner": project.owner,
-                  **({"cost_center": project.cost_center} if project.cost_center else {}),
-                  **project.tags, **ep.tags},
+            tags=unit_tags(env, project, ep.tags),
             inference_schema=names.schema_ref(project, ep.inference_table.schema_name
                                               or names.default_schema_key(project)),
             inference_table_prefix=names.inference_table_prefix(key, ep.inference_table.table_prefix),

@@ -1,7 +1,14 @@
-"""Job tags: the environment's ``tags``, then the project's ``tags``, then
-``jobs.tags`` and the job's ``tags``, then the platform's keys, which always win:
-``project``, ``environment``, ``owner``, ``cost_center`` (when set) and, opt-in,
-``iac_commit``.
+"""Tags of every taggable unit (jobs, serving endpoints): one precedence.
+
+**Precedence (later wins):** the environment's ``tags``, then the project's
+``tags``, then the unit's own tags (for a job: ``jobs.tags``, then the job's
+``tags``; for an endpoint: its ``tags``), then the platform's keys, which always
+win: ``project``, ``environment``, ``owner``, ``cost_center`` (when set) and, on
+jobs only and opt-in, ``iac_commit``.
+
+The platform's keys win so cost attribution and ownership cannot be overridden by
+a tag written in YAML: a project tag ``owner: x`` never replaces the project's
+``owner`` field on any unit.
 """
 
 from __future__ import annotations
