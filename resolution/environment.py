@@ -17,8 +17,8 @@ from platform_config.governance import EntitlementsConfig, GrantMode, catalog_gr
 from resolution import names
 from resolution.principals import Member, deployer, grant_map, level_map, members, owner
 
-#: Cluster policies know one permission level (provider docs: permissions, "Cluster Policy usage").
-POLICY_LEVELS: tuple[str, ...] = ("CAN_USE",)
+#: Cluster policy permission levels (one: CAN_USE).
+POLICY_LEVELS = WORKSPACE_OBJECTS["cluster_policy"][1]
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,20 @@ from typing import Any, Iterator, Mapping
 
 from platform_config import EnvironmentConfig, ProjectConfig, ProjectTarget
 from platform_config.governance import UUID, GrantMode, prevent_destroy
+from databricks_spec.privileges import WORKSPACE_OBJECTS
 from platform_config.jobs import JOB_LEVEL_RANK, JobBase, ResolvedSettings
 from platform_config.monitoring import MonitorConfig
-from platform_config.serving import SERVING_LEVEL_RANK, ServingEndpointConfig
+from platform_config.serving import ServingEndpointConfig
 from resolution import names
 from resolution.names import SchemaRef
 from resolution.principals import (Member, deployer, grant_map, level_map, members, owner,
                                    service_principal_member)
 from resolution.tags import unit_tags
 
-#: Experiment permission levels, lowest first.
-EXPERIMENT_LEVEL_RANK: tuple[str, ...] = ("CAN_READ", "CAN_EDIT", "CAN_MANAGE")
+#: Permission levels, lowest first (databricks_spec). Jobs keep the config layer's order
+#: (IS_OWNER highest) until the spec's job order is unified with it (issue 10 item 2).
+EXPERIMENT_LEVEL_RANK = WORKSPACE_OBJECTS["experiment"][1]
+SERVING_LEVEL_RANK = WORKSPACE_OBJECTS["serving_endpoint"][1]
 
 Grants = Mapping[Member, frozenset[str]]
 
