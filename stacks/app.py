@@ -51,7 +51,7 @@ class MlopsStack(TerraformStack):
             principals = PrincipalRefs(lookup_service_principals(self, env, projects))
             policies = {}
             catalog_name = env.catalog.name
-        refs = StackRefs(env=env, catalog_name=catalog_name, principals=principals, cluster_policies=policies)
+        refs = StackRefs(catalog_name=catalog_name, principals=principals, cluster_policies=policies)
         for project in projects:
             ProjectUnits(self, project, refs)
 

@@ -60,7 +60,6 @@ class PrincipalRefs:
 class StackRefs:
     """What the units of one stack refer to across units (see module docstring)."""
 
-    env: ResolvedEnvironment
     catalog_name: str
     """The catalog's name: a token referencing the catalog (resource or data source) when the
     platform is in this stack, so Terraform orders schemas after it; else the literal name."""
