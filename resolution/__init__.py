@@ -11,13 +11,15 @@ construct props and wire Terraform references where a value says one is needed
   drift tables, cluster policies, service principals, secret scopes);
 * ``tags``: the one tag precedence of every taggable unit;
 * ``principals``: roles -> members, grants (union) and levels (highest);
-* ``environment`` / ``project``: ``resolve_environment`` and ``resolve_project``.
+* ``environment`` / ``project``: ``resolve_environment`` and ``resolve_project``
+  (with ``serving`` and ``jobs`` for those units of a project).
 """
 
 from resolution.environment import ResolvedEnvironment, resolve_environment
 from resolution.names import SchemaRef
 from resolution.principals import Member
-from resolution.project import PolicyRef, ResolvedProject, resolve_project
+from resolution.jobs import PolicyRef
+from resolution.project import ResolvedProject, resolve_project
 
 __all__ = ["Member", "PolicyRef", "ResolvedEnvironment", "ResolvedProject", "SchemaRef",
            "resolve_environment", "resolve_project"]

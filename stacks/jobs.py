@@ -25,7 +25,7 @@ from mlops_constructs.training_job import ModelTrainingJob, ModelTrainingJobProp
 from platform_config import EnvironmentConfig
 from platform_config.jobs import ComputeProfile, JobsConfig, NotificationsConfig, TaskCode
 from resolution import PolicyRef, ResolvedEnvironment, ResolvedProject
-from resolution.project import ResolvedJob
+from resolution.jobs import ResolvedJob
 from stacks.refs import PrincipalRefs, StackRefs
 
 #: Construct id of the container holding an environment's created cluster policies.

@@ -23,7 +23,7 @@ from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, Served
                                                ServingEndpointProps)
 from mlops_engine import Annotations
 from resolution import Member, ResolvedProject
-from resolution.project import ResolvedEndpoint, ResolvedMonitor
+from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from stacks.governance import DataUnits
 from stacks.refs import StackRefs
 
