@@ -65,3 +65,23 @@ def test_project_roles_override_environment_roles(platform):
     project = resolve_project(target)
     assert Member(G, "churn-team-prod") in project.experiment.permissions
     assert Member(G, "churn-team") not in project.experiment.permissions
+
+
+def test_lookups_only_for_service_principals_a_project_uses(platform):
+    """A project stack looks up (once, up front) exactly the apply-time principals its units
+    use: owners, grants, levels, run_as and rate limits all count; unused ones do not."""
+    import dataclasses
+
+    (target,) = platform.targets["dev"]
+    project = target.project
+    # drop every use of job_runners (schema/volume grants) from the project
+    schemas = {k: s.model_copy(update={"grants": {r: g for r, g in s.grants.items() if r != "job_runners"}})
+               for k, s in project.schemas.items()}
+    volumes = {k: v.model_copy(update={"grants": {r: g for r, g in v.grants.items() if r != "job_runners"}})
+               for k, v in project.volumes.items()}
+    unused = dataclasses.replace(target, project=project.model_copy(update={"schemas": schemas, "volumes": volumes}))
+    assert resolve_project(unused).apply_time_principals == frozenset()
+    # the service principal as a schema owner is a use
+    owned = {**schemas, "features": schemas["features"].model_copy(update={"owner": "jobs_runner"})}
+    as_owner = dataclasses.replace(target, project=project.model_copy(update={"schemas": owned, "volumes": volumes}))
+    assert resolve_project(as_owner).apply_time_principals == {"jobs_runner"}
