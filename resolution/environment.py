@@ -4,6 +4,9 @@ secret scopes, permissions on shared workspace objects and cluster policies.
 ``resolve_environment(env, targets)`` decides every name, grant, level, protection
 and grant mode; ``stacks.platform`` and ``stacks.jobs`` only map these values to
 construct props.
+
+Same concept as platform_config/environment.py (the validated config), seen from the
+resolution layer.
 """
 
 from __future__ import annotations

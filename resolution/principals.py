@@ -11,7 +11,9 @@ service principal configured in the environment. A key resolves to
   the created resource's ``application_id`` in the platform's stack, or a
   databricks_service_principal lookup by display name in a project stack.
 
-Everything here is pure: no jsii, no constructs.
+Everything here is pure: no jsii, no constructs. A ``Member`` becomes the
+constructs' ``mlops_constructs.principal.Principal`` in ``stacks.refs`` (the same
+principal seen from the construct layer, where its name may be a token).
 """
 
 from __future__ import annotations

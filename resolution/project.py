@@ -6,6 +6,9 @@ construct props; wherever a value must become a Terraform reference (a schema th
 project creates, a service principal whose id is generated at apply, a cluster
 policy created in another stack) the resolved value says so explicitly
 (:class:`~resolution.names.SchemaRef`, ``Member.apply_time``, :class:`PolicyRef`).
+
+Same concept as platform_config/project.py (config) and stacks/project.py
+(composition), seen from the resolution layer.
 """
 
 from __future__ import annotations
