@@ -101,8 +101,11 @@ class ResolvedModel:
 @dataclass(frozen=True)
 class ResolvedExperiment:
     path: str
+    """``experiment.path``, default /Shared/mlops/<named project>/<project>-experiment."""
     artifact_location: str | None
+    """None: the workspace's default artifact store."""
     permissions: Mapping[Member, str]
+    """Member -> the highest of CAN_READ < CAN_EDIT < CAN_MANAGE its roles give."""
 
 
 # ------------------------------------------------------------------ the project
@@ -111,6 +114,8 @@ class ResolvedExperiment:
 @dataclass(frozen=True)
 class ResolvedProject:
     target: ProjectTarget
+    """The project and environment it was resolved from (the stacks read the remaining
+    config fields, e.g. job code and schedules, from it)."""
     schemas: Mapping[str, ResolvedSchema]
     volumes: Mapping[str, ResolvedVolume]
     object_grants: tuple[ResolvedObjectGrant, ...]
@@ -124,7 +129,9 @@ class ResolvedProject:
     jobs: Mapping[str, ResolvedJob]
     """Enabled jobs by kind."""
     tables: JobTables
+    """Every table the jobs read and write, fully qualified."""
     deployer: Member | None
+    """The principal running terraform apply, kept in authoritative grants (None: unset)."""
 
     @property
     def name(self) -> str:
