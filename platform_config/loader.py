@@ -291,6 +291,8 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
         for path, where in smap.entries.items():
             if path[:2] == prefix and len(path) > 2:
                 merged_map.entries[path[2:]] = where
+        merged_map.bools = {p: text for p, text in smap.bools.items() if not p or p[0] != "environments"}
+        merged_map.bools.update({p[2:]: text for p, text in smap.bools.items() if p[:2] == prefix and len(p) > 2})
         if not isinstance(override, dict):
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))

@@ -46,7 +46,9 @@ MAX_FILE_BYTES = 1024 * 1024
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 64
 #: Most nodes a document may expand to (aliases counted each time they are used).
-MAX_NODES = 200_000
+MAX_NODES = 100_000
+#: Most nodes that alias uses may add (a billion-laughs file hits this within milliseconds).
+MAX_ALIAS_NODES = 10_000
 #: Most scalar characters a document may expand to (aliases counted each time they are used).
 MAX_EXPANDED_CHARS = 8 * 1024 * 1024
 #: Integers are stored by the Databricks API in at most 64 bits.
@@ -212,6 +214,8 @@ class _Walker:
         self.chars = 0
         self.seen: set[int] = set()
         self.aliases = 0
+        self.alias_level = 0
+        self.alias_nodes = 0
         self.active: set[int] = set()
 
     def problem(self, node: yaml.Node, path: tuple, message: str) -> None:
@@ -224,21 +228,37 @@ class _Walker:
             self.problems.append(Problem(self.display, exc.args[0], key_path(exc.args[1]), exc.args[2]))
             return None
 
-    def _count(self, node: yaml.Node, path: tuple) -> None:
+    def _count(self, node: yaml.Node, path: tuple) -> bool:
+        """Count one node against the budgets; True when it is an alias (seen before)."""
         self.nodes += 1
         ident = id(node)
-        if ident in self.seen:
+        repeat = ident in self.seen
+        if repeat:
             self.aliases += 1
         else:
             self.seen.add(ident)
+        if self.alias_level or repeat:
+            self.alias_nodes += 1
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise _Budget(node.start_mark.line + 1, path,
+                          f"aliases expand to more than {MAX_ALIAS_NODES} nodes; refused "
+                          "(write the values out, or use fewer aliases)")
         if self.nodes > MAX_NODES or self.chars > MAX_EXPANDED_CHARS:
             what = "aliases expand" if self.aliases else "document has"
             raise _Budget(node.start_mark.line + 1, path,
-                          f"{what} to more than {MAX_NODES} nodes or {MAX_EXPANDED_CHARS} characters; "
-                          "refused (write the values out, or use fewer aliases)")
+                          f"{what} to more than {MAX_NODES} nodes or {MAX_EXPANDED_CHARS} characters; refused")
+        return repeat
 
     def _node(self, node: yaml.Node, path: tuple, depth: int) -> Any:
-        self._count(node, path)
+        if self._count(node, path):
+            self.alias_level += 1
+            try:
+                return self._node_body(node, path, depth)
+            finally:
+                self.alias_level -= 1
+        return self._node_body(node, path, depth)
+
+    def _node_body(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         entries = self.smap.entries
         if path not in entries:
             entries[path] = (self.display, node.start_mark.line + 1)
@@ -268,24 +288,25 @@ class _Walker:
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         out: dict[str, Any] = {}
-        merges: list[yaml.Node] = []
+        explicit: set[str] = set()
         entries, strings = self.smap.entries, self.smap.strings
+        for key_node, value_node in node.value:  # merged keys first: explicit keys then replace them
+            if key_node.tag == _MERGE:
+                self._merge(value_node, out, path, depth)
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merges.append(value_node)
                 continue
             key = self._key(key_node, path)
             if key is None:
                 continue
             child = path + (key,)
-            if key in out:
+            if key in explicit:
                 self.problem(key_node, child, "duplicate key (an earlier value would be silently lost)")
                 continue
+            explicit.add(key)
             entries[child] = (self.display, key_node.start_mark.line + 1)
             strings.append((child, key, True))
             out[key] = self._node(value_node, child, depth + 1)
-        for merge in merges:
-            self._merge(merge, out, path, depth)
         return out
 
     def _merge(self, merge: yaml.Node, out: dict, path: tuple, depth: int) -> None:
