@@ -17,6 +17,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from databricks_spec.secrets import safe_message
+from platform_config.derived_names import catalog_problems, name_problems, principal_problems
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
@@ -244,9 +245,12 @@ def _load_environments(files: list[Path], problems: list[Problem], refused: set[
             continue
         data = {**data, "name": name}
         try:
-            environments[name] = EnvironmentConfig.model_validate(data)
+            environments[name] = env = EnvironmentConfig.model_validate(data)
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig, data))
+            continue
+        problems.extend(principal_problems(env.roles, ("roles",), smap, display))
+        problems.extend(catalog_problems(env, smap, display))
     return environments
 
 
@@ -268,7 +272,8 @@ def _load_projects(files: list[Path], problems: list[Problem], refused: set[str]
 
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
              declared: set[str], commit: str | None, problems: list[Problem],
-             literal_envs: dict[str, EnvironmentConfig] | None = None) -> dict[str, ProjectTarget]:
+             literal_envs: dict[str, EnvironmentConfig] | None = None,
+             maps: dict[str, SourceMap] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -304,6 +309,9 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
             continue
         roles = {**env.roles, **project.roles}
+        problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
+        if maps is not None:
+            maps[env_name] = merged_map
         for path, role in role_references(project):
             if role not in roles:
                 file, line = merged_map.locate(path, display)
@@ -348,11 +356,16 @@ def load_platform(config_dir: Path) -> Platform:
     literal_envs = {name: escape_templates(env) for name, env in environments.items()}
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in env_files}
+    located: dict[str, list[tuple[ProjectTarget, SourceMap, str]]] = {name: [] for name in per_env}
     for data, smap, display in _load_projects(project_files, problems, refused):
+        maps: dict[str, SourceMap] = {}
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs).items():
+                                         literal_envs, maps).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
+                located[env_name].append((target, maps[env_name], display))
+    for env_name, items in located.items():  # derived names: rules and cross-project collisions
+        problems.extend(name_problems(env_name, sorted(items, key=lambda t: (t[2], t[0].project.name))))
     if problems:
         raise ConfigError(safe_problems(problems, refused))
     for targets in per_env.values():
