@@ -16,6 +16,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from databricks_spec.node_types import node_type_mismatch
+from databricks_spec.ranges import int_range_problem
 from databricks_spec.secrets import safe_message
 from platform_config.derived_names import catalog_problems, name_problems, principal_problems
 from platform_config.environment import EnvironmentConfig, Principals
@@ -50,6 +52,8 @@ class Platform:
     environments: dict[str, EnvironmentConfig]
     targets: dict[str, list[ProjectTarget]] = field(default_factory=dict)
     """Environment name -> enabled projects, sorted by project name."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Things that are probably wrong but not refused (e.g. a node type of another cloud)."""
 
 
 def display_path(path: Path) -> str:
@@ -230,11 +234,46 @@ def _load_mappings(files: list[Path], kind: str, problems: list[Problem],
             problems.append(Problem(display, 1, "", f"{kind} file must be a mapping of keys"))
             continue
         problems.extend(scan_source(smap, display, refused))
+        problems.extend(_int_range_problems(smap, display))
         loaded.append((path, data, smap, display))
     return loaded
 
 
-def _load_environments(files: list[Path], problems: list[Problem], refused: set[str]) -> dict[str, EnvironmentConfig]:
+def _node_type_warnings(project: ProjectConfig, env: EnvironmentConfig, smap: SourceMap,
+                        display: str) -> list[Problem]:
+    """Job cluster node types that look like another cloud's (databricks_spec.node_types)."""
+    out = []
+    for name, profile in project.jobs.compute.items():
+        cluster = profile.cluster
+        for attr in ("node_type", "driver_node_type"):
+            value = getattr(cluster, attr, None) if cluster is not None else None
+            pairs = value.items() if isinstance(value, dict) else [(None, value)] if value else []
+            for cloud, node_type in pairs:
+                message = node_type_mismatch(node_type, cloud or env.cloud)
+                if message:
+                    path = ("jobs", "compute", name, "cluster", attr) + ((cloud,) if cloud else ())
+                    file, line = smap.locate(path, display)
+                    out.append(Problem(file, line, key_path(path), f"{message} (environment '{env.name}')",
+                                       severity="warning"))
+    return out
+
+
+def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
+    """32-bit API fields (databricks_spec.ranges), from the numbers the YAML walk recorded."""
+    out = []
+    for path, value, is_key in smap.strings:
+        if is_key or type(value) is not int or not path:
+            continue
+        key = next((p for p in reversed(path) if isinstance(p, str)), None)
+        problem = int_range_problem(key, value)
+        if problem:
+            file, line = smap.locate(path, display)
+            out.append(Problem(file, line, key_path(path), problem))
+    return out
+
+
+def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
+                       warnings: list[Problem] | None = None) -> dict[str, EnvironmentConfig]:
     environments = {}
     for path, data, smap, display in _load_mappings(files, "an environment", problems, refused):
         name = path.stem
@@ -251,6 +290,10 @@ def _load_environments(files: list[Path], problems: list[Problem], refused: set[
             continue
         problems.extend(principal_problems(env.roles, ("roles",), smap, display))
         problems.extend(catalog_problems(env, smap, display))
+        message = node_type_mismatch(env.compute.node_type, env.cloud) if env.compute.node_type else None
+        if message and warnings is not None:
+            file, line = smap.locate(("compute", "node_type"), display)
+            warnings.append(Problem(file, line, "compute.node_type", message, severity="warning"))
     return environments
 
 
@@ -273,7 +316,8 @@ def _load_projects(files: list[Path], problems: list[Problem], refused: set[str]
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
              declared: set[str], commit: str | None, problems: list[Problem],
              literal_envs: dict[str, EnvironmentConfig] | None = None,
-             maps: dict[str, SourceMap] | None = None) -> dict[str, ProjectTarget]:
+             maps: dict[str, SourceMap] | None = None,
+             warnings: list[Problem] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -310,6 +354,8 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             continue
         roles = {**env.roles, **project.roles}
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
+        if warnings is not None:
+            warnings.extend(_node_type_warnings(project, env, merged_map, display))
         if maps is not None:
             maps[env_name] = merged_map
         for path, role in role_references(project):
@@ -349,7 +395,8 @@ def load_platform(config_dir: Path) -> Platform:
     refused: set[str] = set()
     env_files = _yaml_files(config_dir / ENVIRONMENTS_DIR, config_dir, problems)
     project_files = _yaml_files(config_dir / PROJECTS_DIR, config_dir, problems)
-    environments = _load_environments(env_files, problems, refused)
+    warnings: list[Problem] = []
+    environments = _load_environments(env_files, problems, refused, warnings)
     if not environments and not problems:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",
                                 "no environments defined: add one YAML file per environment"))
@@ -360,7 +407,7 @@ def load_platform(config_dir: Path) -> Platform:
     for data, smap, display in _load_projects(project_files, problems, refused):
         maps: dict[str, SourceMap] = {}
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs, maps).items():
+                                         literal_envs, maps, warnings).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
                 located[env_name].append((target, maps[env_name], display))
@@ -370,7 +417,8 @@ def load_platform(config_dir: Path) -> Platform:
         raise ConfigError(safe_problems(problems, refused))
     for targets in per_env.values():
         targets.sort(key=lambda t: t.project.name)
-    return Platform(environments=dict(sorted(literal_envs.items())), targets=per_env)
+    return Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
+                    warnings=safe_problems(sorted(set(warnings)), refused))
 
 
 def safe_problems(problems: list[Problem], refused: set[str] = frozenset()) -> list[Problem]:
