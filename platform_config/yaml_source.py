@@ -351,6 +351,9 @@ class _Walker:
         if tag == _NULL:
             return None
         if tag == _BOOL:
+            if text.lower() not in SafeConstructor.bool_values:  # an explicit !!bool on other text
+                self.problem(node, path, f"{text!r} is not a boolean")
+                return None
             self.smap.bools[path] = text
             return SafeConstructor.bool_values[text.lower()]
         if tag == _INT:
@@ -358,7 +361,11 @@ class _Walker:
             if len(digits) > 24:
                 self.problem(node, path, f"integer out of range (more than 64 bits): {text[:30]}…")
                 return None
-            value = SafeConstructor.construct_yaml_int(_CONSTRUCTOR, node)
+            try:
+                value = SafeConstructor.construct_yaml_int(_CONSTRUCTOR, node)
+            except ValueError:  # an explicit !!int on other text
+                self.problem(node, path, f"{text!r} is not an integer")
+                return None
             if not INT_MIN <= value <= INT_MAX:
                 self.problem(node, path, f"integer {text} out of range (64-bit: {INT_MIN}..{INT_MAX})")
                 return None
@@ -368,7 +375,11 @@ class _Walker:
             if len(text) > 64:
                 self.problem(node, path, "number is too long")
                 return None
-            value = SafeConstructor.construct_yaml_float(_CONSTRUCTOR, node)
+            try:
+                value = SafeConstructor.construct_yaml_float(_CONSTRUCTOR, node)
+            except ValueError:  # an explicit !!float on other text
+                self.problem(node, path, f"{text!r} is not a number")
+                return None
             if not math.isfinite(value):
                 self.problem(node, path, f"{text!r} is not a finite number (infinity and NaN are refused)")
                 return None
