@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 #: A reference to a Databricks secret, ``{{secrets/<scope>/<key>}}``: the only allowed way
 #: to name a secret in config. (Databricks docs: "Reference a secret in an environment
@@ -30,6 +31,7 @@ SECRET_KEY_NAME = re.compile(
     r"(^|_)(" + "|".join(sorted(_SECRET_WORDS, key=len, reverse=True)) + r")s?$")
 
 
+@lru_cache(maxsize=4096)
 def normalize_key(key: str) -> str:
     """'clientSecret', 'client-secret', 'X_CLIENT_SECRET ' -> 'client_secret', ...: camelCase
     split, '-', '.', ' ' folded to '_', lower case, repeated '_' collapsed."""
@@ -38,6 +40,7 @@ def normalize_key(key: str) -> str:
     return text.strip("_")
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """Whether a key's value is a credential whatever it looks like."""
     return bool(SECRET_KEY_NAME.search(normalize_key(key)))
@@ -67,8 +70,16 @@ SECRET_VALUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+#: A cheap first pass: every pattern above contains one of these (case-insensitively), so a
+#: text without any of them cannot match (most config strings are ruled out by one search).
+_PREFILTER = re.compile(r"(?i)dapi|dose|A[KSBCGIRNP][A-Z]A|aws|gh[pousr]_|github_pat_|Q~|AccountKey|sig=|eyJ|"
+                        r"-----BEGIN|xox|hooks\.slack|AIza|_live_|atlasv1|://")
+
+
 def find_secret_like(text: str) -> str | None:
     """Name the kind of credential ``text`` contains, or None."""
+    if not _PREFILTER.search(text):
+        return None
     for label, pattern in SECRET_VALUES:
         if pattern.search(text):
             return label

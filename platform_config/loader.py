@@ -368,9 +368,11 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
                                            require_run_as=env.name if env.require_job_run_as else None):
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
-        project = escape_templates(project)  # every config string a literal from here on
-        roles = escape_templates(roles)
-        targets[env_name] = ProjectTarget(env=(literal_envs or environments)[env_name], project=project,
+        literal_env = (literal_envs or environments)[env_name]
+        if smap.templates:  # every config string a literal from here on (keys hold none without this)
+            project = escape_templates(project)
+        roles = {**literal_env.roles, **project.roles}
+        targets[env_name] = ProjectTarget(env=literal_env, project=project,
                                           roles=dict(sorted(roles.items())), iac_commit=commit)
     return targets
 

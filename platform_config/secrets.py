@@ -43,6 +43,8 @@ _LITERAL = ("looks like a literal secret; never put credentials in config. Refer
 
 
 def _parent_key(path: tuple) -> str | None:
+    if path and type(path[-1]) is str:
+        return path[-1]
     return next((p for p in reversed(path) if isinstance(p, str)), None)
 
 

@@ -57,7 +57,25 @@ INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
 _LIBYAML = bool(getattr(yaml, "__with_libyaml__", False)) and hasattr(yaml, "CSafeLoader")
 #: Which YAML composer is used: 'libyaml' (C) or 'python' (pure Python, several times slower).
 BACKEND = "libyaml" if _LIBYAML else "python"
-_Loader = yaml.CSafeLoader if _LIBYAML else yaml.SafeLoader
+_BaseLoader = yaml.CSafeLoader if _LIBYAML else yaml.SafeLoader
+_RESOLVED: dict[tuple, str] = {}
+_RESOLVED_MAX = 20_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with implicit scalar tags memoized (most config scalars repeat: keys,
+    true/false, small numbers); the memo is bounded, so hostile input cannot grow it."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001 (PyYAML's signature)
+        if kind is yaml.ScalarNode and implicit[0] and len(value) <= 64:
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 NOTICE = ("notice: PyYAML was built without libyaml; config is parsed by the slower "
           "pure-Python loader (install libyaml and reinstall PyYAML to speed it up)")
 _noticed = False
@@ -84,6 +102,9 @@ class SourceMap:
     strings: list[tuple[tuple, Any, bool]] = field(default_factory=list)
     """(path, value, is_key) for every string and number value and every mapping key, in
     document order: what the secret scanner reads (a key's entry has the key's own path)."""
+
+    templates: bool = False
+    """Whether any string or key holds Terraform template syntax (``${`` or ``%{``)."""
 
     def locate(self, path: tuple, default_file: str) -> tuple[str, int]:
         """The closest known location for ``path``: itself, else its nearest parent."""
@@ -294,11 +315,19 @@ class _Walker:
             if key_node.tag == _MERGE:
                 self._merge(value_node, out, path, depth)
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            tag = key_node.tag
+            if tag == _MERGE:
                 continue
-            key = self._key(key_node, path)
-            if key is None:
-                continue
+            if tag == _STR and not key_node.style:  # the common case: a plain string key
+                self.nodes += 1
+                key = key_node.value
+                self.chars += len(key)
+                if "{" in key and ("${" in key or "%{" in key):
+                    self.smap.templates = True
+            else:
+                key = self._key(key_node, path)
+                if key is None:
+                    continue
             child = path + (key,)
             if key in explicit:
                 self.problem(key_node, child, "duplicate key (an earlier value would be silently lost)")
@@ -328,7 +357,7 @@ class _Walker:
             self.problem(node, path, "keys must be strings, got a " +
                          ("mapping" if isinstance(node, yaml.MappingNode) else "list"))
             return None
-        value = self._scalar(node, path)
+        value = self._scalar(node, path, record=False)
         if isinstance(value, bool):
             self.problem(node, path, f"keys must be strings: YAML 1.1 reads {node.value!r} as a boolean; "
                          f"quote it ('{node.value}')")
@@ -338,15 +367,22 @@ class _Walker:
             return None
         return value if isinstance(value, str) else str(value)
 
-    def _scalar(self, node: yaml.ScalarNode, path: tuple) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: tuple, record: bool = True) -> Any:
+        """The scalar's value; ``record`` adds it to ``SourceMap.strings`` (keys are added by
+        the mapping, under their own path)."""
         tag, text = node.tag, node.value
         self.chars += len(text)
         if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
-            bad = CONTROL.search(text)
+            # raw control characters were refused in the text; only escapes in a
+            # double-quoted scalar can produce them
+            bad = CONTROL.search(text) if node.style == '"' else None
             if bad:
                 self.problem(node, path, f"control character U+{ord(bad.group()):04X} in a string; remove it")
                 return None
-            self.smap.strings.append((path, text, False))
+            if record:
+                self.smap.strings.append((path, text, False))
+            if "{" in text and ("${" in text or "%{" in text):
+                self.smap.templates = True
             return text
         if tag == _NULL:
             return None
@@ -369,7 +405,8 @@ class _Walker:
             if not INT_MIN <= value <= INT_MAX:
                 self.problem(node, path, f"integer {text} out of range (64-bit: {INT_MIN}..{INT_MAX})")
                 return None
-            self.smap.strings.append((path, value, False))
+            if record:
+                self.smap.strings.append((path, value, False))
             return value
         if tag == _FLOAT:
             if len(text) > 64:
@@ -383,7 +420,8 @@ class _Walker:
             if not math.isfinite(value):
                 self.problem(node, path, f"{text!r} is not a finite number (infinity and NaN are refused)")
                 return None
-            self.smap.strings.append((path, value, False))
+            if record:
+                self.smap.strings.append((path, value, False))
             return value
         self.problem(node, path, f"unsupported tag {tag!r}; only plain YAML scalars "
                      "(strings, numbers, booleans, null) are accepted")

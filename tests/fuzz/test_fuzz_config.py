@@ -6,7 +6,7 @@ with a ConfigError whose every problem is located (file and line); no other exce
 and no variant may take more than a few seconds. A sample of the variants that load is
 synthesized in this process: they must synthesize.
 
-Seed: MLOPS_FUZZ_SEED (default 11); budget: MLOPS_FUZZ_SECONDS (default 25).
+Seed: MLOPS_FUZZ_SEED (default 11); budget: MLOPS_FUZZ_SECONDS (default 20).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from support import EXAMPLE_CONFIG, synth_config
 from platform_config import ConfigError, load_platform
 
 SEED = int(os.environ.get("MLOPS_FUZZ_SEED", "11"))
-BUDGET = float(os.environ.get("MLOPS_FUZZ_SECONDS", "25"))
-MAX_VARIANTS = 600
+BUDGET = float(os.environ.get("MLOPS_FUZZ_SECONDS", "20"))
+MAX_VARIANTS = 400
 PER_VARIANT = 3.0
 SYNTH_SAMPLE = 2
 
