@@ -88,6 +88,7 @@ RULES: dict[str, tuple[Callable[[str], str | None], Callable[[str], str]]] = {
     "job": (job_name_problem, lambda n: n),
     "schema": (uc_name_problem, str.lower),
     "registered model": (uc_name_problem, str.lower),
+    "volume": (uc_name_problem, str.lower),
     "monitor metrics table": (uc_name_problem, str.lower),
     "experiment": (workspace_path_problem, lambda n: n.rstrip("/")),
     "monitor assets folder": (workspace_path_problem, lambda n: n.rstrip("/")),

@@ -1,10 +1,10 @@
 """Derived Databricks names, checked where they are written (issue 11 item 4).
 
 ``derived_names`` computes every Databricks name a project gets in one environment
-(endpoints, jobs, schemas, the registered model, the experiment path, monitor folders)
+(endpoints, jobs, schemas, the registered model, volumes, the experiment path, monitor folders)
 with the formulas the stacks use today (stacks/project.py ``model_name``/``experiment_path``/
 ``model_schema``, stacks/serving.py ``endpoint_name`` and the monitor assets folder,
-stacks/jobs.py ``job_name``). It is the one function to point at the resolution layer once
+stacks/jobs.py ``job_name``, stacks/governance.py volume names). It is the one function to point at the resolution layer once
 that owns the derivation. ``name_problems`` checks each name against
 databricks_spec.names and every pair of projects for names that are the same object after
 normalization, reporting the config location each name comes from.
@@ -47,6 +47,11 @@ def derived_names(target: "ProjectTarget") -> list[DerivedName]:
     model = project.model.name or f"{snake(project.name)}_model"
     out.append(DerivedName("registered model", f"{model_schema}.{model}",
                            ("model", "name") if project.model.name else own))
+    for key, volume in project.volumes.items():  # stacks/governance.py: name or the key, '-' -> '_'
+        schema = project_schema_name(project, volume.schema_key) if volume.schema_key in project.schemas \
+            else volume.schema_key
+        out.append(DerivedName("volume", f"{schema}.{volume.name or key.replace('-', '_')}",
+                               ("volumes", key, "name") if volume.name else ("volumes", key)))
     out.append(DerivedName("experiment", project.experiment.path or
                            f"/Shared/mlops/{env.object_name(project.name)}/{project.name}-experiment",
                            ("experiment", "path") if project.experiment.path else own))
@@ -67,7 +72,7 @@ def derived_names(target: "ProjectTarget") -> list[DerivedName]:
 
 
 def _uc_part_problems(item: DerivedName) -> str | None:
-    if item.kind == "registered model":
+    if item.kind in ("registered model", "volume"):  # schema.object: each part is a UC name
         return next((p for p in map(lambda part: name_problem(item.kind, part), item.name.split(".")) if p), None)
     return name_problem(item.kind, item.name)
 

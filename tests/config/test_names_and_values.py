@@ -172,3 +172,10 @@ def test_workspace_host_is_a_plain_https_url(config_copy: Path, tmp_path: Path, 
     assert any(l.startswith(f"error: {path}:4 workspace.host:") for l in run.err.splitlines()), run.err
     assert "pw@" not in run.err
     assert snapshot(outdir) == before
+
+
+def test_upper_case_volume_name_is_refused(config_copy: Path, tmp_path: Path) -> None:
+    path = _edit(config_copy, PROJECT, "  raw_extracts:\n    schema: features",
+                 "  raw_extracts:\n    name: Raw_Extracts\n    schema: features")
+    _refused(config_copy, tmp_path, f"{path}:{_line(path, 'Raw_Extracts')}", "volumes.raw_extracts.name",
+             "write 'raw_extracts'")
