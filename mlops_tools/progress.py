@@ -155,8 +155,7 @@ class Progress:
         return self._states[stack]
 
     def _prefix(self, stack: str, state: _StackState) -> str:
-        width = len(str(self._total))
-        return f"[{state.index:>{width}}/{self._total}] {paint(stack, 'bold', self.color)}:"
+        return f"[{state.index}/{self._total}] {paint(stack, 'bold', self.color)}:"
 
     def _finish(self, stack: str, state: _StackState, ok: bool, seconds: float | None) -> None:
         if state.finished:
