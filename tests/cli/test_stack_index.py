@@ -80,3 +80,15 @@ def test_synth_writes_the_index_of_a_real_per_project_synth(config_copy: Path, t
     assert order.index("staging-platform") < order.index("staging-churn")
     for name, stack in index["stacks"].items():
         assert (out / stack["directory"] / "cdk.tf.json").is_file(), name
+
+
+def test_review_risks_are_diagnostics() -> None:
+    from mlops_tools.review.diagnostics import risk_diagnostic
+    from mlops_tools.review.plan_review import DATA_LOSS, EXIT_DESTRUCTIVE, RENAME, Risk
+
+    blocking = risk_diagnostic(Risk(DATA_LOSS, "prod", "databricks_schema.features", "schema is deleted", True))
+    assert blocking.severity == "error" and blocking.key == "databricks_schema.features"
+    assert blocking.render() == "error: stack prod databricks_schema.features: schema is deleted (data loss)"
+    assert risk_diagnostic(Risk(RENAME, "dev", "a.b", "renamed")).severity == "warning"
+    from databricks_spec.diagnostics import ExitCode
+    assert EXIT_DESTRUCTIVE == ExitCode.BLOCKED == 3
