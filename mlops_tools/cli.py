@@ -87,6 +87,14 @@ def _register_all(registry: Registry) -> None:
 _register_all(REGISTRY)
 
 
+def parser() -> argparse.ArgumentParser:
+    """The root parser of every registered command (for tools that introspect the CLI)."""
+    return REGISTRY.parser
+
+
+_parser = parser  # the older name (tests/delivery/test_workflows.py)
+
+
 # ----------------------------------------------------------------------------- main
 
 def _print_diagnostics(diagnostics: list[Diagnostic], color: bool) -> None:

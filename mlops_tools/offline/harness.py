@@ -320,9 +320,10 @@ def verify_stack(
         session.close()
 
 
-def apply_stack(stack_dir: Path, state_path: Path, *, workdir: Path | None = None) -> VerifyResult:
+def apply_stack(stack_dir: Path, state_path: Path, *, workdir: Path | None = None,
+                on_event: Optional[Callable[[str, str, Optional[float]], None]] = None) -> VerifyResult:
     """Apply one stack offline into the local state file ``state_path`` (nothing leaves the machine)."""
-    session = _Session(stack_dir, state_path, workdir)
+    session = _Session(stack_dir, state_path, workdir, on_event)
     try:
         result = session.result
         if session.init():
