@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 
 from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError, collect_warnings
@@ -102,8 +104,28 @@ def _print_diagnostics(diagnostics: list[Diagnostic], color: bool) -> None:
         print(diagnostic.render(color=color), file=sys.stderr)
 
 
+class Terminated(BaseException):
+    """SIGTERM (a cancelled CI job): unwinds like Ctrl-C, so temporary output is removed."""
+
+
+def _on_sigterm(signum, frame) -> None:  # noqa: ARG001
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = REGISTRY.parse(argv)
+    handle = threading.current_thread() is threading.main_thread() \
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    if handle:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    finally:
+        if handle:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run(args: argparse.Namespace) -> int:
     debug = bool(os.environ.get("MLOPS_DEBUG"))
     color = use_color(sys.stderr)
     with collect_warnings() as warnings:
@@ -121,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             code = int(ExitCode.INTERRUPTED)
+        except Terminated:
+            print("terminated", file=sys.stderr)
+            code = 128 + signal.SIGTERM
+        except BrokenPipeError:  # `mlops stacks | head -1`: the reader left; not a bug
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = 128 + signal.SIGPIPE
         except Exception:  # noqa: BLE001 - a bug: say so, with the traceback, and never exit 2
             if debug:
                 raise

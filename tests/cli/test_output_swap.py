@@ -174,3 +174,19 @@ def test_plan_without_terraform_fails_before_synth_on_stderr(tmp_path: Path) -> 
     assert "error: terraform not found" in result.stderr
     assert result.stdout == ""
     assert not outdir.exists()
+
+
+def test_sigterm_mid_synth_removes_its_temp_output(tmp_path: Path) -> None:
+    outdir = make_output(tmp_path / "cdktf.out", "previous")
+    proc = subprocess.Popen(synth_cmd(outdir), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("cdktf.out.tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # inside the jsii build
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "terminated" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
+    assert marker(outdir) == "previous"
