@@ -38,7 +38,12 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from mlops_tools.version import version_text
 
-        print(version_text())
+        try:
+            text = version_text()
+        except MlopsError as exc:  # e.g. an unknown $MLOPS_ENGINE
+            _print_diagnostics(exc.diagnostics, use_color(sys.stderr))
+            parser.exit(int(exc.exit_code))
+        print(text)
         parser.exit(0)
 
 

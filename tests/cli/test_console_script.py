@@ -68,3 +68,14 @@ def test_console_script_in_a_throwaway_venv(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: mlops ")
     assert "change-review" in result.stdout
+
+
+def test_unknown_engine_is_exit_2_for_version_and_synth(tmp_path: Path) -> None:
+    env = {**ENV, "MLOPS_ENGINE": "bogus"}
+    for args in (["--version"], ["synth", "--outdir", str(tmp_path / "out")]):
+        result = subprocess.run([sys.executable, "-m", "mlops_tools", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, result.stderr
+        assert "error: $MLOPS_ENGINE unknown engine 'bogus'" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
