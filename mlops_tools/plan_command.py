@@ -75,22 +75,37 @@ def format_rows(rows: list[PlanRow], *, color: bool = False, root: Path | None =
     return "\n".join(lines)
 
 
+def _verify_all(stack_dirs: list[Path], on_event) -> list:
+    """VerifyResult per stack, in order: the harness's parallel ``verify_stacks`` where it has
+    one (the perf branch), else one stack after the other."""
+    from mlops_tools.offline import harness
+
+    parallel = getattr(harness, "verify_stacks", None)
+    if parallel is not None:
+        return parallel(stack_dirs, plan=True, on_event=on_event)
+    return [harness.verify_stack(stack_dir, on_event=on_event) for stack_dir in stack_dirs]
+
+
 def plan_stacks_offline(stack_dirs: list[Path], plans_dir: Path, progress: Progress) -> list[PlanRow]:
     """Plan each stack offline (reporting through ``progress.on_event``); write each plan file."""
-    from mlops_tools.offline.harness import verify_stack
-
     plans_dir.mkdir(parents=True, exist_ok=True)
+    started: dict[str, float] = {}
+    finished: dict[str, float] = {}
+
+    def on_event(stack: str, phase: str, seconds: float | None) -> None:
+        started.setdefault(stack, time.monotonic())
+        finished[stack] = time.monotonic()
+        progress.on_event(stack, phase, seconds)
+
     rows = []
-    for stack_dir in stack_dirs:
-        start = time.monotonic()
-        result = verify_stack(stack_dir, on_event=progress.on_event)
-        seconds = time.monotonic() - start
-        progress.finish(stack_dir.name, result.ok, seconds)
+    for stack_dir, result in zip(stack_dirs, _verify_all(stack_dirs, on_event)):
+        name = stack_dir.name
+        seconds = finished.get(name, 0.0) - started.get(name, 0.0)
+        progress.finish(name, result.ok, seconds)
         text = result.plan_text.strip() if result.ok else result.failure_text()
-        plan_file = plans_dir / f"{stack_dir.name}.txt"
+        plan_file = plans_dir / f"{name}.txt"
         plan_file.write_text(text + "\n")
-        rows.append(PlanRow(stack_dir.name, result.ok, result.counts() if result.ok else {}, seconds,
-                            plan_file, text))
+        rows.append(PlanRow(name, result.ok, result.counts() if result.ok else {}, seconds, plan_file, text))
     return rows
 
 

@@ -11,9 +11,9 @@ The callback contract (what a runner such as ``mlops_tools.offline.harness`` cal
 
 * ``on_event(stack, phase, None)``: ``phase`` (e.g. ``"init"``, ``"plan"``) of ``stack`` starts.
 * ``on_event(stack, phase, seconds)``: that phase finished after ``seconds``.
-* ``on_event(stack, "done", seconds)`` / ``on_event(stack, "failed", seconds)``: the stack is
-  finished (``seconds``: its total). Runners that do not send these get them from
-  :meth:`Progress.finish`.
+* ``on_event(stack, "ok", seconds)`` (or ``"done"``) / ``on_event(stack, "failed", seconds)``:
+  the stack is finished (``seconds``: its total). Runners that do not send these get them
+  from :meth:`Progress.finish`; a second finish of the same stack is ignored.
 
 It is thread-safe (stacks may run in parallel); each line is written whole. A background
 heartbeat reports a phase that has been running longer than ``heartbeat`` seconds, again
@@ -33,7 +33,7 @@ from typing import Callable, Protocol, Sequence, TextIO
 #: The callback type: (stack, phase, seconds or None when the phase starts).
 OnEvent = Callable[[str, str, "float | None"], None]
 
-FINISHED = ("done", "failed")
+FINISHED = ("ok", "done", "failed")
 
 
 class _Stream(Protocol):
@@ -100,7 +100,7 @@ class Progress:
             state = self._state(stack)
             now = self._clock()
             if phase in FINISHED:
-                self._finish(stack, state, phase == "done", seconds)
+                self._finish(stack, state, phase != "failed", seconds)
             elif seconds is None:
                 state.phase, state.started, state.last_beat = phase, now, now
                 self._line(f"{self._prefix(stack, state)} {phase}…")
