@@ -37,7 +37,7 @@ class ExitCode(IntEnum):
     @property
     def meaning(self) -> str:
         """One line for help texts."""
-        return _MEANINGS[self]
+        return _MEANINGS.get(self) or self.name.lower().replace("_", " ")
 
 
 _MEANINGS = {

@@ -110,12 +110,11 @@ def plan_stacks_offline(stack_dirs: list[Path], plans_dir: Path, progress: Progr
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from mlops_tools.synth import synth
-    from platform_config import load_platform
+    from mlops_tools.synth import load, synth
     from stacks.layout import plan_stacks
 
     require_terraform()
-    platform = load_platform(args.config)
+    platform = load(args.config)
     specs = plan_stacks(platform)
     unknown = sorted(set(args.env) - set(platform.environments)) + sorted(set(args.stack) - {s.name for s in specs})
     if unknown:

@@ -36,8 +36,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from databricks_spec.diagnostics import warn
 from mlops_tools.errors import OutputError
-from platform_config import load_platform
+from platform_config import Platform, load_platform
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,14 @@ def _drop_stack_traces(outdir: Path) -> None:
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + ("\n" if text.endswith("\n") else ""))
 
 
+def load(config_dir: Path) -> Platform:
+    """Load and validate config; report its warnings (printed by the CLI, they never fail)."""
+    platform = load_platform(config_dir)
+    for warning in getattr(platform, "warnings", ()):  # Problems with severity "warning"
+        warn(warning)
+    return platform
+
+
 def _make_tmp(outdir: Path) -> Path:
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +182,7 @@ def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
     OutputError (exit code 2) when ``outdir`` cannot be written.
     """
     outdir = Path(outdir).resolve()
-    platform = load_platform(config_dir)
+    platform = load(config_dir)
     try:
         recover_outdir(outdir)
     except OSError as exc:

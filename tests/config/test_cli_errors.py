@@ -114,3 +114,37 @@ def test_shared_options_are_defined_once(monkeypatch) -> None:
     assert seen["synth"].outdir == seen["stacks"].outdir == Path("/tmp/elsewhere")
     assert seen["plan"].config == Path("other") and seen["synth"].config == Path("config")
     assert set(SHARED_OPTIONS) >= {"config", "outdir"}
+
+
+def test_platform_warnings_are_printed_once_after_a_successful_command(monkeypatch, capsys, tmp_path) -> None:
+    """Config warnings (Platform.warnings, Problems of severity warning) go through the one
+    warning channel: printed by the CLI after the command, once, and the exit code stays 0."""
+    import mlops_tools.synth as synth_module
+    from platform_config import load_platform
+
+    def loaded(config_dir):
+        platform = load_platform(config_dir)
+        object.__setattr__(platform, "warnings", [
+            Diagnostic("config/projects/churn.yaml", 7, "compute.node_type", "an AWS node type on Azure",
+                       severity="warning")])
+        return platform
+
+    monkeypatch.setattr(synth_module, "load_platform", loaded)
+
+    def cmd(args):
+        synth_module.load(args.config)
+        synth_module.load(args.config)  # plan loads it, then synth: still printed once
+        return 0
+
+    monkeypatch.setitem(cli.COMMANDS, "synth", cmd)
+    assert cli.main(["synth", "--outdir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: config/projects/churn.yaml:7 compute.node_type: an AWS node type on Azure") == 1
+
+
+def test_every_exit_code_has_a_meaning_in_help() -> None:
+    from databricks_spec.diagnostics import exit_codes_help
+
+    text = exit_codes_help()
+    for code in ExitCode:
+        assert f"{int(code)} " in text and code.meaning
