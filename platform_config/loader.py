@@ -12,14 +12,14 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Callable, Iterable, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from databricks_spec.node_types import node_type_mismatch
 from databricks_spec.ranges import int_range_problem
 from databricks_spec.secrets import safe_message
-from platform_config.derived_names import catalog_problems, name_problems, principal_problems
+from platform_config.written_names import catalog_problems, principal_problems
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
@@ -34,6 +34,26 @@ PROJECTS_DIR = "projects"
 
 
 @dataclass(frozen=True)
+class ConfigSource:
+    """Where one project's config for one environment was written: the file as users see it
+    and its key -> line map (the environment's overrides folded in). Other layers locate a
+    config key through it (resolution.checks for derived names, the stacks for a construct
+    refusal), so file names and lines stay the config layer's knowledge."""
+
+    file: str
+    map: SourceMap = field(repr=False)
+
+    def locate(self, path: tuple) -> tuple[str, int]:
+        """File and line of ``path``, else of its nearest written parent (line 0: unknown)."""
+        return self.map.locate(tuple(path), self.file)
+
+    def problem(self, path: tuple, summary: str, **fields: Any) -> Problem:
+        """A Problem at config key ``path``."""
+        file, line = self.locate(path)
+        return Problem(file, line, key_path(tuple(path)), summary, **fields)
+
+
+@dataclass(frozen=True)
 class ProjectTarget:
     """A project resolved for one environment: what the stacks compose from."""
 
@@ -43,6 +63,8 @@ class ProjectTarget:
     """The environment's roles overlaid with the project's own."""
     iac_commit: str | None = None
     """Git commit of this IaC repository, from MLOPS_IAC_COMMIT (opt-in; see docs/jobs.md)."""
+    source: ConfigSource | None = field(default=None, compare=False, repr=False)
+    """Where the project was written (None for a target built in code, e.g. a test)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,13 @@ class Platform:
     """Environment name -> enabled projects, sorted by project name."""
     warnings: list[Problem] = field(default_factory=list)
     """Things that are probably wrong but not refused (e.g. a node type of another cloud)."""
+
+
+#: A check of the loaded platform that needs more than the config layer knows, run by
+#: ``load_platform`` with every other check so all problems are reported at once. The one
+#: in use: resolution.checks.name_problems (every derived Databricks name). Problems are
+#: located through each target's ``source``.
+PlatformCheck = Callable[[Platform], list[Problem]]
 
 
 def display_path(path: Path) -> str:
@@ -373,12 +402,17 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             project = escape_templates(project)
         roles = {**literal_env.roles, **project.roles}
         targets[env_name] = ProjectTarget(env=literal_env, project=project,
-                                          roles=dict(sorted(roles.items())), iac_commit=commit)
+                                          roles=dict(sorted(roles.items())), iac_commit=commit,
+                                          source=ConfigSource(display, merged_map))
     return targets
 
 
-def load_platform(config_dir: Path) -> Platform:
-    """Load and validate config_dir; raise ConfigError listing every problem."""
+def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Platform:
+    """Load and validate config_dir; raise ConfigError listing every problem.
+
+    ``checks`` run on the valid part of the platform, their problems reported together with
+    the config layer's own (the pipeline passes resolution.checks.name_problems; see
+    resolution.checks.load_checked)."""
     problems: list[Problem] = []
     config_dir = Path(config_dir)
     try:
@@ -405,22 +439,19 @@ def load_platform(config_dir: Path) -> Platform:
     literal_envs = {name: escape_templates(env) for name, env in environments.items()}
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in env_files}
-    located: dict[str, list[tuple[ProjectTarget, SourceMap, str]]] = {name: [] for name in per_env}
     for data, smap, display in _load_projects(project_files, problems, refused):
-        maps: dict[str, SourceMap] = {}
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs, maps, warnings).items():
+                                         literal_envs, warnings=warnings).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
-                located[env_name].append((target, maps[env_name], display))
-    for env_name, items in located.items():  # derived names: rules and cross-project collisions
-        problems.extend(name_problems(env_name, sorted(items, key=lambda t: (t[2], t[0].project.name))))
-    if problems:
-        raise ConfigError(safe_problems(problems, refused))
     for targets in per_env.values():
         targets.sort(key=lambda t: t.project.name)
-    return Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
-                    warnings=safe_problems(sorted(set(warnings)), refused))
+    platform = Platform(environments=dict(sorted(literal_envs.items())), targets=per_env)
+    for check in checks:  # e.g. derived names: rules and cross-project collisions
+        problems.extend(check(platform))
+    if problems:
+        raise ConfigError(safe_problems(problems, refused))
+    return dataclasses.replace(platform, warnings=safe_problems(sorted(set(warnings)), refused))
 
 
 def safe_problems(problems: list[Problem], refused: set[str] = frozenset()) -> list[Problem]:

@@ -6,7 +6,10 @@ folders, cluster policies, created service principals) is
 (schemas, models, tables) carry the environment through the catalog instead.
 
 Pure functions of config values: no jsii, no constructs. Table references as config
-writes them are resolved by ONE function, :func:`table`.
+writes them are resolved by ONE function, :func:`table`. Every naming formula lives here and
+nowhere else; resolution.checks checks what these functions return against the length and
+character rules of databricks_spec.names (the same concept, names, seen from the spec layer)
+before anything is built.
 """
 
 from __future__ import annotations
