@@ -25,6 +25,7 @@ from mlops_engine import Annotations
 from resolution import Member, ResolvedProject
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from stacks.governance import DataUnits
+from stacks.located import configured_at
 from stacks.refs import StackRefs
 
 
@@ -129,8 +130,9 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     out = ServingUnits()
     prefix = f"{refs.catalog_name}.{model_schema}"
     for key, ep in project.endpoints.items():
-        out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
-            ep, refs, data, model_full_name, prefix))
+        with configured_at(project, ("serving", "endpoints", key)):
+            out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
+                ep, refs, data, model_full_name, prefix))
     for key, m in project.monitors.items():
         depends: tuple = ()
         endpoint_key = m.config.endpoint
@@ -149,5 +151,6 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
                     "(docs/monitoring.md).")
                 continue
             depends = (endpoint_unit.resource,)
-        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
+        with configured_at(project, ("monitors", key)):
+            out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
     return out
