@@ -76,6 +76,9 @@ class Platform:
     """Environment name -> enabled projects, sorted by project name."""
     warnings: list[Problem] = field(default_factory=list)
     """Things that are probably wrong but not refused (e.g. a node type of another cloud)."""
+    sources: dict[str, ConfigSource] = field(default_factory=dict, compare=False, repr=False)
+    """Environment name -> where its file was written (the stacks locate a refusal of an
+    environment's shared units with it)."""
 
 
 #: A check of the loaded platform that needs more than the config layer knows, run by
@@ -302,7 +305,8 @@ def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
 
 
 def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
-                       warnings: list[Problem] | None = None) -> dict[str, EnvironmentConfig]:
+                       warnings: list[Problem] | None = None,
+                       sources: dict[str, ConfigSource] | None = None) -> dict[str, EnvironmentConfig]:
     environments = {}
     for path, data, smap, display in _load_mappings(files, "an environment", problems, refused):
         name = path.stem
@@ -317,6 +321,8 @@ def _load_environments(files: list[Path], problems: list[Problem], refused: set[
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig, data))
             continue
+        if sources is not None:
+            sources[name] = ConfigSource(display, smap)
         problems.extend(principal_problems(env.roles, ("roles",), smap, display))
         problems.extend(catalog_problems(env, smap, display))
         message = node_type_mismatch(env.compute.node_type, env.cloud) if env.compute.node_type else None
@@ -432,7 +438,8 @@ def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Pla
     env_files = _yaml_files(config_dir / ENVIRONMENTS_DIR, config_dir, problems)
     project_files = _yaml_files(config_dir / PROJECTS_DIR, config_dir, problems)
     warnings: list[Problem] = []
-    environments = _load_environments(env_files, problems, refused, warnings)
+    env_sources: dict[str, ConfigSource] = {}
+    environments = _load_environments(env_files, problems, refused, warnings, env_sources)
     if not environments and not problems:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",
                                 "no environments defined: add one YAML file per environment"))
@@ -446,7 +453,8 @@ def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Pla
                 per_env[env_name].append(target)
     for targets in per_env.values():
         targets.sort(key=lambda t: t.project.name)
-    platform = Platform(environments=dict(sorted(literal_envs.items())), targets=per_env)
+    platform = Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
+                        sources={name: env_sources[name] for name in sorted(environments)})
     for check in checks:  # e.g. derived names: rules and cross-project collisions
         problems.extend(check(platform))
     if problems:

@@ -45,15 +45,16 @@ def add_cluster_policies(stack: Construct, env: ResolvedEnvironment,
     container = Construct(stack, POLICIES_ID)
     out = {}
     for key, policy in env.cluster_policies.items():
-        out[key] = ClusterPolicy(Construct(container, key), "policy", ClusterPolicyProps(
-            name=policy.name,
-            description=policy.description,
-            definition=policy.definition,
-            policy_family_id=policy.policy_family_id,
-            policy_family_definition_overrides=policy.policy_family_definition_overrides,
-            max_clusters_per_user=policy.max_clusters_per_user,
-            permissions=principals.levels(policy.access),
-        ))
+        with configured_at(env, ("compute", "cluster_policies", key)):
+            out[key] = ClusterPolicy(Construct(container, key), "policy", ClusterPolicyProps(
+                name=policy.name,
+                description=policy.description,
+                definition=policy.definition,
+                policy_family_id=policy.policy_family_id,
+                policy_family_definition_overrides=policy.policy_family_definition_overrides,
+                max_clusters_per_user=policy.max_clusters_per_user,
+                permissions=principals.levels(policy.access),
+            ))
     return out
 
 

@@ -19,17 +19,18 @@ from typing import Iterator
 
 from databricks_spec.diagnostics import ConstructError
 from platform_config.errors import key_path
-from resolution import ResolvedProject
+from resolution import ResolvedEnvironment, ResolvedProject
 
 
 @contextmanager
-def configured_at(project: ResolvedProject, path: tuple) -> Iterator[None]:
-    """Build one unit of ``project`` configured at config key ``path``: a ConstructError
-    raised inside gets that key's file and line (the innermost unit's, when nested)."""
+def configured_at(owner: ResolvedProject | ResolvedEnvironment, path: tuple) -> Iterator[None]:
+    """Build one unit of ``owner`` (a project, or an environment's shared units) configured
+    at config key ``path``: a ConstructError raised inside gets that key's file and line
+    (the innermost unit's, when nested)."""
     try:
         yield
     except ConstructError as exc:
-        source = project.target.source
+        source = owner.target.source if isinstance(owner, ResolvedProject) else owner.source
         if source is not None:
             file, line = source.locate(path)
             exc.at(file, line, key_path(path))

@@ -52,7 +52,7 @@ def assert_refused(code: int, err: str, before: dict, outdir: Path, where: str, 
 def _line(path: Path, needle: str, after: str | None = None) -> int:
     lines = path.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(after)) if after else 0
-    return next(i for i, line in enumerate(lines[start:], start + 1) if line.strip() == needle)
+    return next(i for i, line in enumerate(lines[start:], start + 1) if line.split("#")[0].strip() == needle)
 
 
 def _refuse(monkeypatch, module: str, cls: str, when, key: str = "") -> None:
@@ -68,19 +68,24 @@ def _refuse(monkeypatch, module: str, cls: str, when, key: str = "") -> None:
     monkeypatch.setattr(construct, "__init__", refusing)
 
 
-@pytest.mark.parametrize("module, cls, when, key, needle, after, construct_path", [
+@pytest.mark.parametrize("module, cls, when, file, key, needle, after, construct_path", [
     ("mlops_constructs.serving_endpoint", "ServingEndpoint", lambda p: p.name == "dev-churn",
-     "serving.endpoints.churn", "churn:", "serving:", "dev/churn/serving_churn"),
+     PROJECT, "serving.endpoints.churn", "churn:", "serving:", "dev/churn/serving_churn"),
     ("mlops_constructs.training_job", "ModelTrainingJob", lambda p: p.env_name == "staging",
-     "jobs.training", "training:", "jobs:", "staging/churn/training_job"),
+     PROJECT, "jobs.training", "training:", "jobs:", "staging/churn/training_job"),
     ("mlops_constructs.schema", "UcSchema", lambda p: p.name == "churn_features",
-     "schemas.features", "features:", "schemas:", "dev/churn/schema_features"),
+     PROJECT, "schemas.features", "features:", "schemas:", "dev/churn/schema_features"),
+    # an environment's shared units: located in the environment's file
+    ("mlops_constructs.catalog", "UcCatalog", lambda p: p.name == "mlops_prod",
+     "environments/prod.yaml", "catalog", "catalog:", None, "prod/platform/catalog"),
+    ("mlops_constructs.secret_scope", "SecretScopeUnit", lambda p: True,
+     "environments/dev.yaml", "secret_scopes.mlops", "mlops:", "secret_scopes:", "dev/platform/secret_scope_mlops"),
 ])
 def test_construct_refusal_names_the_config_location(config_copy: Path, tmp_path: Path, monkeypatch, capsys,
-                                                     module, cls, when, key, needle, after,
+                                                     module, cls, when, file, key, needle, after,
                                                      construct_path) -> None:
     _refuse(monkeypatch, module, cls, when)
-    path = config_copy / PROJECT
+    path = config_copy / file
     outdir = previous_outdir(tmp_path)
     before = snapshot(outdir)
     code, err = run_cli(config_copy, outdir, capsys)
