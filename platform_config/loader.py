@@ -9,17 +9,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, get_args, get_origin
+from typing import Any, Callable, Iterable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from databricks_spec.node_types import node_type_mismatch
 from databricks_spec.ranges import int_range_problem
 from databricks_spec.secrets import safe_message
 from platform_config.written_names import catalog_problems, principal_problems
+from platform_config.discovery import IGNORED_FILES, display_path, _yaml_files  # noqa: F401 (re-exported)
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
@@ -27,6 +27,7 @@ from platform_config.literals import escape_templates
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
 from platform_config.secrets import find_secret_like, scan_source
+from platform_config.validation_messages import _validation_problems
 from platform_config.yaml_source import SourceMap, load_yaml
 
 ENVIRONMENTS_DIR = "environments"
@@ -88,15 +89,6 @@ class Platform:
 PlatformCheck = Callable[[Platform], list[Problem]]
 
 
-def display_path(path: Path) -> str:
-    """A path as users should see it: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path.resolve(), Path.cwd())
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, an unreadable parent
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
 #: Opt-in: the IaC repository's git commit, put into job tags (changes every job on every commit).
 IAC_COMMIT_ENV = "MLOPS_IAC_COMMIT"
 
@@ -105,139 +97,6 @@ def iac_commit() -> str | None:
     """The IaC repo's commit from MLOPS_IAC_COMMIT, or None (the default keeps synth deterministic)."""
     value = os.environ.get(IAC_COMMIT_ENV, "").strip()
     return value or None
-
-
-#: Files in a config folder that are not config (kept so an empty folder stays in git).
-IGNORED_FILES = frozenset({".gitkeep"})
-
-
-def _yaml_files(folder: Path, root: Path | None = None, problems: list[Problem] | None = None) -> list[Path]:
-    """The config files of ``folder``, strictly: anything else in it is a problem naming the
-    path (never a silent skip): another extension or case, a subfolder, a symlink that does
-    not resolve or leaves ``root``, a FIFO/device/socket, two files for one name. A missing
-    folder has no files."""
-    problems = [] if problems is None else problems
-    try:
-        if not folder.exists() and not folder.is_symlink():
-            return []
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except NotADirectoryError:
-        problems.append(Problem(display_path(folder), 0, "", "must be a folder of .yaml files"))
-        return []
-    except OSError as exc:
-        problems.append(Problem(display_path(folder), 0, "", f"cannot read folder: {exc.strerror or exc}"))
-        return []
-    root_real = os.path.realpath(root if root is not None else folder.parent)
-    found: dict[str, Path] = {}
-    for entry in entries:
-        path = Path(entry.path)
-        shown = display_path(path)
-        if entry.name in IGNORED_FILES:
-            continue
-        try:
-            if entry.is_symlink():
-                target = os.path.realpath(path)
-                if not os.path.exists(target):
-                    problems.append(Problem(shown, 0, "", "symlink does not resolve"))
-                    continue
-                if os.path.commonpath([root_real, target]) != root_real:
-                    problems.append(Problem(shown, 0, "", "symlink points outside the config folder"))
-                    continue
-            mode = os.stat(path).st_mode
-        except OSError as exc:
-            problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror or exc}"))
-            continue
-        if stat.S_ISDIR(mode):
-            problems.append(Problem(shown, 0, "", "subfolders are not read: put the file directly in "
-                                    f"{display_path(folder)}/"))
-            continue
-        stem, dot, suffix = entry.name.rpartition(".")
-        if not dot or suffix.lower() not in ("yaml", "yml") or not stem:
-            problems.append(Problem(shown, 0, "", "unexpected file: only <name>.yaml files belong here"))
-            continue
-        if suffix not in ("yaml", "yml"):
-            problems.append(Problem(shown, 0, "", f"unexpected extension case: rename to {stem}.yaml"))
-            continue
-        if not stat.S_ISREG(mode):
-            problems.append(Problem(shown, 0, "", "not a regular file (a FIFO, device or socket)"))
-            continue
-        if stem in found:
-            problems.append(Problem(shown, 0, "", f"two files for '{stem}': {display_path(found[stem])} "
-                                    "and this one; keep one"))
-            continue
-        found[stem] = path
-    return sorted(found.values())
-
-
-def _user_loc(loc: tuple, data: Any) -> tuple:
-    """Drop the parts of a pydantic error location that are not in the user's data
-    (union member tags such as 'cloud' in ('backend', 'cloud', 'organization'))."""
-    out: list = []
-    current = data
-    for i, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        elif i == len(loc) - 1 and isinstance(current, dict):
-            pass  # a missing or unknown key: keep it, the user needs its name
-        else:
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
-                         model: type[BaseModel], data: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = _user_loc(tuple(err["loc"]), data)
-        message = err["msg"]
-        if err["type"] == "value_error":  # our validators' messages, without pydantic's prefix
-            message = message.removeprefix("Value error, ")
-        if err["type"] == "union_tag_invalid":
-            ctx = err.get("ctx", {})
-            loc += (ctx.get("discriminator", "type").strip("'"),)
-            message = f"unknown value {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
-        file, line = smap.locate(loc, display)
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        elif err["type"] in ("literal_error", "enum") and not find_secret_like(str(err.get("input"))):
-            message = f"{message}, got {err.get('input')!r}"
-        elif err["type"] == "string_type" and isinstance(err.get("input"), bool) and loc in smap.bools:
-            written = smap.bools[loc]
-            message = (f"{message}: YAML 1.1 reads {written} as a boolean; quote it if you mean "
-                       f"the text ('{written}')")
-        problems.append(Problem(file, line, key_path(loc), message))
-    return problems
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Best effort: the keys the model accepts at ``loc``."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-        fields = {(f.alias or n): f for n, f in current.model_fields.items()}
-        if part not in fields:
-            return []
-        ann = fields[part].annotation
-        while get_origin(ann) is not None:
-            args = [a for a in get_args(ann) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            if models:
-                ann = models[0]
-                break
-            ann = args[-1] if args else None
-        current = ann
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted((f.alias or n) for n, f in current.model_fields.items())
-    return []
 
 
 def deep_merge(base: Any, override: Any) -> Any:
