@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from platform_config import EnvironmentConfig, ProjectConfig
 from platform_config.base import snake
-from platform_config.governance import SecretScopeConfig, project_schema_name, service_principal_display_name
+from platform_config.governance import SecretScopeConfig, project_schema_name
 
 #: The project schema holding the registered model (and, by default, inference and
 #: metric tables) when ``model.schema`` is unset.
@@ -137,7 +137,10 @@ def cluster_policy_name(env: EnvironmentConfig, key: str) -> str:
 def service_principal_name(env: EnvironmentConfig, key: str) -> str | None:
     """A configured service principal's display name: ``display_name``, default (created
     ones) the naming rule applied to its key; None for one referenced by application id."""
-    return service_principal_display_name(env, key)
+    sp = env.service_principals[key]
+    if sp.display_name:
+        return sp.display_name
+    return env.object_name(key) if sp.create else None
 
 
 def secret_scope_name(key: str, scope: SecretScopeConfig) -> str:
