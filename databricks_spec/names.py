@@ -2,11 +2,9 @@
 two names are the same object.
 
 Pure functions: each returns None for a valid name or one sentence saying what is wrong.
-The names themselves are derived in one place, resolution.names (the same concept, names,
-seen from the resolution layer: formulas there, rules here); resolution.checks applies these
-rules to every derived name with file:line, and platform_config.written_names to names as
-config writes them. Constructs may call the same functions (skipping unresolved tokens), so
-no rule exists twice.
+resolution.checks applies them to every derived name and platform_config.written_names to
+names as written, both with file:line; constructs may call the same functions (skipping
+unresolved tokens), so no rule exists twice.
 """
 
 from __future__ import annotations

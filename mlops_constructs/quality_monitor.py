@@ -132,6 +132,9 @@ class QualityMonitorProps:
     inference table. Default: none."""
 
 
+# <output schema>.<table>_drift_metrics is named by the resolution layer (resolution.names.drift_metrics_table).
+
+
 def _check(path: str, p: QualityMonitorProps) -> list[str]:
     errors = []
     profiles = [k for k in ("inference_log", "time_series", "snapshot") if getattr(p, k) is not None]

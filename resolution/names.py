@@ -1,15 +1,17 @@
 """Every Databricks name the platform derives for an environment and a project.
 
+Every naming formula lives here and nowhere else (the config layer keeps only the two its own
+validation needs, ``EnvironmentConfig.object_name`` and ``project_schema_name``, called from
+here); resolution.checks checks what these functions return against the rules of
+databricks_spec.names before anything is built.
+
 The rule that puts the environment into workspace object names (jobs, endpoints,
 folders, cluster policies, created service principals) is
 ``EnvironmentConfig.object_name`` (prefix, suffix or none); Unity Catalog names
 (schemas, models, tables) carry the environment through the catalog instead.
 
 Pure functions of config values: no jsii, no constructs. Table references as config
-writes them are resolved by ONE function, :func:`table`. Every naming formula lives here and
-nowhere else; resolution.checks checks what these functions return against the length and
-character rules of databricks_spec.names (the same concept, names, seen from the spec layer)
-before anything is built.
+writes them are resolved by ONE function, :func:`table`.
 """
 
 from __future__ import annotations
