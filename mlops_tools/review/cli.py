@@ -11,11 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 from mlops_tools.review.plan_review import (EXIT_BAD_INPUT, EXIT_CODES, EXIT_FAILED, PlanInputError, Review,
-                                            StackReview, load_plan, review_plan, stack_name_for)
+                                            cross_stack_moves, failed_review, load_plan, review_plan, stack_name_for)
+
+STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+"""What a stack name read from a file name may look like (artifacts may come from a fork)."""
+MAX_ERROR_BYTES = 256 * 1024
+"""Longest Terraform error output read for one stack."""
 
 EXIT_HELP = "exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
 
@@ -28,6 +34,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     review.add_argument("plans", nargs="*", metavar="PLAN_JSON",
                         help="plan JSON file, optionally NAME=PATH; the stack name defaults to the file "
                              "name (prod.json -> prod) or, for plan.json/tfplan.json, its directory")
+    review.add_argument("--plans-dir", type=Path, metavar="DIR",
+                        help="review every <stack>.json plan in DIR, and every <stack>.error.txt (Terraform's "
+                             "output of a plan that failed, e.g. refused by prevent_destroy) as a failed stack; "
+                             "written by `change-review --plans-dir` and by the workflows")
+    review.add_argument("--plan-error", action="append", default=[], metavar="NAME=FILE",
+                        help="a stack whose plan failed: FILE holds Terraform's output (repeatable)")
     review.add_argument("--stack-dir", action="append", type=Path, default=[], metavar="DIR",
                         help="a synthesized stack directory (cdktf.out/stacks/<stack>) to plan offline "
                              "from an empty state and review (repeatable)")
@@ -47,6 +59,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     change.add_argument("--head-outdir", type=Path, metavar="DIR",
                         help="use this already synthesized output for the working tree (e.g. cdktf.out)")
     change.add_argument("--jobs", type=int, default=4, help="stacks reviewed in parallel (default: 4)")
+    change.add_argument("--plans-dir", type=Path, metavar="DIR",
+                        help="also write each stack's plan JSON (<stack>.json) or Terraform's error output "
+                             "(<stack>.error.txt) to DIR: data for `review --plans-dir`")
     change.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the scratch directory (base tree, outputs, states) under DIR")
     _output_options(change)
@@ -98,12 +113,48 @@ def _plan_args(items: list[str]) -> list[tuple[str, Path]]:
     return out
 
 
+def _read_error(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ERROR_BYTES + 1)
+    except OSError as exc:
+        raise PlanInputError(f"{path}: cannot read ({exc.strerror})") from exc
+    out = data[:MAX_ERROR_BYTES].decode("utf-8", errors="replace")
+    return out + ("\n… (cut)" if len(data) > MAX_ERROR_BYTES else "")
+
+
+def _plans_dir(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(plans, errors) of a plans directory; names that are not stack names are bad input."""
+    if not folder.is_dir():
+        raise PlanInputError(f"{folder}: not a directory")
+    plans, errors = [], []
+    for path in sorted(folder.iterdir()):
+        for suffix, into in ((".error.txt", errors), (".json", plans)):
+            if path.name.endswith(suffix) and path.is_file():
+                name = path.name[:-len(suffix)]
+                if not STACK_NAME.match(name):
+                    raise PlanInputError(f"{path}: {name!r} is not a stack name")
+                into.append((name, path))
+                break
+    if not plans and not errors:
+        raise PlanInputError(f"{folder}: no <stack>.json plan or <stack>.error.txt in it")
+    return plans, errors
+
+
 def cmd_review(args: argparse.Namespace) -> int:
-    if not args.plans and not args.stack_dir:
-        print("error: give at least one PLAN_JSON or --stack-dir", file=sys.stderr)
+    if not args.plans and not args.stack_dir and not args.plans_dir and not args.plan_error:
+        print("error: give at least one PLAN_JSON, --plans-dir, --plan-error or --stack-dir", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        stacks = [review_plan(name, load_plan(path)) for name, path in _plan_args(args.plans)]
+        plans, errors = _plans_dir(args.plans_dir) if args.plans_dir else ([], [])
+        plans += _plan_args(args.plans)
+        for item in args.plan_error:
+            name, sep, path = item.partition("=")
+            if not sep or not name:
+                raise PlanInputError(f"--plan-error {item!r}: expected NAME=FILE")
+            errors.append((name, Path(path)))
+        stacks = [review_plan(name, load_plan(path)) for name, path in plans]
+        stacks += [failed_review(name, _read_error(path)) for name, path in errors]
     except PlanInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -121,8 +172,8 @@ def cmd_review(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             name = stack_dir.resolve().name
             stacks.append(review_plan(name, result.plan) if result.ok and result.plan
-                          else StackReview(name, error=result.failure_text() or "no plan"))
-    return _emit(Review(stacks, allow_destroy=args.allow_destroy), args, "Plan review")
+                          else failed_review(name, result.failure_text() or "no plan"))
+    return _emit(Review(cross_stack_moves(stacks), allow_destroy=args.allow_destroy), args, "Plan review")
 
 
 def cmd_change_review(args: argparse.Namespace) -> int:
@@ -132,7 +183,7 @@ def cmd_change_review(args: argparse.Namespace) -> int:
     try:
         review, sha = change_review(args.base, environments=args.env, head_outdir=args.head_outdir,
                                     merge_base=args.merge_base, allow_destroy=args.allow_destroy,
-                                    jobs=args.jobs, keep=args.keep)
+                                    jobs=args.jobs, keep=args.keep, plans_dir=args.plans_dir)
     except (BadInput, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
