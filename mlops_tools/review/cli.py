@@ -1,9 +1,11 @@
-"""Sub-commands ``review``, ``change-review`` and ``stacks`` of ``python -m mlops_tools``.
+"""Sub-commands ``review``, ``change-review``, ``stacks`` and ``drift`` of ``python -m mlops_tools``.
 
-Exit codes (all three): 0 ok; 1 a step failed (terraform, synth, a plan that
-could not be produced); 2 bad input (unreadable plan JSON, unknown revision or
-environment, bad arguments); 3 the review found a destructive change to a
-stateful resource and ``--allow-destroy`` was not given.
+Exit codes: 0 ok; 1 a step failed (terraform, synth, a plan that could not be
+produced); 2 bad input (unreadable plan JSON, unknown revision or environment,
+bad arguments); 3 (review, change-review) the review found a destructive change
+to a stateful resource and ``--allow-destroy`` was not given, or Terraform
+refused a plan because prevent_destroy protects a resource; 4 (drift) a live
+state differs from the configuration.
 """
 
 from __future__ import annotations
@@ -77,6 +79,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     stacks.add_argument("--json", action="store_true",
                         help="print a JSON list of {name, environment, directory, dependencies}")
 
+    from mlops_tools.review.drift import DRIFT_EXIT_CODES
+
+    drift = sub.add_parser(
+        "drift", help="plan deployed environments against their live state; report drift",
+        description="Synthesize, then `terraform plan -detailed-exitcode -lock=false` every stack of each "
+                    "environment CI deploys (or --env) against its real backend with the credentials in "
+                    "the environment, and write one review per environment. Nothing is applied.",
+        epilog="exit codes: " + "; ".join(f"{int(c)} {t}" for c, t in DRIFT_EXIT_CODES.items()))
+    drift.add_argument("--env", action="append", default=[], metavar="ENV",
+                       help="environment to check (repeatable; default: every environment deployed by CI)")
+    drift.add_argument("--list", action="store_true",
+                       help="only print the environments deployed by CI as a JSON list (for a workflow matrix)")
+    drift.add_argument("--config", type=Path, default=Path("config"), help="config directory (default: config)")
+    drift.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out"),
+                       help="synthesized output (default: $CDKTF_OUTDIR or cdktf.out)")
+    drift.add_argument("--no-synth", action="store_true", help="use the existing --outdir instead of synthesizing")
+    drift.add_argument("--output-dir", type=Path, metavar="DIR",
+                       help="write <env>.md (the review) and <env>.status (in-sync, drift or failed) per environment")
+    drift.add_argument("--max-chars", type=int, default=60000, metavar="N",
+                       help="keep each review under N characters (GitHub issue bodies: 65536; default 60000)")
+
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-destroy", action="store_true",
@@ -130,7 +153,7 @@ def _plans_dir(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Pa
     plans, errors = [], []
     for path in sorted(folder.iterdir()):
         for suffix, into in ((".error.txt", errors), (".json", plans)):
-            if path.name.endswith(suffix) and path.is_file():
+            if path.name.endswith(suffix) and path.is_file() and not path.is_symlink():
                 name = path.name[:-len(suffix)]
                 if not STACK_NAME.match(name):
                     raise PlanInputError(f"{path}: {name!r} is not a stack name")
@@ -217,4 +240,58 @@ def cmd_stacks(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"review": cmd_review, "change-review": cmd_change_review, "stacks": cmd_stacks}
+def cmd_drift(args: argparse.Namespace) -> int:
+    from mlops_tools.offline.harness import TerraformNotFound, terraform_binary
+    from mlops_tools.review.drift import drift, overall_exit
+    from mlops_tools.review.markdown import render
+    from mlops_tools.review.stacks import environment_names
+
+    known = environment_names(args.config)
+    if not args.env or args.list:
+        from platform_config import load_platform
+        from platform_config.delivery import deployed_by_ci
+
+        platform = load_platform(args.config)  # ConfigError: exit 2 with file:line (main)
+        deployed = sorted(name for name, env in platform.environments.items() if deployed_by_ci(env))
+        if args.list:
+            print(json.dumps(deployed))
+            return 0
+        selected = deployed
+    else:
+        unknown = sorted(set(args.env) - set(known))
+        if unknown:
+            print(f"error: unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        selected = list(dict.fromkeys(args.env))
+    if not selected:
+        print("error: no environment is deployed by CI (delivery.deployed_by); name one with --env", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        terraform = terraform_binary()
+    except TerraformNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not args.no_synth:
+        from mlops_tools.synth import synth
+
+        synth(args.config, args.outdir)
+    try:
+        results = drift(args.outdir, selected, known, terraform)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for result in results:
+        status = "failed" if result.failed else "drift" if result.drifted else "in-sync"
+        text = render(result.review, title=f"Drift: {result.environment} (live state vs. configuration)",
+                      max_chars=args.max_chars)
+        if args.output_dir:
+            args.output_dir.mkdir(parents=True, exist_ok=True)
+            (args.output_dir / f"{result.environment}.md").write_text(text)
+            (args.output_dir / f"{result.environment}.status").write_text(status + "\n")
+        sys.stdout.write(text)
+        stacks = ", ".join(result.drifted) or "none"
+        print(f"drift: {result.environment}: {status} (drifted stacks: {stacks})", file=sys.stderr)
+    return overall_exit(results)
+
+
+COMMANDS = {"review": cmd_review, "change-review": cmd_change_review, "stacks": cmd_stacks, "drift": cmd_drift}
