@@ -110,8 +110,8 @@ def _summary_table(review: Review) -> list[str]:
     for stack in review.stacks:
         counts = stack.counts()
         other = ", ".join(f"{n} {text(a)}" for a, n in counts.items() if a not in COUNT_COLUMNS)
-        kinds = sorted({r.kind for r in stack.risks}, key=list(RISK_ICON).index)
-        risks = " ".join(f"{RISK_ICON[k]} {sum(r.kind == k for r in stack.risks)}" for k in kinds)
+        icons = dict.fromkeys(RISK_ICON[k] for k in sorted({r.kind for r in stack.risks}, key=list(RISK_ICON).index))
+        risks = " ".join(f"{icon} {sum(RISK_ICON[r.kind] == icon for r in stack.risks)}" for icon in icons)
         if stack.failed:
             risks = ("❌ plan failed " + risks).strip()
         elif stack.refused:
