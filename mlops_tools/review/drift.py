@@ -43,7 +43,7 @@ class EnvironmentDrift:
 
     @property
     def failed(self) -> bool:
-        return any(s.failed or s.refused for s in self.review.stacks)
+        return any(s.failed for s in self.review.stacks)
 
     @property
     def exit_code(self) -> int:
@@ -64,7 +64,8 @@ def check_stack(stack: SynthStack, terraform: str) -> tuple[StackReview, bool]:
     plan = _terraform(terraform, ["plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode",
                                   f"-out={PLAN_FILE}"], stack.directory)
     if plan.returncode not in (0, 2):
-        return failed_review(stack.name, (plan.stderr + plan.stdout).strip()), False
+        review = failed_review(stack.name, (plan.stderr + plan.stdout).strip())
+        return review, bool(review.refused)  # refused by prevent_destroy: main would destroy a protected object
     show = _terraform(terraform, ["show", "-json", "-no-color", PLAN_FILE], stack.directory)
     plan_json = stack.directory / f"{PLAN_FILE}.json"
     plan_json.write_text(show.stdout)
@@ -90,7 +91,7 @@ def drift(outdir: Path, environments: list[str], known: list[str], terraform: st
             reviews.append(review)
             if changed:
                 drifted.append(stack.name)
-        out.append(EnvironmentDrift(environment, Review(reviews), drifted))
+        out.append(EnvironmentDrift(environment, Review(reviews, gate=False), drifted))
     return out
 
 

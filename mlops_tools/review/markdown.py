@@ -87,6 +87,10 @@ def _verdict(review: Review) -> list[str]:
         lines += ["> [!CAUTION]",
                   f"> **Blocked:** Terraform refused the plan: {len(refused)} protected resource(s) "
                   "(lifecycle.prevent_destroy) would be destroyed. `--allow-destroy` cannot lift this.", ""]
+    elif destructive and not review.gate:
+        lines += ["> [!WARNING]",
+                  f"> {len(destructive)} destructive change(s) to stateful resources: deploying the "
+                  "configuration as it is would need `allow-destroy`.", ""]
     elif destructive and review.blocked:
         lines += ["> [!CAUTION]",
                   f"> **Blocked:** {len(destructive)} destructive change(s) to stateful resources "

@@ -190,6 +190,8 @@ class Review:
     allow_destroy: bool = False
     lifecycle_checked: bool = False
     """True when the review compared lifecycle.prevent_destroy of base and head (change-review)."""
+    gate: bool = True
+    """False for a report that gates nothing (drift): destructive changes are described, not 'blocked'."""
 
     @property
     def risks(self) -> list[Risk]:

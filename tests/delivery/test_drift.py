@@ -20,6 +20,7 @@ from mlops_tools.offline.harness import apply_stack
 pytestmark = pytest.mark.terraform
 
 LIVE = {"databricks_catalog": {"c": {"name": "mlops_staging", "comment": "v1"}},
+        "databricks_schema": {"s": {"catalog_name": "mlops_staging", "name": "features"}},
         "databricks_grants": {"c": {"catalog": "mlops_staging",
                                     "grant": [{"principal": "analysts", "privileges": ["USE_CATALOG"]}]}}}
 
@@ -80,6 +81,15 @@ def test_a_failed_plan_is_exit_1(live, tmp_path):
     assert _drift(tmp_path, _outdir(tmp_path, broken, live)) == ExitCode.CHECK_FAILED
     assert (tmp_path / "drift" / "staging.status").read_text() == "failed\n"
     assert "1 failed (`staging`)" in (tmp_path / "drift" / "staging.md").read_text()
+
+
+def test_a_plan_refused_by_prevent_destroy_is_drift_and_says_why(live, tmp_path):
+    head = json.loads(json.dumps(LIVE))
+    head["databricks_schema"]["s"].update(name="features_v2", lifecycle={"prevent_destroy": True})
+    assert _drift(tmp_path, _outdir(tmp_path, head, live)) == ExitCode.DRIFT
+    body = (tmp_path / "drift" / "staging.md").read_text()
+    assert "`databricks_schema.s` would be destroyed" in body and "1 refused (`staging`)" in body
+    assert (tmp_path / "drift" / "staging.status").read_text() == "drift\n"
 
 
 def test_unknown_environment_is_exit_2(live, tmp_path):
