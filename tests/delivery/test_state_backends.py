@@ -91,14 +91,15 @@ def test_shipped_ci_environments_use_azurerm_with_one_state_key_per_stack(exampl
 
 
 @pytest.mark.terraform
-def test_remote_backends_plan_offline_without_credentials(example, offline_terraform, monkeypatch):
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_remote_backends_plan_offline_without_credentials(example, offline_terraform, monkeypatch, env):
     from mlops_tools.offline.harness import verify_stack
 
     for var in [v for v in os.environ if v.startswith(("ARM_", "AZURE_", "DATABRICKS_", "TF_TOKEN"))]:
         monkeypatch.delenv(var)
-    result = verify_stack(example.stack_dir("staging"), workdir=None)
+    result = verify_stack(example.stack_dir(env), workdir=None)
     assert result.ok, result.failure_text()
     assert result.counts()["add"] > 0 and result.counts()["destroy"] == 0
     # the stack directory itself is untouched: it still names the remote backend
-    doc = json.loads((example.stack_dir("staging") / "cdk.tf.json").read_text())
+    doc = json.loads((example.stack_dir(env) / "cdk.tf.json").read_text())
     assert "azurerm" in doc["terraform"]["backend"]
