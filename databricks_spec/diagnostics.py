@@ -29,6 +29,8 @@ class ExitCode(IntEnum):
     """Config, arguments or environment the user gave are wrong; nothing was written."""
     BLOCKED = 3
     """A review found a destructive change to a stateful resource that is not allowed."""
+    DRIFT = 4
+    """``drift``: the live state of a deployed environment differs from the configuration."""
     INTERNAL = 70
     """A bug in this product (EX_SOFTWARE): reported with a traceback, never as bad input."""
     INTERRUPTED = 130

@@ -88,6 +88,11 @@ RULES: dict[str, tuple[Rule, ...]] = {
         "storage_location"),
     "databricks_schema": _rules("replace", "schema.md: 'Change forces creation of a new resource'",
                                 "name", "catalog_name", "storage_root"),
+    "databricks_secret_scope": _rules(
+        "replace", "provider source (secrets/resource_secret_scope.go): name, initial_manage_principal "
+                   "and keyvault_metadata are tf:\"force_new\" and the resource has no Update "
+                   "(secret_scope.md documents no in-place change); a new scope starts empty",
+        "name", "initial_manage_principal", "keyvault_metadata"),
     "databricks_share": _rules("replace", "share.md", "name"),
     "databricks_sql_table": _rules(
         "replace", "sql_table.md: 'Change forces the creation of a new resource'",

@@ -12,9 +12,11 @@ from pydantic import Field, field_validator, model_validator
 
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.compute import EnvironmentCompute
+from platform_config.delivery import Delivery, delivery_problems
 from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
-                                        ServicePrincipalConfig, WorkspacePermissions, check_environment)
+                                        ServicePrincipalConfig, WorkspacePermissions, check_environment,
+                                        raise_located)
 from platform_config.serving import ServingSettings
 from databricks_spec.urls import validate_workspace_host
 
@@ -106,6 +108,21 @@ class LocalBackend(Model):
     type: Literal["local"] = "local"
     path: str | None = None
     """State file path, relative to the stack's directory. Default: terraform.<stack>.tfstate."""
+    allow_local_state: bool = False
+    """Keep local state in an environment CI deploys (docs/delivery.md, State): only where the
+    state file outlives the run (e.g. a self-hosted runner's persistent disk). Needs ``reason``.
+    Default: false: CI-deployed environments must use a remote backend."""
+    reason: str | None = Field(default=None, min_length=1)
+    """Why local state is safe here; required with allow_local_state. Default: unset."""
+
+    @model_validator(mode="after")
+    def _reason(self) -> "LocalBackend":
+        if self.allow_local_state and not self.reason:
+            raise_located("LocalBackend", [(("allow_local_state",),
+                                            "allow_local_state needs a reason (why the state file survives CI runs)")])
+        if self.reason and not self.allow_local_state:
+            raise_located("LocalBackend", [(("reason",), "reason applies only with allow_local_state: true")])
+        return self
 
 
 class CloudBackend(Model):
@@ -178,6 +195,8 @@ class EnvironmentConfig(Model):
     backend: Backend = Field(default_factory=LocalBackend)
     """Terraform state backend. Default: local state files (works offline)."""
     stacks: StackLayout = Field(default_factory=StackLayout)
+    delivery: Delivery = Field(default_factory=Delivery)
+    """Who deploys this environment (docs/delivery.md). Default: CI for staging and prod."""
     roles: dict[Slug, Principals] = Field(default_factory=dict)
     """Role name -> principals in this environment, e.g. ml_engineers -> groups."""
     account: AccountConfig | None = None
@@ -202,6 +221,11 @@ class EnvironmentConfig(Model):
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":
         check_environment(self)
+        return self
+
+    @model_validator(mode="after")
+    def _delivery(self) -> "EnvironmentConfig":
+        raise_located("EnvironmentConfig", delivery_problems(self))
         return self
 
     def object_name(self, base: str) -> str:
