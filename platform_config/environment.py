@@ -16,6 +16,7 @@ from platform_config.governance import (AccountConfig, Deployer, EnvironmentProt
                                         Protection, RoleGrants, SecretScopeConfig,
                                         ServicePrincipalConfig, WorkspacePermissions, check_environment)
 from platform_config.serving import ServingSettings
+from platform_config.pipelines import PipelineEnvironmentSettings  # pipelines (docs/pipelines.md)
 
 
 class Workspace(Model):
@@ -199,6 +200,8 @@ class EnvironmentConfig(Model):
     compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
+    pipelines: PipelineEnvironmentSettings = Field(default_factory=PipelineEnvironmentSettings)
+    """Pipeline behaviour, e.g. development mode (docs/pipelines.md). Default: production mode."""
 
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":

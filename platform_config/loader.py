@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
+from platform_config.pipelines import pipeline_names
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
 from platform_config.secrets import find_secret_like, scan_for_secrets
@@ -198,7 +199,8 @@ def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, So
 
 
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
-             declared: set[str], commit: str | None, problems: list[Problem]) -> dict[str, ProjectTarget]:
+             declared: set[str], commit: str | None, problems: list[Problem],
+             pipelines_seen: dict[tuple[str, str], str] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -242,6 +244,12 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
                                            require_run_as=env.name if env.require_job_run_as else None):
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
+        for name, path in (pipeline_names(project, env) if project.enabled else {}).items():  # docs/pipelines.md
+            other = (pipelines_seen if pipelines_seen is not None else {}).setdefault((env_name, name), project.name)
+            if other != project.name:
+                file, line = merged_map.locate(path, display)
+                problems.append(Problem(file, line, key_path(path), f"pipeline name '{name}' in environment "
+                                        f"'{env_name}' is also a pipeline of project '{other}'"))
         targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),
                                           iac_commit=commit)
     return targets
@@ -262,8 +270,10 @@ def load_platform(config_dir: Path) -> Platform:
                                 "no environments defined: add one YAML file per environment"))
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in _yaml_files(config_dir / ENVIRONMENTS_DIR)}
+    pipelines_seen: dict[tuple[str, str], str] = {}
     for data, smap, display in _load_projects(config_dir / PROJECTS_DIR, problems):
-        for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems).items():
+        for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
+                                           pipelines_seen).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
     if problems:

@@ -81,8 +81,13 @@ def job_name(target: ProjectTarget, kind: str, job: JobBase) -> str:
 
 def job_tags(target: ProjectTarget, settings: ResolvedSettings) -> dict[str, str]:
     """Environment tags < project tags < jobs tags < the platform's own keys."""
+    return unit_tags(target, settings.tags)
+
+
+def unit_tags(target: ProjectTarget, own: dict[str, str]) -> dict[str, str]:
+    """Environment tags < project tags < the unit's own tags < the platform's own keys."""
     project = target.project
-    tags = {**target.env.tags, **project.tags, **settings.tags,
+    tags = {**target.env.tags, **project.tags, **own,
             "project": project.name, "environment": target.env.name, "owner": project.owner}
     if project.cost_center:
         tags["cost_center"] = project.cost_center
@@ -288,8 +293,10 @@ def job_props(scope: Construct, target: ProjectTarget, kind: str, job: JobBase) 
 # --------------------------------------------------------------------------- jobs
 
 
-def add_project_jobs(scope: Construct, target: ProjectTarget) -> dict[str, Construct]:
-    """The project's enabled jobs under ``scope`` (ProjectUnits), keyed by job type."""
+def add_project_jobs(scope: Construct, target: ProjectTarget,
+                     pipelines: dict[str, str] | None = None) -> dict[str, Construct]:
+    """The project's enabled jobs under ``scope`` (ProjectUnits), keyed by job type.
+    ``pipelines``: task key -> pipeline id the feature engineering job runs first (docs/pipelines.md)."""
     helpers = _helpers()
     jobs = target.project.jobs
     env_name = target.env.name
@@ -307,7 +314,7 @@ def add_project_jobs(scope: Construct, target: ProjectTarget) -> dict[str, Const
             primary_keys=tuple(t.primary_keys), timestamp_column=t.timestamp_column,
         ) for name, t in sorted(fe.tables.items()))
         built["feature_engineering"] = FeatureEngineeringJob(scope, "feature_engineering_job", FeatureEngineeringJobProps(
-            job=base, env_name=env_name, tables=tables, compute_key=key))
+            job=base, env_name=env_name, tables=tables, compute_key=key, pipelines=pipelines or {}))
 
     if (tr := enabled.get("training")) is not None:
         base, key = job_props(scope, target, "training", tr)

@@ -15,6 +15,7 @@ from stacks.platform import (catalog_name, deployer_principal, highest_levels, r
                              role_map, union_grants)
 from stacks.serving import add_serving_units
 from stacks.jobs import add_project_jobs
+from stacks.pipelines import add_project_pipelines, feature_job_pipelines
 
 
 def principals(target: ProjectTarget, role: str, scope: Construct | None = None) -> list[Principal]:
@@ -84,4 +85,6 @@ class ProjectUnits(Construct):
         self.serving = add_serving_units(self, target, self.model.full_name,
                                          model_schema_ref(target, self.data))
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
-        self.jobs = add_project_jobs(self, target)
+        # Lakeflow Declarative Pipelines, before the jobs that run them (docs/pipelines.md)
+        self.pipelines = add_project_pipelines(self, target, self.data)
+        self.jobs = add_project_jobs(self, target, feature_job_pipelines(target, self.pipelines))
