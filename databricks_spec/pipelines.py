@@ -151,6 +151,11 @@ def expectations_json(rules: Mapping[str, tuple[str, str]]) -> str:
                       sort_keys=True, separators=(",", ":"))
 
 
+def options_json(options: Mapping[str, str]) -> str:
+    """Reader / cloudFiles options as compact, sorted JSON (mlops.ingest.<table>.options)."""
+    return json.dumps(dict(sorted(options.items())), sort_keys=True, separators=(",", ":"))
+
+
 def reserved_key_problem(key: str) -> str | None:
     if key == CONFIG_PREFIX or key.startswith(CONFIG_PREFIX + "."):
         return f"configuration key {key!r}: keys under '{CONFIG_PREFIX}.' are set by the platform"

@@ -16,6 +16,7 @@ from constructs import Construct
 from databricks_spec import pipelines as spec
 from mlops_constructs.git_folder import GitFolder, GitFolderProps
 from mlops_constructs.job import MlJob, MlJobProps, PipelineCode, ScheduleSpec, TaskSpec, TriggerSpec
+from mlops_constructs.principal import Principal
 from mlops_constructs.pipeline import (LakeflowPipeline, LakeflowPipelineProps, LibrarySpec, NotificationSpec,
                                        PipelineClusterSpec)
 from platform_config import ProjectTarget
@@ -78,8 +79,8 @@ def pipeline_configuration(target: ProjectTarget, p: PipelineConfig) -> dict[str
             conf[spec.ingest_key(table, "schema_evolution_mode")] = source.schema_evolution_mode
         if source.comment:
             conf[spec.ingest_key(table, "comment")] = source.comment
-        for name, value in sorted(source.options.items()):
-            conf[spec.ingest_key(table, f"option.{name}")] = value
+        if source.options:
+            conf[spec.ingest_key(table, "options")] = spec.options_json(source.options)
     for table, rules in sorted(p.expectations.items()):
         conf[spec.expectations_key(table)] = spec.expectations_json(
             {name: (rule.expression, rule.action) for name, rule in rules.items()})
@@ -139,8 +140,32 @@ def _git_folder(units: Construct, target: ProjectTarget) -> GitFolder | None:
     if g is None or not any(spec.relative(lib.path) for _, p in enabled_pipelines(target.project)
                             for lib in p.libraries):
         return None
+    readers: dict = {}
+    for _, p in enabled_pipelines(target.project):  # who pipelines run as must read their code
+        if p.run_as and any(spec.relative(lib.path) for lib in p.libraries):
+            readers.update({pr: "CAN_READ" for pr in _helpers().principals(target, p.run_as, units)})
     return GitFolder(units, GIT_FOLDER_ID, GitFolderProps(
-        url=g.url, path=git_folder_path(target), provider=g.resolved_provider, branch=g.branch, tag=g.tag))
+        url=g.url, path=git_folder_path(target), provider=g.resolved_provider, branch=g.branch, tag=g.tag,
+        permissions=readers))
+
+
+def _runner_levels(units: Construct, target: ProjectTarget, p: PipelineConfig,
+                   levels: dict[Principal, str]) -> dict[Principal, str]:
+    """``levels`` plus CAN_RUN for the run_as identities of the jobs that run the pipeline (a job
+    needs it to start an update), keeping any higher level."""
+    jobs = target.project.jobs
+    roles = []
+    if p.orchestration.feature_engineering and jobs.feature_engineering is not None:
+        roles.append(jobs.resolve(jobs.feature_engineering).run_as)
+    if p.orchestration.job is not None:
+        roles.append(jobs.resolve(JobBase()).run_as)
+    out = dict(levels)
+    rank = spec.PIPELINE_LEVELS
+    for role in filter(None, roles):
+        for principal in _helpers().principals(target, role, units):
+            if rank.index(out.get(principal, "CAN_VIEW")) < rank.index("CAN_RUN"):
+                out[principal] = "CAN_RUN"
+    return out
 
 
 def add_project_pipelines(units: Construct, target: ProjectTarget, data: DataUnits) -> dict[str, LakeflowPipeline]:
@@ -173,7 +198,8 @@ def add_project_pipelines(units: Construct, target: ProjectTarget, data: DataUni
             event_log=event_log,
             budget_policy_id=p.budget_policy_id,
             run_as=helpers.principals(target, p.run_as, units)[0] if p.run_as else None,
-            permissions=helpers.role_levels(target, p.permissions, list(spec.PIPELINE_LEVELS), units),
+            permissions=_runner_levels(units, target, p, helpers.role_levels(
+                target, p.permissions, list(spec.PIPELINE_LEVELS), units)),
             tags=unit_tags(target, p.tags),
         ))
         if p.orchestration.job is not None:
