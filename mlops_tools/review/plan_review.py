@@ -375,6 +375,11 @@ def _risks(stack: str, change: Change) -> list[Risk]:
         done = _PAST.get(change.action, change.action)
         risks.append(Risk(SECURITY, stack, change.address,
                           f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}: {detail}"))
+    if change.action in ("create", "update", "replace"):  # run identity (rules.IDENTITY)
+        before = change.before if change.action != "create" else None
+        for attribute, reason, old, new in rules.identity_changes(change.type, before, change.after):
+            risks.append(Risk(SECURITY, stack, change.address,
+                              f"{_what(change)} `{attribute}` changes from {old} to {new}: {reason}"))
     return risks
 
 

@@ -76,6 +76,35 @@ ACCESS_CONTROL: dict[str, str] = {
 }
 """Types whose every change needs a security review, and what they control."""
 
+IDENTITY: dict[str, dict[str, str]] = {
+    "databricks_pipeline": {"run_as": "the identity the pipeline's updates run as (unset: its owner), "
+                                      "which reads and writes every table of the pipeline"},
+}
+"""Type -> attribute -> why a change of it is an access change: who the object's code runs as."""
+
+
+def identity_changes(type_name: str, before: Any, after: Any) -> list[tuple[str, str, str, str]]:
+    """(attribute, reason, old identity, new identity) for every run-identity attribute of
+    ``type_name`` that differs between two bodies (``None`` body: not there)."""
+    out = []
+    for attribute, reason in IDENTITY.get(type_name, {}).items():
+        old, new = (_identity(_prune(body).get(attribute) if isinstance(body, dict) else None)
+                    for body in (before, after))
+        if old != new:
+            out.append((attribute, reason, old, new))
+    return out
+
+
+def _identity(value: Any) -> str:
+    """'service principal <id>' / 'user <name>' of a run_as block, or 'its owner' when unset."""
+    block = value[0] if isinstance(value, list) and value else value
+    if isinstance(block, dict):
+        for key, label in (("service_principal_name", "service principal"), ("user_name", "user")):
+            if block.get(key):
+                return f"{label} {block[key]}"
+    return "its owner"
+
+
 def _prune(value: Any) -> Any:
     """Drop nulls and empty containers (plan JSON spells unset attributes as null)."""
     if isinstance(value, dict):
