@@ -247,11 +247,17 @@ def variant(tmp_path_factory):
     run_as = "    pipelines:\n      ingest:\n        run_as: job_runners\n"
     text = text.replace(run_as, run_as + "      audit:\n        run_as: job_runners\n")
     path.write_text(text)
+    dev = config / "environments" / "dev.yaml"  # dev in the per-project layout: the policy is looked up
+    dev.write_text(dev.read_text() + "stacks:\n  layout: per-project\n")
     return synth_config(config, tmp_path_factory.mktemp("pipelines-variant-out") / "cdktf.out")
 
 
+#: The stack holding the churn project per environment in the variant.
+STACK = {"dev": "dev-churn", "staging": "staging", "prod": "prod"}
+
+
 def _audit(variant, env: str) -> dict:
-    return by_path(variant, env, "databricks_pipeline", "churn/pipeline_audit/Resource")
+    return by_path(variant, STACK[env], "databricks_pipeline", "churn/pipeline_audit/Resource")
 
 
 def test_classic_cluster_under_the_environment_policy(variant):
@@ -261,7 +267,9 @@ def test_classic_cluster_under_the_environment_policy(variant):
     (cluster,) = p["cluster"]
     assert cluster["label"] == "default" and cluster["node_type_id"] == "Standard_E4ds_v5"
     assert cluster["autoscale"] == {"min_workers": 1, "max_workers": 3, "mode": "LEGACY"}
-    assert cluster["policy_id"].startswith("${databricks_cluster_policy.cluster_policies_ml-jobs_policy_")
+    # per-project dev: the platform stack's policy, looked up by its name
+    assert cluster["policy_id"].startswith("${data.databricks_cluster_policy.churn_policy_ml-jobs_")
+    assert _audit(variant, "staging")["cluster"][0]["policy_id"] == "D0C5A1B2C3D4E5F6"  # referenced by id
     assert cluster["apply_policy_default_values"] is True
     assert _audit(variant, "prod")["cluster"][0]["policy_id"] == "E1F2A3B4C5D6E7F8"  # prod's referenced policy
     assert p["budget_policy_id"] == "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -281,7 +289,7 @@ def test_configuration_reaches_terraform_as_literals(variant):
 
 def test_standalone_file_arrival_job_follows_the_pause_policy(variant):
     for env, status in (("dev", "PAUSED"), ("staging", "UNPAUSED"), ("prod", "UNPAUSED")):
-        job = by_path(variant, env, "databricks_job", "churn/pipeline_audit_job/Resource")
+        job = by_path(variant, STACK[env], "databricks_job", "churn/pipeline_audit_job/Resource")
         assert job["name"] == ("churn-audit-pipeline-job" if env == "prod" else f"{env}-churn-audit-pipeline-job")
         assert job["trigger"] == {"pause_status": status, "file_arrival": {
             "url": f"/Volumes/mlops_{env}/churn_features/raw_extracts/audit/",
@@ -300,8 +308,9 @@ def test_variant_validates_and_plans_offline(variant, terraform):
         result = verify_stack(variant.stack_dir(name))
         assert result.ok, f"{name}:\n{result.failure_text()}"
         actions = result.actions()
-        assert any(a.startswith("databricks_pipeline.churn_pipeline_audit_") for a in actions), name
         assert all(v == ["create"] for v in actions.values())
+        if name == "dev-platform":
+            continue
         (audit,) = [rc for rc in result.plan["resource_changes"]
                     if rc["address"].startswith("databricks_pipeline.churn_pipeline_audit_")]
         conf = audit["change"]["after"]["configuration"]  # Terraform's verdict: literals, not evaluated
