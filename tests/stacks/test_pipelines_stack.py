@@ -233,6 +233,14 @@ VARIANT = """\
     orchestration:
       job:
         file_arrival: {volume: raw_extracts, path: audit/, min_time_between_triggers_seconds: 600}
+  nightly:
+    schema: features
+    libraries: [{notebook: /Workspace/Shared/churn/nightly}]
+    orchestration:
+      job:
+        name: churn-nightly-refresh
+        schedule: {cron: "0 0 1 * * ?"}
+        full_refresh: true
 """
 
 
@@ -245,7 +253,8 @@ def variant(tmp_path_factory):
     path = config / "projects" / "churn.yaml"
     text = path.read_text().replace("pipelines:\n  ingest:\n", "pipelines:\n" + VARIANT + "  ingest:\n", 1)
     run_as = "    pipelines:\n      ingest:\n        run_as: job_runners\n"
-    text = text.replace(run_as, run_as + "      audit:\n        run_as: job_runners\n")
+    text = text.replace(run_as, run_as + "      audit:\n        run_as: job_runners\n"
+                                         "      nightly:\n        run_as: job_runners\n")
     path.write_text(text)
     dev = config / "environments" / "dev.yaml"  # dev in the per-project layout: the policy is looked up
     dev.write_text(dev.read_text() + "stacks:\n  layout: per-project\n")
@@ -300,6 +309,18 @@ def test_standalone_file_arrival_job_follows_the_pause_policy(variant):
         assert "job_cluster" not in job  # a pipeline task needs no job compute
 
 
+def test_standalone_scheduled_job_follows_the_pause_policy(variant):
+    for env, status in (("dev", "PAUSED"), ("staging", "UNPAUSED"), ("prod", "UNPAUSED")):
+        job = by_path(variant, STACK[env], "databricks_job", "churn/pipeline_nightly_job/Resource")
+        assert job["name"] == ("churn-nightly-refresh" if env == "prod" else f"{env}-churn-nightly-refresh")
+        assert job["schedule"] == {"quartz_cron_expression": "0 0 1 * * ?", "timezone_id": "UTC",
+                                   "pause_status": status}
+        assert job["task"][0]["pipeline_task"]["full_refresh"] is True
+        # the project's shared jobs settings: run_as (staging, prod), notifications, permissions
+        assert job.get("run_as") == (None if env == "dev" else {"service_principal_name": JOBS_RUNNER[env]})
+        assert job["email_notifications"]["on_failure"][0] == "churn-team@example.com"
+
+
 @pytest.mark.terraform
 def test_variant_validates_and_plans_offline(variant, terraform):
     from mlops_tools.offline.harness import verify_stack
@@ -311,6 +332,7 @@ def test_variant_validates_and_plans_offline(variant, terraform):
         assert all(v == ["create"] for v in actions.values())
         if name == "dev-platform":
             continue
+        assert sum(a.startswith("databricks_job.churn_pipeline_") for a in actions) == 2, name
         (audit,) = [rc for rc in result.plan["resource_changes"]
                     if rc["address"].startswith("databricks_pipeline.churn_pipeline_audit_")]
         conf = audit["change"]["after"]["configuration"]  # Terraform's verdict: literals, not evaluated
