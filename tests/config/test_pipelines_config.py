@@ -134,6 +134,14 @@ def test_bad_expectation_is_refused(config_copy, tmp_path, capsys, rule, key, me
             f"pipelines.ingest.expectations.crm_customers.valid_customer_id.{key}", message)
 
 
+def test_expectation_shorthand_is_a_warning(config_copy):
+    old = '        known_contract: {expression: "contract_type IN (\'monthly\', \'annual\', \'two_year\')", action: warn}\n'
+    _edit(config_copy, old, '        known_contract: "contract_type IS NOT NULL"\n')
+    dev = next(t for t in load_platform(config_copy).targets["dev"] if t.project.name == "churn")
+    rule = dev.project.pipelines["ingest"].expectations["crm_customers"]["known_contract"]
+    assert (rule.expression, rule.action) == ("contract_type IS NOT NULL", "warn")
+
+
 def test_duplicate_expectation_name_is_refused(config_copy, tmp_path, capsys):
     old = '        valid_customer_id: {expression: "customer_id IS NOT NULL", action: drop}\n'
     path = _edit(config_copy, old, old + '        valid_customer_id: "customer_id > 0"\n')
