@@ -104,6 +104,8 @@ def library_problem(kind: str, path: str) -> str | None:
     notebook: a notebook path without extension (a .py/.sql path is a file: use ``file``);
     file: a .py or .sql file; glob: a notebook or file path, or a folder ending in '/**'
     (pipeline.md, "library block")."""
+    if "${" in path or "%{" in path:
+        return f"{kind} {path!r}: a path may not contain '${{' or '%{{' (Terraform would evaluate it)"
     if _CLOUD_URI.match(path) or path.startswith("/Volumes/"):
         return (f"{kind} {path!r}: pipeline sources are workspace files or notebooks, not cloud storage "
                 f"or volumes ({DOC}, 'library block')")
@@ -157,6 +159,8 @@ def options_json(options: Mapping[str, str]) -> str:
 
 
 def reserved_key_problem(key: str) -> str | None:
+    if not _OPTION.match(key):
+        return f"configuration key {key!r} may only contain letters, digits, '_', '-' and '.'"
     if key == CONFIG_PREFIX or key.startswith(CONFIG_PREFIX + "."):
         return f"configuration key {key!r}: keys under '{CONFIG_PREFIX}.' are set by the platform"
     return None

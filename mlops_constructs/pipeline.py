@@ -127,7 +127,7 @@ class LakeflowPipeline(Construct):
         p = props
         self.resource = Pipeline(
             self, "Resource",
-            name=p.name,
+            name=spec.terraform_literal(p.name),
             catalog=p.catalog,
             schema=p.schema,
             library=[self._library(lib) for lib in p.libraries],

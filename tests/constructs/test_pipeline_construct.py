@@ -53,6 +53,7 @@ def test_every_option_sorted(synth_construct):
                                 "apply_policy_default_values": True, "custom_tags": {"a": "2", "z": "1"},
                                 "autoscale": {"min_workers": 1, "max_workers": 5, "mode": "ENHANCED"}}]
     assert list(body["configuration"].items()) == [("a", "$${x}"), ("z", "1")]
+    assert _pipeline(synth_construct, replace(MINIMAL, name="x-${y}"))["name"] == "x-$${y}"
     assert body["notification"] == [
         {"alerts": ["on-flow-failure", "on-update-failure"], "email_recipients": ["c@example.com"]},
         {"alerts": ["on-update-success"], "email_recipients": ["a@example.com", "b@example.com"]}]
@@ -128,3 +129,4 @@ def test_spec_rules_are_pure():
     assert spec.ingest_key("t", "source") == "mlops.ingest.t.source"
     assert spec.terraform_literal("${a} %{b} $x") == "$${a} %%{b} $x"
     assert spec.reserved_key_problem("mlops.x") and spec.reserved_key_problem("mlopsx") is None
+    assert spec.reserved_key_problem("a b") and spec.library_problem("file", "/Workspace/${x}.py")
