@@ -48,7 +48,19 @@ class UcCatalogProps:
 
 
 class UcCatalog(Construct):
-    """databricks_catalog (or a data source when referenced) + grants on it."""
+    """databricks_catalog (or a data source when referenced) + grants on it.
+
+    A catalog the platform does not own: ``UcCatalog.from_name(scope, id, name, ...)``."""
+
+    @classmethod
+    def from_name(cls, scope: Construct, id: str, name: str, *,
+                  grants: dict[Principal, frozenset[str]] | None = None,
+                  grant_mode: GrantMode = "additive", deployer: Principal | None = None) -> "UcCatalog":
+        """Reference an existing catalog by name (a databricks_catalog data source named
+        "Existing"): nothing about it is managed except ``grants``. ``grant_mode`` default:
+        additive, so the owning team's grants survive."""
+        return cls(scope, id, UcCatalogProps(name=name, create=False, grants=dict(grants or {}),
+                                             grant_mode=grant_mode, deployer=deployer))
 
     def __init__(self, scope: Construct, id: str, props: UcCatalogProps):
         super().__init__(scope, id)

@@ -50,7 +50,14 @@ class ClusterPolicyProps:
 class ClusterPolicy(Construct):
     """databricks_cluster_policy ("Resource") + databricks_permissions, or the data source in lookup mode.
 
-    ``policy_id`` is the token to put into job clusters."""
+    ``policy_id`` is the token to put into job clusters. A policy the platform does not own
+    here: ``ClusterPolicy.from_name(scope, id, name)``."""
+
+    @classmethod
+    def from_name(cls, scope: Construct, id: str, name: str) -> "ClusterPolicy":
+        """Look up an existing policy by name (databricks_cluster_policy data source named
+        "Resource"); it must exist before the stack is planned."""
+        return cls(scope, id, ClusterPolicyProps(name=name, lookup=True))
 
     def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)

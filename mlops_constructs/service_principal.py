@@ -73,7 +73,33 @@ class ServicePrincipalProps:
 
 class ServicePrincipalUnit(Construct):
     """Exposes ``application_id`` (literal when known, else a token), ``scim_id`` (token) and
-    ``principal`` (a Principal of kind service_principal_name)."""
+    ``principal`` (a Principal of kind service_principal_name).
+
+    One the platform does not own: ``ServicePrincipalUnit.from_application_id(...)`` or
+    ``ServicePrincipalUnit.from_display_name(...)``."""
+
+    @classmethod
+    def from_application_id(cls, scope: Construct, id: str, application_id: str, *,
+                            level: Literal["workspace", "account"] = "workspace", groups: tuple[str, ...] = (),
+                            account_provider: TerraformProvider | None = None,
+                            label: str | None = None) -> "ServicePrincipalUnit":
+        """Reference an existing service principal by application id (data source "Existing").
+        ``groups``: groups it joins, managed here. Default: none."""
+        return cls(scope, id, ServicePrincipalProps(
+            mode="reference", application_id=application_id, level=level, groups=tuple(groups),
+            account_provider=account_provider, label=label))
+
+    @classmethod
+    def from_display_name(cls, scope: Construct, id: str, display_name: str, *,
+                          level: Literal["workspace", "account"] = "workspace", groups: tuple[str, ...] = (),
+                          account_provider: TerraformProvider | None = None,
+                          label: str | None = None) -> "ServicePrincipalUnit":
+        """Reference an existing service principal by display name (data source "Existing");
+        its application id is a token. ``label``: a stable sort/address key (its config key).
+        Default: the display name."""
+        return cls(scope, id, ServicePrincipalProps(
+            mode="reference", display_name=display_name, level=level, groups=tuple(groups),
+            account_provider=account_provider, label=label))
 
     def __init__(self, scope: Construct, id: str, props: ServicePrincipalProps):
         super().__init__(scope, id)

@@ -2,22 +2,27 @@
 
 Construct ids below the stack are the same in both layouts (project name, then
 role), so resource addresses do not depend on the layout or on YAML order.
+
+Each environment and project is resolved once (resolution/), then every stack builds
+its cross-unit references once (stacks.refs.StackRefs) and passes them down.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_engine import App, TerraformStack
-from mlops_engine.databricks import DatabricksProvider
 from constructs import Construct
 
-from platform_config import EnvironmentConfig, Platform, ProjectTarget
+from mlops_engine import App, TerraformStack
+from mlops_engine.databricks import DatabricksProvider
+from platform_config import EnvironmentConfig, Platform
+from resolution import ResolvedEnvironment, ResolvedProject, resolve_environment, resolve_project
 from stacks.backend import apply_backend
+from stacks.jobs import add_cluster_policies
 from stacks.layout import StackSpec, plan_stacks
 from stacks.platform import PlatformUnits
-from stacks.jobs import add_cluster_policies
 from stacks.project import ProjectUnits
+from stacks.refs import PrincipalRefs, StackRefs, lookup_service_principals
 
 
 def configure_provider(scope: Construct, env: EnvironmentConfig) -> DatabricksProvider:
@@ -29,28 +34,38 @@ def configure_provider(scope: Construct, env: EnvironmentConfig) -> DatabricksPr
 
 
 class MlopsStack(TerraformStack):
-    """One stack of one environment."""
+    """One stack of one environment: the platform's units when it holds them, then the
+    units of its projects."""
 
-    def __init__(self, scope: Construct, spec: StackSpec, env: EnvironmentConfig,
-                 targets: list[ProjectTarget]):
+    def __init__(self, scope: Construct, spec: StackSpec, env: ResolvedEnvironment,
+                 projects: list[ResolvedProject]):
         super().__init__(scope, spec.name)
-        apply_backend(self, env.backend, spec.name)
-        configure_provider(self, env)
+        apply_backend(self, env.config.backend, spec.name)
+        configure_provider(self, env.config)
         if spec.holds_platform:
-            PlatformUnits(self, env)  # catalog, service principals, secret scopes (docs/governance.md)
-            add_cluster_policies(self, env, targets)  # job cluster policies (docs/jobs.md)
-        for target in targets:
-            if target.project.name in spec.projects:
-                ProjectUnits(self, target)
+            platform = PlatformUnits(self, env)  # catalog, service principals, secret scopes (docs/governance.md)
+            principals = platform.principals
+            policies = add_cluster_policies(self, env, principals)  # job cluster policies (docs/jobs.md)
+            catalog_name = platform.catalog.name
+        else:  # the platform stack deploys first: look up what this stack's projects use
+            principals = PrincipalRefs(lookup_service_principals(self, env, projects))
+            policies = {}
+            catalog_name = env.catalog.name
+        refs = StackRefs(catalog_name=catalog_name, principals=principals, cluster_policies=policies)
+        for project in projects:
+            ProjectUnits(self, project, refs)
 
 
 def build_app(platform: Platform, outdir: Path) -> App:
     """An App holding every stack; call ``.synth()`` to write outdir."""
     app = App(outdir=str(outdir), skip_validation=False)
+    envs = {name: resolve_environment(env, platform.targets[name])
+            for name, env in platform.environments.items()}
+    projects = {name: {t.project.name: resolve_project(t) for t in platform.targets[name]}
+                for name in platform.environments}
     stacks: dict[str, MlopsStack] = {}
     for spec in plan_stacks(platform):
-        env = platform.environments[spec.env]
-        stack = MlopsStack(app, spec, env, platform.targets[spec.env])
+        stack = MlopsStack(app, spec, envs[spec.env], [projects[spec.env][p] for p in spec.projects])
         for dep in spec.depends_on:
             stack.add_dependency(stacks[dep])
         stacks[spec.name] = stack

@@ -2,6 +2,7 @@
 
 Called by ProjectUnits; every child id derives from a config key (schema_<key>,
 volume_<key>, table_grants_<name>, function_grants_<name>), never a list position.
+Names, grants and protection come resolved (resolution.project).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from mlops_constructs.grants import UcGrants, UcGrantsProps
-from mlops_constructs.principal import Principal, address_id
+from mlops_constructs.principal import address_id
 from mlops_constructs.schema import UcSchema, UcSchemaProps
 from mlops_constructs.volume import UcVolume, UcVolumeProps
-from platform_config import ProjectTarget
-from platform_config.governance import project_schema_name, prevent_destroy
-from stacks.platform import (catalog_name, deployer_principal, resolve_owner, role_map, union_grants)
+from resolution import ResolvedProject, SchemaRef
+from stacks.refs import StackRefs
 
 
 @dataclass
@@ -27,49 +27,37 @@ class DataUnits:
     volumes: dict[str, UcVolume] = field(default_factory=dict)
     object_grants: dict[str, UcGrants] = field(default_factory=dict)
 
+    def schema_name(self, ref: SchemaRef) -> str:
+        """A token referencing the project schema ``ref`` names (Terraform creates it first),
+        else the resolved name."""
+        return self.schemas[ref.key].name if ref.key in self.schemas else ref.name
 
-def grants_for(scope: Construct, target: ProjectTarget, grants: dict[str, list[str]]) -> dict[Principal, frozenset[str]]:
-    """Role -> privileges resolved to principal -> privileges in the target's environment."""
-    return union_grants(role_map(scope, target.env, target.roles, grants))
+    def schema_full_name(self, ref: SchemaRef, literal: str) -> str:
+        """'<catalog>.<schema>': a token for a project schema, else ``literal``."""
+        return self.schemas[ref.key].full_name if ref.key in self.schemas else literal
 
 
-def add_data_units(units: Construct, target: ProjectTarget) -> DataUnits:
+def add_data_units(units: Construct, project: ResolvedProject, refs: StackRefs) -> DataUnits:
     """Create the project's schemas, volumes and object grants as children of ``units``."""
-    env, project = target.env, target.project
-    deployer = deployer_principal(env)
-    catalog = catalog_name(units, env)
+    p = refs.principals
+    deployer = p.deployer(project.deployer)
+    catalog = refs.catalog_name
     out = DataUnits()
-    for key, cfg in sorted(project.schemas.items()):
+    for key, s in project.schemas.items():
         out.schemas[key] = UcSchema(units, f"schema_{key}", UcSchemaProps(
-            catalog_name=catalog, name=project_schema_name(project, key),
-            comment=cfg.comment or f"{key} of {project.name}" + (f": {project.description}"
-                                                                 if project.description else ""),
-            owner=resolve_owner(units, env, cfg.owner), storage_root=cfg.storage_root,
-            properties=dict(cfg.properties),
-            prevent_destroy=prevent_destroy(env.protection, cfg.protection),
-            grants=grants_for(units, target, cfg.grants), grant_mode=cfg.grant_mode, deployer=deployer))
-    for key, cfg in sorted(project.volumes.items()):
-        schema = out.schemas[cfg.schema_key]
+            catalog_name=catalog, name=s.name, comment=s.comment, owner=p.owner(s.owner),
+            storage_root=s.storage_root, properties=dict(s.properties), prevent_destroy=s.prevent_destroy,
+            grants=p.grants(s.grants), grant_mode=s.grant_mode, deployer=deployer))
+    for key, v in project.volumes.items():
         out.volumes[key] = UcVolume(units, f"volume_{key}", UcVolumeProps(
-            catalog_name=catalog, schema_name=schema.name, name=cfg.name or key.replace("-", "_"),
-            volume_type=cfg.volume_type, storage_location=cfg.storage_location, comment=cfg.comment,
-            owner=resolve_owner(units, env, cfg.owner),
-            prevent_destroy=prevent_destroy(env.protection, cfg.protection),
-            grants=grants_for(units, target, cfg.grants), grant_mode=cfg.grant_mode, deployer=deployer))
-    for section, stype in (("tables", "table"), ("functions", "function")):
-        for name, grants in sorted(getattr(project.grants, section).items()):
-            parts = name.split(".")
-            full = (f"{out.schemas[parts[0]].full_name}.{parts[1]}" if len(parts) == 2 else name)
-            out.object_grants[f"{stype}:{name}"] = UcGrants(units, f"{stype}_grants_{address_id(name)}", UcGrantsProps(
-                securable_type=stype, securable_name=full, privileges=grants_for(units, target, grants),
-                mode=project.grants.grant_mode, deployer=deployer))
+            catalog_name=catalog, schema_name=out.schemas[v.schema_key].name, name=v.name,
+            volume_type=v.volume_type, storage_location=v.storage_location, comment=v.comment,  # type: ignore[arg-type]
+            owner=p.owner(v.owner), prevent_destroy=v.prevent_destroy,
+            grants=p.grants(v.grants), grant_mode=v.grant_mode, deployer=deployer))
+    for g in project.object_grants:
+        full = (f"{out.schemas[g.schema_key].full_name}.{g.object_name}" if g.schema_key else g.full_name)
+        out.object_grants[f"{g.securable_type}:{g.config_name}"] = UcGrants(
+            units, f"{g.securable_type}_grants_{address_id(g.config_name)}", UcGrantsProps(
+                securable_type=g.securable_type, securable_name=full, privileges=p.grants(g.grants),
+                mode=g.grant_mode, deployer=deployer))
     return out
-
-
-def model_schema_ref(target: ProjectTarget, data: DataUnits) -> str:
-    """The registered model's schema: a token referencing the project schema resource when the
-    model lives in one (Terraform creates the schema first), else the configured name."""
-    key = target.project.model.schema_name or "models"
-    if key in data.schemas:
-        return data.schemas[key].name
-    return target.project.model.schema_name or key

@@ -1,253 +1,129 @@
-"""Compose a project's Lakeflow Declarative Pipelines (and the jobs that run them) from config.
+"""Compose a project's Lakeflow Declarative Pipelines (and the jobs that run them).
 
-Decides WHICH pipelines exist and turns resolved config into construct props,
-including the configuration contract pipeline code reads (docs/pipelines.md):
-Auto Loader sources as mlops.ingest.<table>.* keys, expectations as
-mlops.expectations.<table> JSON. Construct ids come from config keys
-("pipeline_ingest", "pipeline_ingest_job", "pipeline_code"), never list positions.
+Decides WHICH pipelines exist and maps resolved values (resolution.pipelines: names,
+target schema, libraries, the configuration contract pipeline code reads, development
+mode, cluster policy references, tags, principals and levels) to construct props,
+wiring the Terraform references through the stack's StackRefs: the catalog, the
+project's schemas, the Git folder's path, the cluster policies (looked up up front,
+stacks.jobs.policy_lookups) and apply-time service principals. Construct ids come from
+config keys ("pipeline_ingest", "pipeline_ingest_job", "pipeline_code"), never list
+positions.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Mapping
 
 from constructs import Construct
 
-from databricks_spec import pipelines as spec
+from mlops_constructs.cluster_policy import ClusterPolicy
 from mlops_constructs.git_folder import GitFolder, GitFolderProps
 from mlops_constructs.job import MlJob, MlJobProps, PipelineCode, ScheduleSpec, TaskSpec, TriggerSpec
-from mlops_constructs.principal import Principal
 from mlops_constructs.pipeline import (LakeflowPipeline, LakeflowPipelineProps, LibrarySpec, NotificationSpec,
                                        PipelineClusterSpec)
-from platform_config import ProjectTarget
-from platform_config.governance import project_schema_name
-from platform_config.jobs import JOB_LEVEL_RANK, JobBase
-from platform_config.pipelines import (IngestSource, PipelineClusterConfig, PipelineConfig, development_mode,
-                                       enabled_pipelines, pipeline_name)
+from resolution import PolicyRef, ResolvedProject
+from resolution.pipelines import ResolvedPipeline, ResolvedPipelineCluster, ResolvedPipelineJob
 from stacks.governance import DataUnits
-from stacks.jobs import _notifications, policy_id, unit_tags
-from stacks.platform import catalog_name
+from stacks.jobs import notifications_spec
+from stacks.refs import PrincipalRefs, StackRefs
 
 #: Construct id of the project's Git folder holding pipeline code checked out from jobs.git_source.
 GIT_FOLDER_ID = "pipeline_code"
 
 
-def _helpers():
-    import stacks.project as helpers  # late: stacks.project imports this module
-    return helpers
+def _git_folder(units: Construct, project: ResolvedProject, principals: PrincipalRefs) -> GitFolder | None:
+    g = project.git_folder
+    if g is None:
+        return None
+    return GitFolder(units, GIT_FOLDER_ID, GitFolderProps(
+        url=g.url, path=g.path, provider=g.provider, branch=g.branch, tag=g.tag,
+        permissions=principals.levels(g.readers)))
 
 
-def pipeline_task_key(key: str) -> str:
-    """Task key of the pipeline_task running pipeline ``key``."""
-    return f"pipeline_{key}"
-
-
-def git_folder_path(target: ProjectTarget) -> str:
-    """Where the project's Git folder is checked out: /Repos/mlops/<named project>."""
-    return f"/Repos/mlops/{target.env.object_name(target.project.name)}"
-
-
-def volume_path(target: ProjectTarget, key: str) -> str:
-    """/Volumes/<catalog>/<schema>/<volume> of project volume ``key``."""
-    volume = target.project.volumes[key]
-    schema = project_schema_name(target.project, volume.schema_key)
-    return f"/Volumes/{target.env.catalog.name}/{schema}/{volume.name or key.replace('-', '_')}"
-
-
-def _below(base: str, sub: str | None) -> str:
-    return f"{base.rstrip('/')}/{sub}" if sub else base
-
-
-def ingest_location(target: ProjectTarget, source: IngestSource) -> str:
-    """The files Auto Loader reads: a volume path or external URL, plus the sub-folder."""
-    base = volume_path(target, source.volume) if source.volume else source.url
-    assert base is not None
-    return _below(base, source.path)
-
-
-def pipeline_configuration(target: ProjectTarget, p: PipelineConfig) -> dict[str, str]:
-    """The pipeline's configuration map: the user's keys plus the platform's contract keys."""
-    conf = dict(p.configuration)
-    if p.ingest:
-        conf[spec.INGEST_TABLES_KEY] = ",".join(sorted(p.ingest))
-    for table, source in sorted(p.ingest.items()):
-        conf[spec.ingest_key(table, "source")] = ingest_location(target, source)
-        conf[spec.ingest_key(table, "format")] = source.format
-        if source.schema_hints:
-            conf[spec.ingest_key(table, "schema_hints")] = source.schema_hints
-        if source.schema_evolution_mode:
-            conf[spec.ingest_key(table, "schema_evolution_mode")] = source.schema_evolution_mode
-        if source.comment:
-            conf[spec.ingest_key(table, "comment")] = source.comment
-        if source.options:
-            conf[spec.ingest_key(table, "options")] = spec.options_json(source.options)
-    for table, rules in sorted(p.expectations.items()):
-        conf[spec.expectations_key(table)] = spec.expectations_json(
-            {name: (rule.expression, rule.action) for name, rule in rules.items()})
-    return conf
-
-
-def _schema(scope: Construct, target: ProjectTarget, data: DataUnits, value: str) -> tuple[str, str]:
-    """(catalog, schema) of a pipeline target: a project schema key (a token on its schema
-    resource), a schema of the environment's catalog, or catalog.schema."""
-    if "." in value:
-        catalog, schema = value.split(".")
-        return catalog, schema
-    if value in data.schemas:
-        return catalog_name(scope, target.env), data.schemas[value].name
-    return catalog_name(scope, target.env), value
-
-
-def _literal_schema(target: ProjectTarget, value: str) -> str:
-    if value in target.project.schemas:
-        return project_schema_name(target.project, value)
-    return value.split(".")[-1]
-
-
-def _libraries(target: ProjectTarget, p: PipelineConfig, git: GitFolder | None) -> tuple[LibrarySpec, ...]:
-    jobs = target.project.jobs
+def _libraries(p: ResolvedPipeline, git: GitFolder | None) -> tuple[LibrarySpec, ...]:
     out = []
     for lib in p.libraries:
-        path = lib.path
-        if spec.relative(path):
-            path = f"{git.path}/{path}" if git is not None else f"{jobs.workspace_root}/{path}"
-        out.append(LibrarySpec(kind=lib.kind, path=path))
+        if lib.in_git_folder:
+            assert git is not None  # resolution: a library in the Git folder implies the folder
+            out.append(LibrarySpec(kind=lib.kind, path=f"{git.path}/{lib.path}"))
+        else:
+            out.append(LibrarySpec(kind=lib.kind, path=lib.path))
     return tuple(out)
 
 
-def _cluster(scope: Construct, target: ProjectTarget, p: PipelineConfig) -> PipelineClusterSpec | None:
-    if p.serverless:
+def _cluster(c: ResolvedPipelineCluster | None, policies: Mapping[str, ClusterPolicy]) -> PipelineClusterSpec | None:
+    if c is None:
         return None
-    env = target.env
-    c = p.cluster or PipelineClusterConfig()
-
-    def node(value: Any) -> str | None:
-        return value.get(env.cloud) if isinstance(value, dict) else value
-
-    policy = c.policy_id
-    if policy is None and (c.policy or env.compute.default_policy):
-        policy = policy_id(scope, target, c.policy or env.compute.default_policy)
+    policy = c.cluster_policy
     return PipelineClusterSpec(
-        node_type_id=node(c.node_type) or env.compute.node_type_for(env.cloud),
-        driver_node_type_id=node(c.driver_node_type), num_workers=c.num_workers,
-        autoscale=(c.autoscale.min_workers, c.autoscale.max_workers, c.autoscale.mode) if c.autoscale else None,
-        policy_id=policy, custom_tags=c.custom_tags, spark_conf=c.spark_conf)
+        node_type_id=c.node_type_id, driver_node_type_id=c.driver_node_type_id, num_workers=c.num_workers,
+        autoscale=c.autoscale,
+        policy_id=policies[policy.key].policy_id if isinstance(policy, PolicyRef) else policy,
+        custom_tags=c.custom_tags, spark_conf=c.spark_conf)
 
 
-def _git_folder(units: Construct, target: ProjectTarget) -> GitFolder | None:
-    """The project's Git folder, when a pipeline reads a relative path from jobs.git_source."""
-    g = target.project.jobs.git_source
-    if g is None or not any(spec.relative(lib.path) for _, p in enabled_pipelines(target.project)
-                            for lib in p.libraries):
-        return None
-    readers: dict = {}
-    for _, p in enabled_pipelines(target.project):  # who pipelines run as must read their code
-        if p.run_as and any(spec.relative(lib.path) for lib in p.libraries):
-            readers.update({pr: "CAN_READ" for pr in _helpers().principals(target, p.run_as, units)})
-    return GitFolder(units, GIT_FOLDER_ID, GitFolderProps(
-        url=g.url, path=git_folder_path(target), provider=g.resolved_provider, branch=g.branch, tag=g.tag,
-        permissions=readers))
-
-
-def _runner_levels(units: Construct, target: ProjectTarget, p: PipelineConfig,
-                   levels: dict[Principal, str]) -> dict[Principal, str]:
-    """``levels`` plus CAN_RUN for the run_as identities of the jobs that run the pipeline (a job
-    needs it to start an update), keeping any higher level."""
-    jobs = target.project.jobs
-    roles = []
-    if p.orchestration.feature_engineering and jobs.feature_engineering is not None:
-        roles.append(jobs.resolve(jobs.feature_engineering).run_as)
-    if p.orchestration.job is not None:
-        roles.append(jobs.resolve(JobBase()).run_as)
-    out = dict(levels)
-    rank = spec.PIPELINE_LEVELS
-    for role in filter(None, roles):
-        for principal in _helpers().principals(target, role, units):
-            if rank.index(out.get(principal, "CAN_VIEW")) < rank.index("CAN_RUN"):
-                out[principal] = "CAN_RUN"
-    return out
-
-
-def add_project_pipelines(units: Construct, target: ProjectTarget, data: DataUnits) -> dict[str, LakeflowPipeline]:
-    """The project's enabled pipelines (and their standalone jobs) under ``units``, keyed by config key."""
-    env, project = target.env, target.project
-    helpers = _helpers()
-    git = _git_folder(units, target)
+def add_project_pipelines(units: Construct, project: ResolvedProject, refs: StackRefs, data: DataUnits,
+                          policies: Mapping[str, ClusterPolicy]) -> dict[str, LakeflowPipeline]:
+    """The project's enabled pipelines (and their standalone jobs) under ``units``, keyed by
+    config key; ``policies``: the created cluster policies they use (policy_lookups)."""
+    p = refs.principals
+    git = _git_folder(units, project, p)
     built: dict[str, LakeflowPipeline] = {}
-    for key, p in enabled_pipelines(project):
-        scope_id = f"pipeline_{key}"
-        catalog, schema = _schema(units, target, data, p.schema_name)
-        event_log = None
-        if p.event_log is not None:
-            log_schema = _literal_schema(target, p.event_log.schema_name or p.schema_name)
-            log_catalog = p.schema_name.split(".")[0] if "." in p.schema_name and not p.event_log.schema_name \
-                else env.catalog.name
-            event_log = (log_catalog, log_schema, p.event_log.name)
-        built[key] = LakeflowPipeline(units, scope_id, LakeflowPipelineProps(
-            name=pipeline_name(env, project, key),
-            catalog=catalog, schema=schema,
-            libraries=_libraries(target, p, git),
-            serverless=p.serverless,
-            cluster=_cluster(units, target, p),
-            dependencies=tuple(p.dependencies),
-            configuration=pipeline_configuration(target, p),
-            channel=p.channel, edition=p.edition, photon=p.photon, continuous=p.continuous,
-            development=development_mode(env, p),
+    for key, r in project.pipelines.items():
+        cfg = r.config
+        log = r.event_log
+        built[key] = LakeflowPipeline(units, f"pipeline_{key}", LakeflowPipelineProps(
+            name=r.name,
+            catalog=r.catalog if r.catalog is not None else refs.catalog_name,
+            schema=data.schema_name(r.schema),  # a token when the project creates the schema
+            libraries=_libraries(r, git),
+            serverless=cfg.serverless,
+            cluster=_cluster(r.cluster, policies),
+            dependencies=tuple(cfg.dependencies),
+            configuration=dict(r.configuration),
+            channel=cfg.channel, edition=cfg.edition, photon=cfg.photon, continuous=cfg.continuous,
+            development=r.development,
             notifications=tuple(NotificationSpec(emails=tuple(n.emails), alerts=tuple(n.alerts))
-                                for n in p.notifications),
-            event_log=event_log,
-            budget_policy_id=p.budget_policy_id,
-            run_as=helpers.principals(target, p.run_as, units)[0] if p.run_as else None,
-            permissions=_runner_levels(units, target, p, helpers.role_levels(
-                target, p.permissions, list(spec.PIPELINE_LEVELS), units)),
-            tags=unit_tags(target, p.tags),
+                                for n in cfg.notifications),
+            event_log=(log.catalog, log.schema, log.name) if log is not None else None,
+            budget_policy_id=cfg.budget_policy_id,
+            run_as=p.principal(r.run_as) if r.run_as is not None else None,
+            permissions=p.levels(r.permissions),
+            tags=dict(r.tags),
         ))
-        if p.orchestration.job is not None:
-            _standalone_job(units, target, key, p, built[key].pipeline_id)
+        if r.job is not None:
+            _standalone_job(units, key, r.job, built[key].pipeline_id, p)
     return built
 
 
-def feature_job_pipelines(target: ProjectTarget, built: dict[str, LakeflowPipeline]) -> dict[str, str]:
+def feature_job_pipelines(project: ResolvedProject, built: Mapping[str, LakeflowPipeline]) -> dict[str, str]:
     """Task key -> pipeline id of the pipelines the feature engineering job runs first."""
-    return {pipeline_task_key(key): built[key].pipeline_id
-            for key, p in enabled_pipelines(target.project) if p.orchestration.feature_engineering}
+    return {r.task_key: built[key].pipeline_id for key, r in project.pipelines.items() if r.in_feature_job}
 
 
-def _standalone_job(units: Construct, target: ProjectTarget, key: str, p: PipelineConfig,
-                    pipeline_id: str) -> MlJob:
+def _standalone_job(units: Construct, key: str, job: ResolvedPipelineJob, pipeline_id: str,
+                    principals: PrincipalRefs) -> MlJob:
     """A job running the pipeline on a schedule or file arrival, with the project's shared job settings."""
-    env, project, jobs = target.env, target.project, target.project.jobs
-    job = p.orchestration.job
-    assert job is not None
-    s = jobs.resolve(JobBase())
-    helpers = _helpers()
-
-    def paused(override: bool | None) -> bool:
-        return env.pause_schedules if override is None else override
-
+    s = job.settings
     schedule = trigger = None
-    if job.schedule is not None:
-        schedule = ScheduleSpec(cron=job.schedule.cron, timezone=job.schedule.timezone or jobs.timezone,
-                                paused=paused(job.schedule.paused))
+    if (sc := job.schedule) is not None:
+        schedule = ScheduleSpec(cron=sc.cron, timezone=sc.timezone, paused=sc.paused)
     if (fa := job.file_arrival) is not None:
-        base = volume_path(target, fa.volume) if fa.volume else fa.url
-        assert base is not None
-        url = _below(base, fa.path)
-        trigger = TriggerSpec(file_arrival_url=url if url.endswith("/") else url + "/",
+        trigger = TriggerSpec(file_arrival_url=fa.url,
                               min_time_between_triggers_seconds=fa.min_time_between_triggers_seconds,
                               wait_after_last_change_seconds=fa.wait_after_last_change_seconds,
-                              paused=paused(fa.paused))
+                              paused=fa.paused)
     return MlJob(units, f"pipeline_{key}_job", MlJobProps(
-        name=env.object_name(job.name or f"{project.name}-{key}-pipeline-job"),
-        description=f"{project.name}: runs pipeline {key} ({env.name})",
-        tasks=(TaskSpec(key=pipeline_task_key(key), action=PipelineCode(pipeline_id=pipeline_id,
-                                                                          full_refresh=job.full_refresh)),),
+        name=job.name,
+        description=job.description,
+        tasks=(TaskSpec(key=job.task_key, action=PipelineCode(pipeline_id=pipeline_id,
+                                                              full_refresh=job.full_refresh)),),
         schedule=schedule, trigger=trigger,
-        notifications=_notifications(s.notifications),
+        notifications=notifications_spec(s.notifications),
         health=s.health,
         timeout_seconds=s.timeout_seconds,
         edit_mode=s.edit_mode,
-        run_as=helpers.principals(target, s.run_as, units)[0] if s.run_as else None,
-        permissions=helpers.role_levels(target, s.permissions, JOB_LEVEL_RANK, units),
-        tags=unit_tags(target, s.tags),
+        run_as=principals.principal(job.run_as) if job.run_as is not None else None,
+        permissions=principals.levels(job.permissions),
+        tags=dict(job.tags),
     ))
