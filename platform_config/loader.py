@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
-from platform_config.pipelines import pipeline_names
+from platform_config.pipeline_rules import pipeline_names
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
 from platform_config.secrets import find_secret_like, scan_for_secrets

@@ -20,7 +20,8 @@ from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGran
                                         privilege_problems, raise_located)
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
-from platform_config.pipelines import PipelineConfig, pipelines_problems  # docs/pipelines.md
+from platform_config.pipelines import PipelineConfig  # docs/pipelines.md
+from platform_config.pipeline_rules import pipelines_problems
 
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 
