@@ -10,7 +10,7 @@ from typing import Mapping
 
 from constructs import Construct
 
-from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
+from mlops_constructs.job import Code, MlJob, MlJobProps, PipelineCode, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
 
@@ -40,6 +40,9 @@ class FeatureEngineeringJobProps:
     notebooks only, see TaskSpec.compute_key)."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)
     """Default: none."""
+    pipelines: Mapping[str, str] = field(default_factory=dict)
+    """Task key -> pipeline id of pipelines run first (full refresh off); every feature task
+    depends on them, so data to features happens in one run. Default: none."""
 
 
 class FeatureEngineeringJob(Construct):
@@ -62,6 +65,10 @@ class FeatureEngineeringJob(Construct):
             if table.timestamp_column:
                 params["timestamp_column"] = table.timestamp_column
             tasks.append(TaskSpec(key=table.key, action=with_parameters(table.code, params),
-                                  compute_key=props.compute_key, description=f"Refresh {table.full_name}"))
+                                  compute_key=props.compute_key, description=f"Refresh {table.full_name}",
+                                  depends_on=tuple(sorted(props.pipelines))))
+        for key, pipeline_id in sorted(props.pipelines.items()):
+            tasks.append(TaskSpec(key=key, action=PipelineCode(pipeline_id=pipeline_id, full_refresh=False),
+                                  description="Update the ingestion pipeline before the feature tasks"))
         self.job = MlJob(self, "Resource", replace(props.job, tasks=tuple(tasks)))
         self.job_id = self.job.job_id

@@ -25,7 +25,7 @@ from mlops_engine.databricks import (
     JobGitSource, JobHealth, JobHealthRules, JobJobCluster, JobJobClusterNewCluster,
     JobJobClusterNewClusterAutoscale, JobNotificationSettings, JobQueue, JobRunAs,
     JobSchedule, JobTask, JobTaskConditionTask, JobTaskDependsOn, JobTaskLibrary,
-    JobTaskNotebookTask, JobTaskPythonWheelTask, JobTaskRunJobTask, JobTaskSparkPythonTask,
+    JobTaskNotebookTask, JobTaskPipelineTask, JobTaskPythonWheelTask, JobTaskRunJobTask, JobTaskSparkPythonTask,
     JobTrigger, JobTriggerFileArrival, JobTriggerPeriodic, JobTriggerTableUpdate,
     JobWebhookNotifications, JobWebhookNotificationsOnDurationWarningThresholdExceeded,
     JobWebhookNotificationsOnFailure, JobWebhookNotificationsOnStart,
@@ -119,8 +119,18 @@ class RunJobCode:
     """Default: none."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class PipelineCode:
+    """A pipeline task: one update of a Lakeflow Declarative Pipeline (docs/pipelines.md)."""
+
+    pipeline_id: str
+    """Id of the pipeline (a token referencing its databricks_pipeline keeps the dependency)."""
+    full_refresh: bool = False
+    """Recompute every table. Default: false (incremental update)."""
+
+
 Code = Union[NotebookCode, PythonScriptCode, PythonWheelCode]
-Action = Union[NotebookCode, PythonScriptCode, PythonWheelCode, ConditionCode, RunJobCode]
+Action = Union[NotebookCode, PythonScriptCode, PythonWheelCode, ConditionCode, RunJobCode, PipelineCode]
 
 
 def with_parameters(code: Code, platform: Mapping[str, str]) -> Code:
@@ -421,8 +431,9 @@ class MlJob(Construct):
                     if not isinstance(by_key[dep.task_key].action, ConditionCode):
                         self._fail(f"task {t.key}: outcome is only valid on a dependency on a condition task",
                                    "depends_on Configuration Block")
-            if isinstance(t.action, (ConditionCode, RunJobCode)) and t.compute_key is not None:
-                self._fail(f"task {t.key}: condition and run-job tasks take no compute", "task Configuration Block")
+            if isinstance(t.action, (ConditionCode, RunJobCode, PipelineCode)) and t.compute_key is not None:
+                self._fail(f"task {t.key}: condition, run-job and pipeline tasks take no compute",
+                           "task Configuration Block")
             if t.compute_key is not None and t.compute_key not in compute_keys:
                 self._fail(f"task {t.key}: unknown compute key {t.compute_key!r}", "job_cluster Configuration Block")
             if isinstance(t.action, ConditionCode) and t.action.op not in CONDITION_OPS:
@@ -547,6 +558,8 @@ class MlJob(Construct):
             job_id = int(a.job_id) if a.job_id.isdigit() else Token.as_number(a.job_id)
             kwargs["run_job_task"] = JobTaskRunJobTask(job_id=job_id,
                                                        job_parameters=_sorted(a.job_parameters) or None)
+        elif isinstance(a, PipelineCode):
+            kwargs["pipeline_task"] = JobTaskPipelineTask(pipeline_id=a.pipeline_id, full_refresh=a.full_refresh)
         if t.compute_key is not None:
             if on_cluster:
                 kwargs["job_cluster_key"] = t.compute_key

@@ -19,6 +19,7 @@ from platform_config.governance import (AccountConfig, Deployer, EnvironmentProt
                                         raise_located)
 from platform_config.serving import ServingSettings
 from databricks_spec.urls import validate_workspace_host
+from platform_config.pipelines import PipelineEnvironmentSettings  # pipelines (docs/pipelines.md)
 
 
 class Workspace(Model):
@@ -217,6 +218,8 @@ class EnvironmentConfig(Model):
     compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
+    pipelines: PipelineEnvironmentSettings = Field(default_factory=PipelineEnvironmentSettings)
+    """Pipeline behaviour, e.g. development mode (docs/pipelines.md). Default: production mode."""
 
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":

@@ -20,6 +20,8 @@ from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGran
                                         privilege_problems, raise_located)
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
+from platform_config.pipelines import PipelineConfig  # docs/pipelines.md
+from platform_config.pipeline_rules import pipelines_problems
 
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 
@@ -99,6 +101,8 @@ class ProjectConfig(Model):
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
+    pipelines: dict[Slug, PipelineConfig] = Field(default_factory=dict)
+    """Lakeflow Declarative Pipelines by key (docs/pipelines.md). Default: none."""
 
     @model_validator(mode="after")
     def _governance(self, info: ValidationInfo) -> "ProjectConfig":
@@ -106,6 +110,13 @@ class ProjectConfig(Model):
         env = (info.context or {}).get("env")
         if env is not None:
             raise_located("ProjectConfig", check_project_principals(self, env))
+        return self
+
+    @model_validator(mode="after")
+    def _pipelines(self, info: ValidationInfo) -> "ProjectConfig":
+        env = (info.context or {}).get("env")
+        if env is not None:
+            raise_located("ProjectConfig", pipelines_problems(self, env))
         return self
 
     @field_validator("monitors")
