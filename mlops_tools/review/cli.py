@@ -80,7 +80,7 @@ def register(registry: Registry) -> None:
     from mlops_tools.review.drift import DRIFT_EXIT_CODES
 
     drift = registry.add(
-        "drift", cmd_drift, help="plan deployed environments against their live state; report drift",
+        "drift", cmd_drift, help="report drift: plan deployed environments against their live state",
         shared=("config", "outdir"),
         description="Synthesize, then `terraform plan -detailed-exitcode -lock=false` every stack of each "
                     "environment CI deploys (or --env) against its real backend with the credentials in "

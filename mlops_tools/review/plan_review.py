@@ -455,6 +455,11 @@ def _identity_risks(stack: str, change: Change) -> list[Risk]:
         out.append(Risk(IDENTITY, stack, change.address,
                         f"{_what(change)}: the {kind} now runs as {_principal(after.get('run_as'))} "
                         f"(was: {_principal(before.get('run_as'))}); its runs get that principal's privileges"))
+    elif change.type in rules.RUN_AS_TYPES and change.action == "create" and after.get("run_as"):
+        kind = rules.RUN_AS_TYPES[change.type]
+        out.append(Risk(IDENTITY, stack, change.address,
+                        f"{_what(change)}: the new {kind} runs as {_principal(after.get('run_as'))}; "
+                        "its runs get that principal's privileges"))
     owner = rules.OWNER_ATTRIBUTE
     if changing and owner in after and before.get(owner) != after.get(owner) and after.get(owner) is not None:
         out.append(Risk(IDENTITY, stack, change.address,

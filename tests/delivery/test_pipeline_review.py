@@ -16,7 +16,7 @@ from delivery_support import write_stack
 
 from mlops_tools.offline.harness import apply_stack, verify_stack
 from mlops_tools.review.markdown import render
-from mlops_tools.review.plan_review import (DATA_LOSS, EXIT_DESTRUCTIVE, REPLACEMENT, SECURITY, Review,
+from mlops_tools.review.plan_review import (DATA_LOSS, EXIT_DESTRUCTIVE, REPLACEMENT, IDENTITY, SECURITY, Review,
                                             StackReview, review_plan)
 
 INGEST_ID = "${databricks_pipeline.ingest.id}"
@@ -101,10 +101,10 @@ def test_deleted_pipeline_blocks(change):
 
 def test_run_identity_change_is_a_security_risk_not_a_replacement(plans, change):
     assert _raw(plans[1], "databricks_pipeline.ingest")["change"]["actions"] == ["update"]
-    (risk,) = _risks(change, "databricks_pipeline.ingest", SECURITY)
+    (risk,) = _risks(change, "databricks_pipeline.ingest", IDENTITY)
     assert not risk.blocking
-    assert ("`run_as` changes from user alice@example.com to service principal "
-            "9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72") in risk.message
+    assert ("now runs as service principal `9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72` "
+            "(was: user `alice@example.com`)") in risk.message
     assert not _risks(change, "databricks_pipeline.ingest", DATA_LOSS)
 
 
@@ -128,6 +128,6 @@ def test_moved_git_folder_is_a_replacement(plans, change):
 def test_creating_a_pipeline_with_run_as_is_flagged_once(plans):
     review = review_plan("dev", plans[0])
     identity = [r for r in review.risks if r.address == "databricks_pipeline.ingest"]
-    assert [r.kind for r in identity] == [SECURITY]
-    assert "from its owner to user alice@example.com" in identity[0].message
+    assert [r.kind for r in identity] == [IDENTITY]
+    assert "the new pipeline runs as user `alice@example.com`" in identity[0].message
     assert "`databricks_pipeline.ingest`" in render(Review([review]))
