@@ -128,10 +128,6 @@ def relative(path: str) -> bool:
     return not path.startswith("/") and not _CLOUD_URI.match(path)
 
 
-def terraform_literal(text: str) -> str:
-    """``text`` as Terraform must receive it to keep it literal: '${' and '%{' escaped."""
-    return text.replace("${", "$${").replace("%{", "%%{")
-
 
 # --------------------------------------------------------------------------- configuration contract
 

@@ -12,7 +12,7 @@ Plan stability: libraries keep their configured order (the provider treats
 blocks, their recipients and alerts, configuration keys, tags and access
 controls are emitted sorted, so YAML order never changes the JSON.
 Configuration values and expectation expressions reach Terraform as literals
-('${' and '%{' escaped).
+(the config loader escapes every config string once: platform_config/literals.py).
 """
 
 from __future__ import annotations
@@ -127,14 +127,14 @@ class LakeflowPipeline(Construct):
         p = props
         self.resource = Pipeline(
             self, "Resource",
-            name=spec.terraform_literal(p.name),
+            name=p.name,
             catalog=p.catalog,
             schema=p.schema,
             library=[self._library(lib) for lib in p.libraries],
             serverless=True if p.serverless else None,
             cluster=[self._cluster(p.cluster)] if p.cluster is not None else None,
             environment=PipelineEnvironment(dependencies=list(p.dependencies)) if p.dependencies else None,
-            configuration={k: spec.terraform_literal(v) for k, v in _sorted(p.configuration).items()} or None,
+            configuration=dict(_sorted(p.configuration)) or None,
             channel=p.channel,
             edition=p.edition,
             photon=True if p.photon else None,
