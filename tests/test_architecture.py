@@ -1,0 +1,299 @@
+"""The import contract: layers import only downwards, and no two modules import each other.
+
+    spec <- config <- resolution <- stacks -> constructs -> spec
+    constructs and stacks may import the engine; the engine imports only the spec;
+    tools import config, spec and the stack layout (plus the exceptions listed below).
+
+The check reads every product module's AST (no import runs, no jsii): an ``import`` anywhere in
+a module counts, including imports inside functions (they run when the function does), except
+those under ``if TYPE_CHECKING:``. ``check`` is a pure function over a module graph, so the tests
+below also prove it fails on a synthetic upward import and on a cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Product package -> its layer name.
+LAYERS: dict[str, str] = {
+    "databricks_spec": "spec",
+    "platform_config": "config",
+    "resolution": "resolution",
+    "stacks": "stacks",
+    "mlops_constructs": "constructs",
+    "mlops_engine": "engine",
+    "mlops_tools": "tools",
+}
+
+#: Layer -> the other layers it may import (its own is always allowed).
+ALLOWED: dict[str, frozenset[str]] = {
+    "spec": frozenset(),
+    "config": frozenset({"spec"}),
+    "resolution": frozenset({"spec", "config"}),
+    "stacks": frozenset({"spec", "config", "resolution", "constructs", "engine"}),
+    "constructs": frozenset({"spec", "engine"}),
+    "engine": frozenset({"spec"}),
+    "tools": frozenset({"spec", "config"}),
+}
+
+#: Modules outside the allowed layers that a layer may still import: (importer layer, module).
+ALLOWED_MODULES: frozenset[tuple[str, str]] = frozenset({
+    ("tools", "stacks.layout"),  # the stack plan is pure (no cdktf): the CLI checks names with it
+})
+
+
+@dataclass(frozen=True)
+class Exception_:
+    importer: str
+    imported: str
+    reason: str
+
+
+#: Deliberate upward imports, each with its reason. Every entry must still be needed: an
+#: exception no import uses any more fails the test, so this list cannot rot.
+EXCEPTIONS: tuple[Exception_, ...] = (
+    Exception_("mlops_tools.synth", "stacks.app",
+               "synth builds the app; imported inside the function so the rest of the CLI never "
+               "starts jsii (~2 s)"),
+    Exception_("mlops_constructs.serving_endpoint", "platform_config.secrets",
+               "PENDING: the `untrusted` branch moves SECRET_REFERENCE to databricks_spec/secrets.py; "
+               "at that merge import it from there and delete this entry"),
+)
+
+#: Import cycles known at this commit, as sorted module tuples. Same rule: a listed cycle that
+#: no longer exists fails the test.
+KNOWN_CYCLES: tuple[tuple[str, ...], ...] = (
+    # PENDING: the `resolution` branch removes it (issue 10 item 3); delete this entry then.
+    ("stacks.jobs", "stacks.project"),
+)
+
+
+# --------------------------------------------------------------------------- graph
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(tree: ast.AST, module: str, is_package: bool) -> list[tuple[str, list[str]]]:
+    """(imported module, names imported from it) for every runtime import in ``tree``."""
+    out: list[tuple[str, list[str]]] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking(child):
+                for sub in child.orelse:
+                    visit_stmt(sub)
+                continue
+            visit_stmt(child)
+
+    def visit_stmt(child: ast.AST) -> None:
+        if isinstance(child, ast.Import):
+            out.extend((alias.name, []) for alias in child.names)
+        elif isinstance(child, ast.ImportFrom):
+            base = child.module or ""
+            if child.level:
+                pkg = module.split(".") if is_package else module.split(".")[:-1]
+                pkg = pkg[: len(pkg) - (child.level - 1)]
+                base = ".".join(pkg + ([base] if base else []))
+            out.append((base, [a.name for a in child.names]))
+        visit(child)
+
+    visit(tree)
+    return out
+
+
+def build_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """module -> the product modules it imports, from {module: (source text, is_package)}."""
+    ours = set(sources)
+    graph: dict[str, set[str]] = {}
+    for module, (text, is_package) in sources.items():
+        edges: set[str] = set()
+        for target, names in _imports(ast.parse(text), module, is_package):
+            if target.split(".")[0] not in LAYERS:
+                continue
+            subs = [f"{target}.{n}" for n in names if f"{target}.{n}" in ours]
+            edges.update(subs or [target])
+        graph[module] = edges - {module}
+    return graph
+
+
+def product_sources(root: Path = ROOT) -> dict[str, tuple[str, bool]]:
+    sources = {}
+    for package in LAYERS:
+        folder = root / package
+        if not folder.is_dir():
+            continue  # e.g. resolution/ before it exists
+        for path in sorted(folder.rglob("*.py")):
+            sources[module_name(path, root)] = (path.read_text(encoding="utf-8"), path.name == "__init__.py")
+    return sources
+
+
+def layer_of(module: str) -> str:
+    return LAYERS[module.split(".")[0]]
+
+
+def _allowed(importer: str, imported: str) -> bool:
+    src, dst = layer_of(importer), layer_of(imported)
+    if src == dst or dst in ALLOWED[src]:
+        return True
+    return any(layer == src and (imported == m or imported.startswith(m + "."))
+               for layer, m in ALLOWED_MODULES)
+
+
+def cycles(graph: dict[str, set[str]]) -> list[tuple[str, ...]]:
+    """Strongly connected components of more than one module (Tarjan), as sorted tuples."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[tuple[str, ...]] = []
+    counter = [0]
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in graph:
+                continue
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(tuple(sorted(component)))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return sorted(found)
+
+
+def check(graph: dict[str, set[str]], exceptions=EXCEPTIONS,
+          known_cycles=KNOWN_CYCLES) -> list[str]:
+    """Every violation of the contract, as sentences; [] when the graph honours it."""
+    problems = []
+    used = set()
+    for importer in sorted(graph):
+        for imported in sorted(graph[importer]):
+            if _allowed(importer, imported):
+                continue
+            allowed = [e for e in exceptions if e.importer == importer and e.imported == imported]
+            if allowed:
+                used.add(allowed[0])
+                continue
+            problems.append(f"{importer} ({layer_of(importer)}) imports {imported} ({layer_of(imported)}): "
+                            f"{layer_of(importer)} may import only "
+                            f"{', '.join(sorted(ALLOWED[layer_of(importer)])) or 'itself'}")
+    for e in exceptions:
+        if e not in used:
+            problems.append(f"stale exception: {e.importer} no longer imports {e.imported}; remove it")
+    found = cycles(graph)
+    for cycle in found:
+        if cycle not in known_cycles:
+            problems.append(f"import cycle: {' <-> '.join(cycle)}")
+    for cycle in known_cycles:
+        if cycle not in found:
+            problems.append(f"stale known cycle {cycle}: it is gone; remove it from KNOWN_CYCLES")
+    return problems
+
+
+# --------------------------------------------------------------------------- tests
+
+def test_product_honours_the_import_contract():
+    graph = build_graph(product_sources())
+    assert len(graph) > 50, "the checker found too few modules: is ROOT right?"
+    assert check(graph) == []
+
+
+def test_spec_imports_nothing_of_ours():
+    graph = build_graph(product_sources())
+    spec = {m: edges for m, edges in graph.items() if layer_of(m) == "spec"}
+    assert spec, "no spec modules found"
+    assert all(layer_of(t) == "spec" for edges in spec.values() for t in edges)
+
+
+def test_relative_imports_and_type_checking_are_understood():
+    sources = {
+        "platform_config": ("", True),
+        "platform_config.a": ("from . import b\nfrom .b import thing\n", False),
+        "platform_config.b": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                              "    from platform_config.a import x\n", False),
+    }
+    graph = build_graph(sources)
+    assert graph["platform_config.a"] == {"platform_config.b"}
+    assert graph["platform_config.b"] == set()  # a type-only import is no runtime edge
+
+
+def _sources_with(extra: dict[str, str]) -> dict[str, tuple[str, bool]]:
+    sources = product_sources()
+    sources.update({name: (text, False) for name, text in extra.items()})
+    return sources
+
+
+@pytest.mark.parametrize("module, text, expected", [
+    ("databricks_spec.tmp_upward", "from platform_config.base import Model\n",
+     "databricks_spec.tmp_upward (spec) imports platform_config.base (config)"),
+    ("platform_config.tmp_upward", "def f():\n    import mlops_constructs.job\n",
+     "platform_config.tmp_upward (config) imports mlops_constructs.job (constructs)"),
+    ("mlops_constructs.tmp_upward", "from platform_config import ProjectConfig\n",
+     "mlops_constructs.tmp_upward (constructs) imports platform_config (config)"),
+    ("mlops_engine.tmp_upward", "import mlops_constructs\n",
+     "mlops_engine.tmp_upward (engine) imports mlops_constructs (constructs)"),
+    ("mlops_tools.tmp_upward", "from stacks.platform import PlatformUnits\n",
+     "mlops_tools.tmp_upward (tools) imports stacks.platform (stacks)"),
+])
+def test_an_upward_import_fails_the_contract(module, text, expected):
+    problems = check(build_graph(_sources_with({module: text})))
+    assert [p for p in problems if p.startswith(expected)], problems
+
+
+def test_a_new_cycle_fails_the_contract():
+    sources = _sources_with({"platform_config.tmp_a": "import platform_config.tmp_b\n",
+                             "platform_config.tmp_b": "from platform_config import tmp_a\n"})
+    assert "import cycle: platform_config.tmp_a <-> platform_config.tmp_b" in check(build_graph(sources))
+
+
+def test_a_stale_exception_fails_the_contract():
+    graph = build_graph(product_sources())
+    unused = Exception_("mlops_tools.cli", "stacks.app", "test")
+    assert any("stale exception: mlops_tools.cli" in p for p in check(graph, EXCEPTIONS + (unused,)))
+
+
+def test_an_upward_import_in_a_real_file_fails(tmp_path):
+    """End to end on a copy of the tree: one file written with an upward import."""
+    for package in LAYERS:
+        if (ROOT / package).is_dir():
+            for path in (ROOT / package).rglob("*.py"):
+                dest = tmp_path / path.relative_to(ROOT)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert check(build_graph(product_sources(tmp_path))) == []
+    (tmp_path / "databricks_spec" / "tmp_upward.py").write_text("import stacks.app\n", encoding="utf-8")
+    assert any(p.startswith("databricks_spec.tmp_upward (spec) imports stacks.app")
+               for p in check(build_graph(product_sources(tmp_path))))
