@@ -23,10 +23,10 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
+from databricks_spec.enums import Cloud, DataSecurityMode
 from platform_config.base import Model, Slug
 from platform_config.references import RoleName
 
-Cloud = Literal["aws", "azure", "gcp"]
 
 #: Node type used when neither the environment nor the job names one.
 DEFAULT_NODE_TYPES: dict[str, str] = {"aws": "m5d.xlarge", "azure": "Standard_D4ds_v5",
@@ -34,9 +34,6 @@ DEFAULT_NODE_TYPES: dict[str, str] = {"aws": "m5d.xlarge", "azure": "Standard_D4
 #: Databricks Runtime for ML (LTS) used when neither the environment nor the job names one.
 DEFAULT_SPARK_VERSION = "15.4.x-cpu-ml-scala2.12"
 
-#: Access modes a job cluster may use (provider docs: cluster, data_security_mode).
-DataSecurityMode = Literal["SINGLE_USER", "USER_ISOLATION", "DATA_SECURITY_MODE_AUTO",
-                           "DATA_SECURITY_MODE_DEDICATED", "DATA_SECURITY_MODE_STANDARD"]
 
 
 class ClusterPolicyConfig(Model):

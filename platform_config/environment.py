@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
+from databricks_spec.enums import Cloud
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.compute import EnvironmentCompute
 from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
@@ -164,7 +165,7 @@ class EnvironmentConfig(Model):
     name: Slug
     """Taken from the file name; not written in the file."""
     workspace: Workspace
-    cloud: Literal["aws", "azure", "gcp"]
+    cloud: Cloud
     catalog: CatalogRef
     naming: Naming = Field(default_factory=Naming)
     tags: Tags

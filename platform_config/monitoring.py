@@ -22,11 +22,10 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 
 from platform_config.base import Model
 from platform_config.quartz import QuartzCron, TimeZoneId
-from platform_config.serving import Email, located_error
-
-#: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
-Granularity = Literal["5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
-                      "4 weeks", "1 month", "1 year"]
+from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
+from databricks_spec.rules import Finding
+from platform_config.rules import raise_findings
+from platform_config.serving import Email
 
 #: A column name or expression (non-empty).
 Column = Annotated[str, StringConstraints(min_length=1)]
@@ -35,7 +34,7 @@ Column = Annotated[str, StringConstraints(min_length=1)]
 TableRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*){0,2}$")]
 
 #: Spark SQL types a custom metric may output (rendered as a StructField JSON).
-METRIC_TYPES = ("double", "float", "long", "integer", "int", "string", "boolean")
+METRIC_TYPES = METRIC_OUTPUT_TYPES
 
 PROFILE_KEYS = ("inference_log", "time_series", "snapshot")
 
@@ -60,7 +59,7 @@ Granularities = Annotated[list[Granularity], AfterValidator(_granularities)]
 class InferenceLogProfile(Model):
     """Model quality and drift on a table of model requests and predictions."""
 
-    problem_type: Literal["classification", "regression"]
+    problem_type: ProblemType
     """Required."""
     prediction_col: Column
     """Column with the model's prediction. Required."""
@@ -78,8 +77,8 @@ class InferenceLogProfile(Model):
     @model_validator(mode="after")
     def _proba(self) -> "InferenceLogProfile":
         if self.prediction_proba_col and self.problem_type != "classification":
-            raise located_error((("prediction_proba_col",),
-                                 "prediction_proba_col only applies to problem_type: classification"))
+            raise_findings([Finding(("prediction_proba_col",),
+                                    "prediction_proba_col only applies to problem_type: classification")])
         return self
 
 
@@ -99,7 +98,7 @@ class SnapshotProfile(Model):
 class CustomMetricConfig(Model):
     """A custom metric (Databricks docs: Lakehouse Monitoring, 'custom metrics')."""
 
-    type: Literal["aggregate", "derived", "drift"]
+    type: CustomMetricType
     """aggregate: computed from the table; derived: from aggregate metrics; drift:
     compares windows (``{{current_df}}`` / ``{{base_df}}``). Required."""
     definition: str
@@ -214,19 +213,19 @@ class MonitorConfig(Model):
         if len(profiles) != 1:
             found = ", ".join(profiles) if profiles else "none"
             loc = (profiles[1],) if len(profiles) > 1 else ()
-            problems.append((loc, "a monitor needs exactly one profile: inference_log, time_series or "
+            problems.append(Finding(loc, "a monitor needs exactly one profile: inference_log, time_series or "
                                   f"snapshot (found: {found}) (provider docs: quality_monitor)"))
         if (self.table is None) == (self.endpoint is None):
             loc = ("endpoint",) if self.table is not None else ()
-            problems.append((loc, "set exactly one of table (a table name) and endpoint (monitor "
+            problems.append(Finding(loc, "set exactly one of table (a table name) and endpoint (monitor "
                                   "that serving endpoint's inference table)"))
         if self.endpoint is not None and self.inference_log is None and profiles:
-            problems.append(((profiles[0],), "a monitor on an endpoint's inference table uses the "
+            problems.append(Finding((profiles[0],), "a monitor on an endpoint's inference table uses the "
                                              "inference_log profile"))
         if self.paused is False and self.schedule is None:
-            problems.append((("paused",), "paused: false needs a schedule"))
+            problems.append(Finding(("paused",), "paused: false needs a schedule"))
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         return self
 
 
@@ -241,18 +240,18 @@ def check_monitor_endpoints(monitors: dict[str, MonitorConfig], serving) -> None
         endpoint = endpoints.get(monitor.endpoint)
         if endpoint is None:
             known = ", ".join(sorted(endpoints)) or "none"
-            problems.append(((key, "endpoint"), f"no serving endpoint '{monitor.endpoint}' in this "
+            problems.append(Finding((key, "endpoint"), f"no serving endpoint '{monitor.endpoint}' in this "
                                                 f"project (serving.endpoints: {known})"))
         elif not endpoint.inference_table.enabled:
-            problems.append(((key, "endpoint"), f"endpoint '{monitor.endpoint}' has "
+            problems.append(Finding((key, "endpoint"), f"endpoint '{monitor.endpoint}' has "
                                                 "inference_table.enabled: false; nothing to monitor"))
     seen: dict[tuple, str] = {}
     for key, monitor in monitors.items():
         target = ("table", monitor.table) if monitor.table else ("endpoint", monitor.endpoint, monitor.table_suffix)
         if target in seen:
             where = "table" if monitor.table else "endpoint"
-            problems.append(((key, where), f"monitor '{seen[target]}' already watches this table; a table "
+            problems.append(Finding((key, where), f"monitor '{seen[target]}' already watches this table; a table "
                                            "has at most one monitor (its id is the table name)"))
         seen.setdefault(target, key)
     if problems:
-        raise located_error(*problems)
+        raise_findings(problems)

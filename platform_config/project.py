@@ -11,17 +11,17 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from databricks_spec.permissions import ExperimentLevel
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
-                                        VolumeConfig, check_project, check_project_principals,
-                                        privilege_problems, raise_located)
+                                        VolumeConfig, check_project, privilege_problems)
+from platform_config.rules import raise_findings
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
 
-ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 
 
 class RegisteredModelConfig(Model):
@@ -43,7 +43,7 @@ class RegisteredModelConfig(Model):
 
     @model_validator(mode="after")
     def _privileges(self) -> "RegisteredModelConfig":
-        raise_located("RegisteredModelConfig", privilege_problems("model", self.grants))
+        raise_findings(privilege_problems("model", self.grants))
         return self
 
 
@@ -101,11 +101,8 @@ class ProjectConfig(Model):
     (docs/jobs.md). Default: none."""
 
     @model_validator(mode="after")
-    def _governance(self, info: ValidationInfo) -> "ProjectConfig":
+    def _governance(self) -> "ProjectConfig":
         check_project(self)
-        env = (info.context or {}).get("env")
-        if env is not None:
-            raise_located("ProjectConfig", check_project_principals(self, env))
         return self
 
     @field_validator("monitors")

@@ -6,9 +6,8 @@ the environment's catalog, split traffic between them, captures requests and
 responses to an inference table through the AI gateway, and is governed by
 roles. See docs/serving.md for every key with its default.
 
-Environment-dependent rules (scale-to-zero) read the environment from the
-validation context (``context={"env": EnvironmentConfig}``) the loader passes;
-without a context they are skipped (a project validated on its own).
+The environment-dependent rule (whether an entity may scale to zero there) runs with the
+other environment rules in ``platform_config.environment_rules``.
 """
 
 from __future__ import annotations
@@ -17,44 +16,27 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError, ValidationError
 
+from databricks_spec.enums import MAX_SERVED_ENTITIES, RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.formats import EMAIL_PATTERN
+from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
+from databricks_spec.rules import Finding
+from platform_config.rules import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.references import RoleName
 from platform_config.secrets import SECRET_REFERENCE
 
-WorkloadSize = Literal["Small", "Medium", "Large"]
-WorkloadType = Literal["CPU", "GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "MULTIGPU_MEDIUM"]
-ServingLevel = Literal["CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"]
-RateLimitKey = Literal["endpoint", "user", "user_group", "service_principal"]
 
 #: Endpoint and served-entity names (provider docs: model_serving, "name").
 ServingName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
 
 #: An e-mail address for notifications.
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
 
 ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-#: Permission levels on a serving endpoint, lowest first (provider docs: permissions, "Model serving usage").
-SERVING_LEVEL_RANK = ["CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"]
-
-
-def located_error(*problems: tuple[tuple, str]) -> ValidationError:
-    """A ValidationError for problems at key paths *below* the model being validated.
-
-    Raised from a validator, pydantic prefixes each path with the model's own
-    location, so the loader reports the exact file:line of the offending key.
-    """
-    return ValidationError.from_exception_data("config", [
-        {"type": PydanticCustomError("mlops_rule", "{message}", {"message": message}),
-         "loc": tuple(loc), "input": None}
-        for loc, message in problems
-    ])
-
-
-def _env(info: ValidationInfo) -> Any:
-    return (info.context or {}).get("env") if info is not None else None
+#: Permission levels on a serving endpoint, lowest first: the spec's one order (databricks_spec.permissions).
+SERVING_LEVEL_RANK = SERVING_LEVELS
 
 
 class ServedEntityConfig(Model):
@@ -108,18 +90,18 @@ class ServedEntityConfig(Model):
         problems = []
         for name, ref in value.items():
             if not ENV_VAR_NAME.match(name):
-                problems.append(((name,), "not a valid environment variable name "
+                problems.append(Finding((name,), "not a valid environment variable name "
                                           "(letters, digits and '_', not starting with a digit)"))
             elif not SECRET_REFERENCE.match(str(ref)):
-                problems.append(((name,), "environment variables may only reference secrets as "
+                problems.append(Finding((name,), "environment variables may only reference secrets as "
                                           "{{secrets/<scope>/<key>}}; a literal value would be stored "
                                           "in config and Terraform state"))
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         return value
 
     @model_validator(mode="after")
-    def _compute_exclusive(self, info: ValidationInfo) -> "ServedEntityConfig":
+    def _compute_exclusive(self) -> "ServedEntityConfig":
         problems = []
         concurrency = [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency")
                        if getattr(self, k) is not None]
@@ -127,31 +109,23 @@ class ServedEntityConfig(Model):
                       if getattr(self, k) is not None]
         if self.workload_size is not None and (concurrency or throughput):
             other = (concurrency or throughput)[0]
-            problems.append((("workload_size",),
+            problems.append(Finding(("workload_size",),
                              f"workload_size and {other} are mutually exclusive: size the entity "
                              "either by workload_size or by provisioned concurrency/throughput "
                              "(provider docs: model_serving, 'served_entities Configuration Block')"))
         if concurrency and throughput:
-            problems.append(((throughput[0],), "provisioned concurrency and provisioned throughput "
+            problems.append(Finding((throughput[0],), "provisioned concurrency and provisioned throughput "
                                                "are mutually exclusive"))
         for low, high in (("min_provisioned_concurrency", "max_provisioned_concurrency"),
                           ("min_provisioned_throughput", "max_provisioned_throughput")):
             lo, hi = getattr(self, low), getattr(self, high)
             if (lo is None) != (hi is None):
                 missing = high if hi is None else low
-                problems.append(((missing,), f"set both {low} and {high}"))
+                problems.append(Finding((missing,), f"set both {low} and {high}"))
             elif lo is not None and lo > hi:
-                problems.append(((low,), f"{low} ({lo}) must not exceed {high} ({hi})"))
-        env = _env(info)
-        if env is not None and self.scale_to_zero and not env.serving.allow_scale_to_zero \
-                and not self.scale_to_zero_override:
-            problems.append((("scale_to_zero",),
-                             f"environment '{env.name}' does not allow scale-to-zero "
-                             "(serving.allow_scale_to_zero: false in its environment file); set it "
-                             "to false for this environment, or add scale_to_zero_override: true to "
-                             "opt in explicitly"))
+                problems.append(Finding((low,), f"{low} ({lo}) must not exceed {high} ({hi})"))
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         return self
 
 
@@ -186,8 +160,8 @@ class RateLimitConfig(Model):
     @model_validator(mode="after")
     def _principal(self) -> "RateLimitConfig":
         if self.key == "endpoint" and self.principal:
-            raise located_error((("principal",), "a rate limit with key 'endpoint' applies to the "
-                                                 "whole endpoint and takes no principal"))
+            raise_findings([Finding(("principal",), "a rate limit with key 'endpoint' applies to the "
+                                                 "whole endpoint and takes no principal")])
         return self
 
 
@@ -246,7 +220,7 @@ class ServingEndpointConfig(Model):
         known = [n for n, e in value.items() if e.version is not None]
         pending = [n for n, e in value.items() if e.version is None]
         if known and pending:
-            raise located_error(*[((n, "version"),
+            raise_findings([Finding((n, "version"),
                                    f"entity '{n}' has no version while {', '.join(sorted(known))} "
                                    "has one: set its version, or remove the entity until it has "
                                    "one (only a whole endpoint can be pending)") for n in pending])
@@ -260,11 +234,11 @@ class ServingEndpointConfig(Model):
             return value
         if not value:
             return value  # several entities without a split: _split_required
-        problems = [((name,), f"no entity named '{name}' (entities: {', '.join(sorted(entities))})")
+        problems = [Finding((name,), f"no entity named '{name}' (entities: {', '.join(sorted(entities))})")
                     for name in value if name not in entities]
         missing = sorted(set(entities) - set(value))
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         if missing:
             raise ValueError(f"traffic must name every entity; missing: {', '.join(missing)} "
                              "(use 0 to serve without routing traffic)")
@@ -277,8 +251,8 @@ class ServingEndpointConfig(Model):
     @model_validator(mode="after")
     def _split_required(self) -> "ServingEndpointConfig":
         if not self.traffic and len(self.entities) > 1:
-            raise located_error((("traffic",), f"several entities ({', '.join(sorted(self.entities))}) "
-                                               "need a traffic split: entity name -> percent, summing to 100"))
+            raise_findings([Finding(("traffic",), f"several entities ({', '.join(sorted(self.entities))}) "
+                                               "need a traffic split: entity name -> percent, summing to 100")])
         return self
 
     @field_validator("rate_limits")
@@ -290,11 +264,11 @@ class ServingEndpointConfig(Model):
             ident = (limit.key, limit.principal)
             if ident in seen:
                 who = f" for {limit.principal}" if limit.principal else ""
-                problems.append(((i,), f"duplicate rate limit (key {limit.key}{who}), "
+                problems.append(Finding((i,), f"duplicate rate limit (key {limit.key}{who}), "
                                        f"already set at rate_limits[{seen[ident]}]"))
             seen.setdefault(ident, i)
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         return value
 
 
@@ -327,6 +301,6 @@ class ServingSettings(Model):
     @model_validator(mode="after")
     def _consistent(self) -> "ServingSettings":
         if self.scale_to_zero and not self.allow_scale_to_zero:
-            raise located_error((("scale_to_zero",), "cannot default to scale-to-zero where "
-                                                     "allow_scale_to_zero is false"))
+            raise_findings([Finding(("scale_to_zero",), "cannot default to scale-to-zero where "
+                                                     "allow_scale_to_zero is false")])
         return self
