@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import Permissions, PermissionsAccessControl
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
+from databricks_spec.rules.permissions import permission_levels
+from mlops_constructs.checks import refuse
 from mlops_constructs.principal import Principal
 
 
@@ -37,12 +40,10 @@ class ObjectPermissions(Construct):
     def __init__(self, scope: Construct, id: str, props: ObjectPermissionsProps):
         super().__init__(scope, id)
         if not props.access:
-            raise ValueError(f"{self.node.path}: permissions need at least one access entry")
+            raise ConstructError(self, "permissions need at least one access entry")
         if props.valid_levels is not None:
-            bad = sorted({lvl for lvl in props.access.values() if lvl not in props.valid_levels})
-            if bad:
-                raise ValueError(f"{self.node.path}: invalid permission level(s) {', '.join(bad)}; "
-                                 f"valid: {', '.join(sorted(props.valid_levels))}")
+            refuse(self, permission_levels(sorted(props.valid_levels),
+                                           {p.key: level for p, level in props.access.items()}))
         controls = [
             PermissionsAccessControl(permission_level=level, **{principal.kind: principal.name})
             for principal, level in sorted(props.access.items(), key=lambda kv: kv[0].sort_key)

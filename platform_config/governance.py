@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from databricks_spec.formats import UUID
 from databricks_spec.permissions import SecretPermission
 from databricks_spec.rules import Finding
-from databricks_spec.rules.permissions import permission_levels, privileges
+from databricks_spec.rules.permissions import object_permission_levels, privileges
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
 from platform_config.rules import raise_findings
@@ -215,7 +215,7 @@ class WorkspacePermissions(Model):
             for name, obj in getattr(self, section).items():
                 if not obj.access:
                     errors.append(Finding((section, name, "access"), "list at least one role"))
-                errors += [f.at(section, name, "access") for f in permission_levels(otype, obj.access)]
+                errors += [f.at(section, name, "access") for f in object_permission_levels(otype, obj.access)]
         raise_findings(errors)
         return self
 

@@ -264,3 +264,22 @@ def owner_identity(members: Sequence[tuple[str, str]], what: str) -> list[Findin
         return [Finding((), "IS_OWNER must be exactly one user or service principal (a job cannot be "
                             f"owned by a group), but {what} is: {members_text(members)}", JOB_USAGE_DOC)]
     return []
+
+
+def task_compute(kind: str, compute_key: str | None, compute_keys: Iterable[str]) -> list[Finding]:
+    """Which tasks take compute: ``kind`` is notebook, python_script, python_wheel, condition or
+    run_job. Condition and run-job tasks take none; script and wheel tasks need one (a job
+    cluster, or a serverless environment for their libraries); a notebook task without one runs
+    on serverless with its notebook environment."""
+    if kind in ("condition", "run_job"):
+        if compute_key is not None:
+            return [Finding((), "condition and run-job tasks take no compute", job_doc("task Configuration Block"))]
+        return []
+    if compute_key is None:
+        if kind in ("python_script", "python_wheel"):
+            return [Finding((), "Python script and wheel tasks need a compute_key (a job cluster, or a "
+                                "serverless environment for their libraries)", job_doc("task Configuration Block"))]
+        return []
+    if compute_key not in set(compute_keys):
+        return [Finding((), f"unknown compute key {compute_key!r}", job_doc("job_cluster Configuration Block"))]
+    return []

@@ -9,13 +9,16 @@ from databricks_spec.privileges import invalid_privileges, privilege_error
 from databricks_spec.rules import Finding
 
 
-def permission_levels(object_type: str, levels: Mapping[str, str]) -> list[Finding]:
-    """Every level in ``levels`` (who -> level) is one ``object_type`` accepts; key = who."""
-    valid = WORKSPACE_OBJECTS[object_type].levels
-    doc = f"provider docs: {WORKSPACE_OBJECTS[object_type].doc}"
-    return [Finding((who,), f"permission level {level!r} not valid on a {object_type.replace('_', ' ')}; "
-                            f"valid: {', '.join(valid)}", doc)
-            for who, level in levels.items() if level not in valid]
+def permission_levels(valid: Sequence[str], levels: Mapping[str, str], doc: str = "") -> list[Finding]:
+    """Every level in ``levels`` (who -> level) is one of ``valid``; a finding's key is who."""
+    return [Finding((who,), f"invalid permission level(s) {level}; valid: {', '.join(valid)}", doc)
+            for who, level in sorted(levels.items()) if level not in valid]
+
+
+def object_permission_levels(object_type: str, levels: Mapping[str, str]) -> list[Finding]:
+    """``permission_levels`` with the levels and doc reference of a workspace object type."""
+    obj = WORKSPACE_OBJECTS[object_type]
+    return permission_levels(obj.levels, levels, f"provider docs: {obj.doc}")
 
 
 def privileges(securable_type: str, grants: Mapping[str, Sequence[str]]) -> list[Finding]:
