@@ -12,15 +12,14 @@ other environment rules in ``platform_config.environment_rules``.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from databricks_spec.enums import MAX_SERVED_ENTITIES, RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.enums import RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.formats import EMAIL_PATTERN
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
-from databricks_spec.rules import Finding
+from databricks_spec.rules import Finding, serving as serving_rules
 from platform_config.rules import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.references import RoleName
@@ -32,8 +31,6 @@ ServingName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_
 
 #: An e-mail address for notifications.
 Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
-
-ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: Permission levels on a serving endpoint, lowest first: the spec's one order (databricks_spec.permissions).
 SERVING_LEVEL_RANK = SERVING_LEVELS
@@ -87,45 +84,14 @@ class ServedEntityConfig(Model):
     @field_validator("environment_vars")
     @classmethod
     def _secret_refs_only(cls, value: dict[str, str]) -> dict[str, str]:
-        problems = []
-        for name, ref in value.items():
-            if not ENV_VAR_NAME.match(name):
-                problems.append(Finding((name,), "not a valid environment variable name "
-                                          "(letters, digits and '_', not starting with a digit)"))
-            elif not SECRET_REFERENCE.match(str(ref)):
-                problems.append(Finding((name,), "environment variables may only reference secrets as "
-                                          "{{secrets/<scope>/<key>}}; a literal value would be stored "
-                                          "in config and Terraform state"))
-        if problems:
-            raise_findings(problems)
+        raise_findings(serving_rules.environment_vars(value, lambda ref: bool(SECRET_REFERENCE.match(ref))))
         return value
 
     @model_validator(mode="after")
     def _compute_exclusive(self) -> "ServedEntityConfig":
-        problems = []
-        concurrency = [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency")
-                       if getattr(self, k) is not None]
-        throughput = [k for k in ("min_provisioned_throughput", "max_provisioned_throughput")
-                      if getattr(self, k) is not None]
-        if self.workload_size is not None and (concurrency or throughput):
-            other = (concurrency or throughput)[0]
-            problems.append(Finding(("workload_size",),
-                             f"workload_size and {other} are mutually exclusive: size the entity "
-                             "either by workload_size or by provisioned concurrency/throughput "
-                             "(provider docs: model_serving, 'served_entities Configuration Block')"))
-        if concurrency and throughput:
-            problems.append(Finding((throughput[0],), "provisioned concurrency and provisioned throughput "
-                                               "are mutually exclusive"))
-        for low, high in (("min_provisioned_concurrency", "max_provisioned_concurrency"),
-                          ("min_provisioned_throughput", "max_provisioned_throughput")):
-            lo, hi = getattr(self, low), getattr(self, high)
-            if (lo is None) != (hi is None):
-                missing = high if hi is None else low
-                problems.append(Finding((missing,), f"set both {low} and {high}"))
-            elif lo is not None and lo > hi:
-                problems.append(Finding((low,), f"{low} ({lo}) must not exceed {high} ({hi})"))
-        if problems:
-            raise_findings(problems)
+        raise_findings(serving_rules.entity_sizing(self.workload_size, {
+            k: getattr(self, k) for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
+                                          "min_provisioned_throughput", "max_provisioned_throughput")}))
         return self
 
 
@@ -159,9 +125,7 @@ class RateLimitConfig(Model):
 
     @model_validator(mode="after")
     def _principal(self) -> "RateLimitConfig":
-        if self.key == "endpoint" and self.principal:
-            raise_findings([Finding(("principal",), "a rate limit with key 'endpoint' applies to the "
-                                                 "whole endpoint and takes no principal")])
+        raise_findings(serving_rules.rate_limit(self.key, self.principal, self.calls))
         return self
 
 
@@ -212,63 +176,29 @@ class ServingEndpointConfig(Model):
     @field_validator("entities")
     @classmethod
     def _entities(cls, value: dict[str, ServedEntityConfig]) -> dict[str, ServedEntityConfig]:
-        if not value:
-            raise ValueError("an endpoint needs at least one served entity")
-        if len(value) > 10:
-            raise ValueError(f"an endpoint serves at most 10 entities, got {len(value)} "
-                             "(provider docs: model_serving, 'served_entities')")
-        known = [n for n, e in value.items() if e.version is not None]
-        pending = [n for n, e in value.items() if e.version is None]
-        if known and pending:
-            raise_findings([Finding((n, "version"),
-                                   f"entity '{n}' has no version while {', '.join(sorted(known))} "
-                                   "has one: set its version, or remove the entity until it has "
-                                   "one (only a whole endpoint can be pending)") for n in pending])
+        for f in serving_rules.served_entity_count(len(value)):
+            raise ValueError(str(f))
+        raise_findings(serving_rules.pending_versions({n: e.version for n, e in value.items()}))
         return value
 
     @field_validator("traffic")
     @classmethod
     def _traffic(cls, value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
         entities = info.data.get("entities")
-        if entities is None:
-            return value
-        if not value:
-            return value  # several entities without a split: _split_required
-        problems = [Finding((name,), f"no entity named '{name}' (entities: {', '.join(sorted(entities))})")
-                    for name in value if name not in entities]
-        missing = sorted(set(entities) - set(value))
-        if problems:
-            raise_findings(problems)
-        if missing:
-            raise ValueError(f"traffic must name every entity; missing: {', '.join(missing)} "
-                             "(use 0 to serve without routing traffic)")
-        total = sum(value.values())
-        if total != 100:
-            split = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
-            raise ValueError(f"traffic percentages must sum to 100, got {total} ({split})")
+        if entities is not None and value:  # several entities without a split: _split_required
+            raise_findings(serving_rules.traffic(list(entities), value))
         return value
 
     @model_validator(mode="after")
     def _split_required(self) -> "ServingEndpointConfig":
-        if not self.traffic and len(self.entities) > 1:
-            raise_findings([Finding(("traffic",), f"several entities ({', '.join(sorted(self.entities))}) "
-                                               "need a traffic split: entity name -> percent, summing to 100")])
+        if not self.traffic:
+            raise_findings(serving_rules.traffic(list(self.entities), {}))
         return self
 
     @field_validator("rate_limits")
     @classmethod
     def _unique_limits(cls, value: list[RateLimitConfig]) -> list[RateLimitConfig]:
-        seen: dict[tuple, int] = {}
-        problems = []
-        for i, limit in enumerate(value):
-            ident = (limit.key, limit.principal)
-            if ident in seen:
-                who = f" for {limit.principal}" if limit.principal else ""
-                problems.append(Finding((i,), f"duplicate rate limit (key {limit.key}{who}), "
-                                       f"already set at rate_limits[{seen[ident]}]"))
-            seen.setdefault(ident, i)
-        if problems:
-            raise_findings(problems)
+        raise_findings(serving_rules.unique_rate_limits([(limit.key, limit.principal) for limit in value]))
         return value
 
 

@@ -73,3 +73,11 @@ def members_text(members: Iterable[tuple[str, str]]) -> str:
     """'a (group), b (service principal)': how messages describe principals (kind, name)."""
     text = ", ".join(f"{n} ({k.removesuffix('_name').replace('_', ' ')})" for k, n in members)
     return text or "nobody"
+
+
+def allowed(field: str, value: str | None, values: Iterable[str], what: str = "") -> list[Finding]:
+    """``value`` of ``field`` (when set) is one of ``values``: the check of every provider enum.
+    ``what`` names the field in the message (default: the field)."""
+    if value is not None and value not in set(values):
+        return [Finding((field,), f"{what or field} {value!r} not one of {', '.join(sorted(values))}")]
+    return []
