@@ -23,7 +23,7 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 from platform_config.base import Model
 from platform_config.quartz import QuartzCron, TimeZoneId
 from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
-from databricks_spec.rules import Finding
+from databricks_spec.rules import Finding, absolute_path, monitoring as monitor_rules
 from platform_config.rules import raise_findings
 from platform_config.serving import Email
 
@@ -36,20 +36,17 @@ TableRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]
 #: Spark SQL types a custom metric may output (rendered as a StructField JSON).
 METRIC_TYPES = METRIC_OUTPUT_TYPES
 
-PROFILE_KEYS = ("inference_log", "time_series", "snapshot")
+PROFILE_KEYS = monitor_rules.PROFILES
 
 
-def _unique(values: list[str], what: str) -> list[str]:
-    dupes = sorted({v for v in values if values.count(v) > 1})
-    if dupes:
-        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
-    return values
+def _raise(findings: list) -> None:
+    for f in findings:
+        raise ValueError(str(f))
 
 
 def _granularities(value: list[str]) -> list[str]:
-    if not value:
-        raise ValueError("at least one granularity is required")
-    return _unique(value, "granularity")
+    _raise(monitor_rules.granularities(value))
+    return value
 
 
 #: Time windows of a profile: at least one, no duplicates.
@@ -197,24 +194,20 @@ class MonitorConfig(Model):
     @field_validator("slicing_exprs")
     @classmethod
     def _slices(cls, value: list[str]) -> list[str]:
-        return _unique(value, "slicing expression")
+        _raise(monitor_rules.unique(value, "slicing expression"))
+        return value
 
     @field_validator("assets_dir")
     @classmethod
     def _assets_dir(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("assets_dir must be an absolute workspace path, e.g. /Shared/mlops/churn/monitors")
+        if value is not None:
+            _raise(absolute_path(value, "assets_dir", "/Shared/mlops/churn/monitors"))
         return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _one_profile_one_table(self, info: ValidationInfo) -> "MonitorConfig":
-        problems = []
         profiles = [k for k in PROFILE_KEYS if getattr(self, k) is not None]
-        if len(profiles) != 1:
-            found = ", ".join(profiles) if profiles else "none"
-            loc = (profiles[1],) if len(profiles) > 1 else ()
-            problems.append(Finding(loc, "a monitor needs exactly one profile: inference_log, time_series or "
-                                  f"snapshot (found: {found}) (provider docs: quality_monitor)"))
+        problems = monitor_rules.one_profile(profiles)
         if (self.table is None) == (self.endpoint is None):
             loc = ("endpoint",) if self.table is not None else ()
             problems.append(Finding(loc, "set exactly one of table (a table name) and endpoint (monitor "

@@ -81,3 +81,10 @@ def allowed(field: str, value: str | None, values: Iterable[str], what: str = ""
     if value is not None and value not in set(values):
         return [Finding((field,), f"{what or field} {value!r} not one of {', '.join(sorted(values))}")]
     return []
+
+
+def absolute_path(path: str, what: str, example: str) -> list[Finding]:
+    """A workspace path (experiment, monitor assets, workspace root) is absolute."""
+    if not path.startswith("/"):
+        return [Finding((), f"{what} must be an absolute workspace path, e.g. {example}")]
+    return []

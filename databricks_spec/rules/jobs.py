@@ -196,7 +196,7 @@ def run_if(value: str | None) -> list[Finding]:
 # --------------------------------------------------------------------------- notify and health
 
 def health_metrics(metrics: Iterable[str]) -> list[Finding]:
-    bad = sorted(set(metrics) - HEALTH_METRICS)
+    bad = sorted(set(metrics) - HEALTH_METRICS)  # (a Mapping's keys, or any iterable)
     if bad:
         return [Finding((), f"unknown health metric(s) {', '.join(bad)}", job_doc("health Configuration Block"))]
     return []
