@@ -18,6 +18,8 @@ from pydantic import Field, field_validator, model_validator
 from databricks_spec.formats import UUID
 from databricks_spec.permissions import SecretPermission
 from databricks_spec.rules import Finding
+from databricks_spec.enums import VolumeType
+from databricks_spec.rules.unity_catalog import volume_storage
 from databricks_spec.rules.permissions import object_permission_levels, privileges
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
@@ -313,7 +315,7 @@ class VolumeConfig(Model):
     """Key of the project schema holding it (e.g. features). Required."""
     name: UcName | None = None
     """Volume name. Default: the key in snake_case."""
-    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    volume_type: VolumeType = "MANAGED"
     """Default: MANAGED."""
     storage_location: str | None = None
     """URL inside an external location; required for EXTERNAL. Default: unset."""
@@ -330,11 +332,7 @@ class VolumeConfig(Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "VolumeConfig":
-        errors = privilege_problems("volume", self.grants)
-        if self.volume_type == "EXTERNAL" and not self.storage_location:
-            errors.append(Finding(("storage_location",), "an EXTERNAL volume needs storage_location"))
-        if self.volume_type == "MANAGED" and self.storage_location:
-            errors.append(Finding(("storage_location",), "storage_location is only used for EXTERNAL volumes"))
+        errors = privilege_problems("volume", self.grants) + volume_storage(self.volume_type, self.storage_location)
         raise_findings(errors)
         return self
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from databricks_spec.permissions import ExperimentLevel
+from databricks_spec.rules import absolute_path
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
 from platform_config.jobs import JobsConfig
@@ -61,9 +62,9 @@ class ExperimentConfig(Model):
     @field_validator("path")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("must be an absolute workspace path, e.g. /Shared/mlops/churn/churn-experiment "
-                             "(provider docs: mlflow_experiment, 'Argument Reference')")
+        if value is not None:
+            for f in absolute_path(value, "path", "/Shared/mlops/churn/churn-experiment"):
+                raise ValueError(f"{f.message} (provider docs: mlflow_experiment, 'Argument Reference')")
         return value
 
 

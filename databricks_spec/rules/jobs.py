@@ -11,8 +11,8 @@ import re
 from typing import Iterable, Mapping, Sequence
 
 from databricks_spec.docs import provider_doc
-from databricks_spec.enums import (CONDITION_OPS, HEALTH_METRICS, MAX_JOB_TAGS, MAX_NOTIFICATION_DESTINATIONS,
-                                   RUN_IF)
+from databricks_spec.enums import (COMPARISONS, CONDITION_OPS, HEALTH_METRICS, MAX_JOB_TAGS,
+                                   MAX_NOTIFICATION_DESTINATIONS, RUN_IF, Comparison, values)
 from databricks_spec.formats import is_email, is_relative_path, is_uuid
 from databricks_spec.permissions import JOB_USAGE_DOC
 from databricks_spec.rules import Finding, members_text
@@ -282,4 +282,12 @@ def task_compute(kind: str, compute_key: str | None, compute_keys: Iterable[str]
         return []
     if compute_key not in set(compute_keys):
         return [Finding((), f"unknown compute key {compute_key!r}", job_doc("job_cluster Configuration Block"))]
+    return []
+
+
+def threshold_comparison(comparison: str) -> list[Finding]:
+    """A threshold check compares with GREATER_THAN(_OR_EQUAL) or LESS_THAN(_OR_EQUAL)."""
+    if comparison not in COMPARISONS:
+        return [Finding(("comparison",), f"comparison must be one of {', '.join(values(Comparison))}, got "
+                                         f"{comparison!r}", job_doc("condition_task Configuration Block"))]
     return []
