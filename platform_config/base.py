@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Model(BaseModel):
-    """Base for every config model: unknown keys are errors, values are immutable."""
+    """Base for every config model: unknown keys are errors, values are immutable, and each
+    field's docstring is its description (so the JSON Schema documents every key)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 #: A project or role name: lowercase, starts with a letter, then letters, digits, '-' or '_'.

@@ -83,10 +83,12 @@ class Principals(Model):
     """The principals a role stands for in one environment."""
 
     groups: list[str] = Field(default_factory=list)
+    """Group display names. Default: none."""
     users: list[str] = Field(default_factory=list)
+    """User names (e-mail). Default: none."""
     service_principals: list[str] = Field(default_factory=list)
     """Service principals: an application id (UUID), or the key of one in the environment's
-    ``service_principals`` (e.g. jobs_runner), resolved to its application id."""
+    ``service_principals`` (e.g. jobs_runner), resolved to its application id. Default: none."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Principals":
@@ -105,6 +107,7 @@ class Principals(Model):
 
 class LocalBackend(Model):
     type: Literal["local"] = "local"
+    """Backend type discriminator: local. Default: local."""
     path: str | None = None
     """State file path, relative to the stack's directory. Default: terraform.<stack>.tfstate."""
 
@@ -113,8 +116,11 @@ class CloudBackend(Model):
     """Terraform Cloud / HCP Terraform: one workspace per stack."""
 
     type: Literal["cloud"]
+    """Backend type discriminator: cloud. Required."""
     organization: str
+    """Terraform Cloud organization. Required."""
     hostname: str = "app.terraform.io"
+    """Default: app.terraform.io."""
     workspace_prefix: str = "mlops-"
     """Workspace name = prefix + stack name (e.g. mlops-prod). Default: 'mlops-'."""
     project: str | None = None
@@ -123,27 +129,41 @@ class CloudBackend(Model):
 
 class S3Backend(Model):
     type: Literal["s3"]
+    """Backend type discriminator: s3. Required."""
     bucket: str
+    """State bucket. Required."""
     region: str
+    """Bucket region. Required."""
     key_prefix: str = "mlops"
     """State key = <key_prefix>/<stack>.tfstate. Default: 'mlops'."""
     dynamodb_table: str | None = None
+    """DynamoDB lock table (legacy locking). Default: unset (use_lockfile)."""
     use_lockfile: bool = True
+    """S3-native state locking. Default: true."""
     encrypt: bool = True
+    """Server-side encryption of the state. Default: true."""
 
 
 class AzurermBackend(Model):
     type: Literal["azurerm"]
+    """Backend type discriminator: azurerm. Required."""
     resource_group_name: str
+    """Resource group of the storage account. Required."""
     storage_account_name: str
+    """Storage account holding the state. Required."""
     container_name: str
+    """Blob container. Required."""
     key_prefix: str = "mlops"
+    """State key = <key_prefix>/<stack>.tfstate. Default: 'mlops'."""
     use_azuread_auth: bool = True
+    """Authenticate with Azure AD instead of access keys. Default: true."""
 
 
 class GcsBackend(Model):
     type: Literal["gcs"]
+    """Backend type discriminator: gcs. Required."""
     bucket: str
+    """State bucket. Required."""
     prefix: str = "mlops"
     """State prefix = <prefix>/<stack>. Default: 'mlops'."""
 
@@ -165,9 +185,13 @@ class EnvironmentConfig(Model):
     name: Slug
     """Taken from the file name; not written in the file."""
     workspace: Workspace
+    """Workspace URL and authentication (no credentials). Required."""
     cloud: Cloud
+    """Cloud of the workspace: aws, azure or gcp (node type defaults, service principal rules). Required."""
     catalog: CatalogRef
+    """The Unity Catalog catalog the environment deploys into. Required."""
     naming: Naming = Field(default_factory=Naming)
+    """How Databricks object names carry the environment. Default: prefix with the environment name."""
     tags: Tags
     """Tags put on every taggable resource. Default: none."""
     pause_schedules: bool = True
@@ -179,8 +203,9 @@ class EnvironmentConfig(Model):
     backend: Backend = Field(default_factory=LocalBackend)
     """Terraform state backend. Default: local state files (works offline)."""
     stacks: StackLayout = Field(default_factory=StackLayout)
+    """Stack layout. Default: per-environment (one stack per environment)."""
     roles: dict[Slug, Principals] = Field(default_factory=dict)
-    """Role name -> principals in this environment, e.g. ml_engineers -> groups."""
+    """Role name -> principals in this environment, e.g. ml_engineers -> groups. Default: none."""
     account: AccountConfig | None = None
     """The Databricks account; needed only for account-level service principals. Default: unset."""
     service_principals: dict[Slug, ServicePrincipalConfig] = Field(default_factory=dict)

@@ -196,7 +196,7 @@ class WorkspaceObjectAccess(Model):
     id: str
     """The object's id, e.g. a cluster policy id or SQL warehouse id. Required."""
     access: dict[RoleName, str] = Field(default_factory=dict)
-    """Role -> permission level. Required to be non-empty."""
+    """Role -> permission level; list at least one role (Default: none, reported as an error)."""
 
 
 class WorkspacePermissions(Model):

@@ -160,8 +160,11 @@ class MonitorConfig(Model):
     """With endpoint: the monitored table is '<inference table prefix><suffix>', e.g.
     '_payload_processed' for a table a processing job unpacks. Default: '_payload'."""
     inference_log: InferenceLogProfile | None = None
+    """Model quality and drift profile. Exactly one profile."""
     time_series: TimeSeriesProfile | None = None
+    """Time-window data quality profile. Exactly one profile."""
     snapshot: SnapshotProfile | None = None
+    """Whole-table profile. Exactly one profile."""
     schedule: MonitorSchedule | None = None
     """Refresh schedule. Default: none (refresh on demand or from a job)."""
     paused: bool | None = None
@@ -169,6 +172,7 @@ class MonitorConfig(Model):
     paused monitor is deployed without its schedule. Default: the environment's
     pause_schedules."""
     notifications: MonitorNotifications = Field(default_factory=MonitorNotifications)
+    """E-mails the monitor sends. Default: none."""
     slicing_exprs: list[Column] = Field(default_factory=list)
     """Expressions to slice metrics by, e.g. 'region', 'tenure_months > 12'. Default: none."""
     custom_metrics: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],

@@ -74,6 +74,7 @@ class ProjectConfig(Model):
     name: Slug
     """Project name; resource addresses derive from it. Required."""
     description: str = ""
+    """What the project is for; used in generated comments and descriptions. Default: empty."""
     owner: str
     """Owning team (e-mail or group); goes into the 'owner' tag. Required."""
     cost_center: str | None = None
@@ -83,9 +84,11 @@ class ProjectConfig(Model):
     tags: Tags
     """Extra tags for the project's resources. Default: none."""
     roles: dict[Slug, Principals] = Field(default_factory=dict)
-    """Project-specific roles, added to (and overriding) the environment's roles."""
+    """Project-specific roles, added to (and overriding) the environment's roles. Default: none."""
     model: RegisteredModelConfig = Field(default_factory=RegisteredModelConfig)
+    """The Unity Catalog registered model. Default: <project>_model in the models schema."""
     experiment: ExperimentConfig = Field(default_factory=ExperimentConfig)
+    """The MLflow experiment. Default: under /Shared/mlops/<named project>."""
     schemas: dict[Slug, SchemaConfig] = Field(default_factory=lambda: {"models": SchemaConfig()})
     """Key -> Unity Catalog schema in the environment's catalog, named '<project>_<key>'
     (docs/governance.md). Default: {models: {}} (holds the registered model)."""

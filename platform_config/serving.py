@@ -160,6 +160,7 @@ class ServingEndpointConfig(Model):
     rate_limits: list[RateLimitConfig] = Field(default_factory=list)
     """Calls-per-minute limits, at most one per (key, principal). Default: none."""
     notifications: EndpointNotifications = Field(default_factory=EndpointNotifications)
+    """E-mails on endpoint update failure/success. Default: none."""
     route_optimized: bool = False
     """Route optimization (custom models). Changing it replaces the endpoint. Default: false."""
     budget_policy_id: str | None = None

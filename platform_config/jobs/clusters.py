@@ -72,7 +72,9 @@ class ComputeProfile(Model):
     """One named compute choice: exactly one of cluster or serverless."""
 
     cluster: ClusterCompute | None = None
+    """A job cluster. Set exactly one of cluster and serverless."""
     serverless: ServerlessCompute | None = None
+    """Serverless jobs compute. Set exactly one of cluster and serverless."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "ComputeProfile":

@@ -142,10 +142,11 @@ class ValidationConfig(Model):
 
 class TrainingJobConfig(JobBase):
     tasks: TrainingTasks = Field(default_factory=TrainingTasks)
-    """Code of the Train, ModelValidation and ModelDeployment tasks."""
+    """Code of the Train, ModelValidation and ModelDeployment tasks. Default: the notebooks below."""
     training_data: TableName | None = None
     """Training data table passed as training_data. Default: unset."""
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    """Model validation rules. Default: enabled, no thresholds."""
 
 
 class BatchInferenceJobConfig(JobBase):
@@ -184,5 +185,6 @@ class RetrainingJobConfig(JobBase):
     """Code that reads the drift metric and sets the task value 'drift_metric'.
     Default: notebook monitoring/notebooks/ComputeDriftMetric."""
     drift: DriftConfig
+    """The drift metric and threshold that trigger retraining. Required."""
 
 

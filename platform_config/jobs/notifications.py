@@ -30,8 +30,11 @@ class EventTargets(Model):
 
 class NotificationsConfig(Model):
     on_start: EventTargets | None = None
+    """Notified when a run starts. Default: nobody."""
     on_success: EventTargets | None = None
+    """Notified when a run succeeds. Default: nobody."""
     on_failure: EventTargets | None = None
+    """Notified when a run fails. Default: nobody."""
     on_duration_warning_threshold_exceeded: EventTargets | None = None
     """Needs a RUN_DURATION_SECONDS health rule."""
     no_alert_for_skipped_runs: bool = True

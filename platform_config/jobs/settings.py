@@ -36,9 +36,13 @@ class JobsConfig(JobSettings):
     """Profile name -> cluster or serverless. Jobs use 'default' unless they name one.
     Default: one job cluster with the environment's compute defaults."""
     feature_engineering: FeatureEngineeringJobConfig | None = None
+    """Feature engineering job (one task per feature table). Default: none."""
     training: TrainingJobConfig | None = None
+    """Training job (train, validate, deploy). Default: none."""
     batch_inference: BatchInferenceJobConfig | None = None
+    """Batch inference job. Default: none."""
     retraining: RetrainingJobConfig | None = None
+    """Retraining job: runs training when the drift metric crosses its threshold. Default: none."""
 
     @field_validator("workspace_root")
     @classmethod

@@ -41,7 +41,9 @@ class FileArrivalTrigger(Model):
     url: str
     """External location URL to watch; must end with '/'. Required."""
     min_time_between_triggers_seconds: Annotated[int, Field(ge=MIN_TRIGGER_SECONDS)] | None = None
+    """Default: unset (provider minimum is 60)."""
     wait_after_last_change_seconds: Annotated[int, Field(ge=MIN_TRIGGER_SECONDS)] | None = None
+    """Default: unset (provider minimum is 60)."""
 
     @field_validator("url")
     @classmethod
@@ -52,15 +54,20 @@ class FileArrivalTrigger(Model):
 
 class PeriodicTrigger(Model):
     interval: PositiveInt
+    """Run every <interval> units. Required."""
     unit: PeriodicUnit
+    """HOURS, DAYS or WEEKS. Required."""
 
 
 class TriggerConfig(Model):
     """Exactly one of table_update, file_arrival, periodic."""
 
     table_update: TableUpdateTrigger | None = None
+    """Run when watched tables change. Default: unset."""
     file_arrival: FileArrivalTrigger | None = None
+    """Run when files arrive at an external location. Default: unset."""
     periodic: PeriodicTrigger | None = None
+    """Run at a fixed interval. Default: unset."""
     paused: bool | None = None
     """Default: the environment's pause_schedules."""
 
