@@ -1,5 +1,8 @@
 """Workspace permission levels per object type (databricks_permissions, databricks_secret_acl).
 
+The same concept as ``databricks_spec.rules.permissions`` (the rules checking them) and
+``mlops_constructs.permissions`` (the construct emitting databricks_permissions), seen as facts.
+
 Each object type's levels are written once, as a ``Literal`` in rank order (lowest first);
 the runtime tuples and the ``WORKSPACE_OBJECTS`` table are derived from them, so the config
 layer's types, the stacks' "highest level wins" merge and the constructs' checks cannot

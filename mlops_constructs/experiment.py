@@ -11,7 +11,7 @@ from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsPro
 from mlops_constructs.principal import Principal
 from databricks_spec.permissions import WORKSPACE_OBJECTS
 from databricks_spec.rules import absolute_path
-from mlops_constructs.checks import known, refuse
+from mlops_constructs.rule_adapter import known, refuse
 
 
 @dataclass(frozen=True, kw_only=True)

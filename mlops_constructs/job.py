@@ -41,7 +41,7 @@ from databricks_spec.formats import is_relative_path
 from databricks_spec.permissions import JOB_LEVELS
 from databricks_spec.quartz import validate_quartz, validate_timezone
 from databricks_spec.rules import Finding, jobs as rules
-from mlops_constructs.checks import known, refuse
+from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.job_specs import (ContinuousSpec, GitSourceSpec, JobClusterSpec, NotificationsSpec, RetrySpec,
                                         ScheduleSpec, ServerlessEnvSpec, Targets, TriggerSpec)
 from mlops_constructs.job_tasks import (Action, Code, ConditionCode, Dependency, NotebookCode, PythonScriptCode,

@@ -1,5 +1,8 @@
 """ObjectPermissions: databricks_permissions for one workspace object.
 
+The same concept as ``databricks_spec.permissions`` (the levels per object type) seen from the
+construct layer.
+
 The provider's databricks_permissions is authoritative for the object: it
 replaces every ACL entry not listed (the object's creator keeps IS_OWNER on
 objects that have owners). Entries are emitted sorted by principal (its stable
@@ -16,7 +19,7 @@ from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.permissions import permission_levels
-from mlops_constructs.checks import refuse
+from mlops_constructs.rule_adapter import refuse
 from mlops_constructs.principal import Principal
 
 

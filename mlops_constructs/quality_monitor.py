@@ -31,7 +31,7 @@ from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 from databricks_spec.enums import CUSTOM_METRIC_TYPE_VALUES, GRANULARITIES, PROBLEM_TYPE_VALUES
 from databricks_spec.quartz import QuartzError, validate_quartz
 from databricks_spec.rules import Finding, absolute_path, allowed, monitoring as monitor_rules
-from mlops_constructs.checks import known, refuse
+from mlops_constructs.rule_adapter import known, refuse
 
 
 

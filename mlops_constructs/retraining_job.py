@@ -18,7 +18,7 @@ from typing import Mapping
 from constructs import Construct
 
 from databricks_spec.rules.jobs import threshold_comparison
-from mlops_constructs.checks import refuse
+from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.job import (Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
                                   TaskSpec, with_parameters)

@@ -34,7 +34,7 @@ from constructs import Construct
 from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES
 from databricks_spec.permissions import SERVING_LEVELS
 from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
-from mlops_constructs.checks import known, refuse
+from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name

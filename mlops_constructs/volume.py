@@ -14,7 +14,7 @@ from mlops_engine.databricks import Volume
 from constructs import Construct
 
 from databricks_spec.rules.unity_catalog import volume_storage
-from mlops_constructs.checks import refuse
+from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal

@@ -3,7 +3,7 @@
 A project file is validated on its own first (its models' validators: every rule that needs
 only the file). The loader then calls ``environment_findings`` once per (project, environment)
 with the merged, validated project; each finding's key starts at the project file's root, and
-``platform_config.rules.locate`` gives it file and line. Nothing else reads the environment
+``platform_config.rule_adapter.locate`` gives it file and line. Nothing else reads the environment
 while validating a project.
 
 What needs the environment: the roles a project names (they must exist there), service

@@ -1,6 +1,9 @@
 """Unity Catalog governance config: grants, service principals, secret scopes,
 workspace permissions and protection of stateful resources.
 
+The same concept as ``stacks.governance`` (which composes the data units), seen from the
+config layer.
+
 Environment-level pieces (``deployer``, ``service_principals``, ``secret_scopes``,
 ``permissions``, ``protection``, ``account``) are fields of EnvironmentConfig;
 project-level pieces (``schemas``, ``volumes``, ``grants``) are fields of
@@ -23,7 +26,7 @@ from databricks_spec.rules.unity_catalog import volume_storage
 from databricks_spec.rules.permissions import object_permission_levels, privileges
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 
 if TYPE_CHECKING:  # pragma: no cover
     from platform_config.environment import EnvironmentConfig

@@ -25,7 +25,7 @@ from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.environment_rules import environment_findings
 from platform_config.literals import escape_templates
 from platform_config.project import ProjectConfig
-from platform_config.rules import locate
+from platform_config.rule_adapter import locate
 from platform_config.secrets import find_secret_like, scan_source
 from platform_config.yaml_source import SourceMap, load_yaml
 

@@ -1,5 +1,8 @@
 """Lakehouse monitoring configuration: a project's ``monitors`` section.
 
+The same concept as ``databricks_spec.rules.monitoring`` (its provider rules) and
+``stacks.serving`` (which composes the monitors), seen from the config layer.
+
 One entry per monitor, keyed by a stable name (the Terraform address derives
 from it). A monitor watches one table with exactly one profile:
 
@@ -24,7 +27,7 @@ from platform_config.base import Model
 from platform_config.quartz import QuartzCron, TimeZoneId
 from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
 from databricks_spec.rules import Finding, absolute_path, monitoring as monitor_rules
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 from platform_config.serving import Email
 
 #: A column name or expression (non-empty).

@@ -1,5 +1,8 @@
 """ML project configuration: one YAML file per project in config/projects/.
 
+The same concept as ``stacks.project`` (which composes a project's units), seen from the
+config layer.
+
 A project is defined once; its ``environments`` map overrides any field per
 environment (like asset-bundle targets). Overrides are deep-merged: mappings
 merge key by key, lists and scalars replace.
@@ -19,7 +22,7 @@ from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
                                         VolumeConfig, check_project, privilege_problems)
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
 

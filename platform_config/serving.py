@@ -1,5 +1,8 @@
 """Model serving configuration: a project's ``serving.endpoints`` section.
 
+The same concept as ``databricks_spec.rules.serving`` (its provider rules) and ``stacks.serving``
+(which composes the endpoints), seen from the config layer.
+
 One entry per endpoint, keyed by a stable name (the Terraform address derives
 from it). Each endpoint serves one or more versions of Unity Catalog models in
 the environment's catalog, split traffic between them, captures requests and
@@ -20,7 +23,7 @@ from databricks_spec.enums import RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.formats import EMAIL_PATTERN
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
 from databricks_spec.rules import Finding, serving as serving_rules
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.references import RoleName
 from platform_config.secrets import SECRET_REFERENCE

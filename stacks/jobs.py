@@ -1,5 +1,8 @@
 """Compose a project's ML workflow jobs, and an environment's cluster policies, from config.
 
+The same concept as ``platform_config.jobs`` (the config) and ``databricks_spec.rules.jobs``
+(the provider rules), seen from the stacks.
+
 Decides WHICH jobs exist and maps resolved values (resolution.project: names, tags,
 tables, principals, paused flags, policy references) to construct props; the
 constructs in mlops_constructs decide HOW each is built. Construct ids come

@@ -3,9 +3,9 @@
 A rule answers "compliant" (no findings) or "non-compliant" (findings). It takes plain Python
 values, never a config model or a construct, so both layers call the same function:
 
-* the config layer through one adapter (``platform_config.rules``), which puts each finding at
+* the config layer through one adapter (``platform_config.rule_adapter``), which puts each finding at
   its key path and so gives it file and line;
-* constructs at construction (``mlops_constructs.checks``), which skip values that are still
+* constructs at construction (``mlops_constructs.rule_adapter``), which skip values that are still
   unresolved Terraform tokens and raise ``ConstructError``.
 
 A finding's ``key`` is relative to what the rule was given, e.g. ``("permissions", "ops")``.

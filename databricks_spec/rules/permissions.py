@@ -1,4 +1,8 @@
-"""Provider rules for workspace permission levels and Unity Catalog privileges."""
+"""Provider rules for workspace permission levels and Unity Catalog privileges.
+
+The same concept as ``databricks_spec.permissions`` (the levels) and ``mlops_constructs.permissions``
+(the databricks_permissions construct), seen as rules.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from platform_config.jobs.fields import Parameters, TableName
 from platform_config.jobs.notifications import NotificationsConfig
 from platform_config.jobs.timing import ContinuousConfig, ScheduleConfig, TriggerConfig
 from platform_config.references import RoleName
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 
 class JobSettings(Model):
     """Settings shared by all jobs (under ``jobs:``) and overridable per job.

@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 
 from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 
 class EventTargets(Model):
     emails: list[str] = Field(default_factory=list)

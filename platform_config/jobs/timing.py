@@ -12,7 +12,7 @@ from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model
 from platform_config.jobs.fields import TableName
 from platform_config.quartz import QuartzCron, TimeZoneId
-from platform_config.rules import raise_findings
+from platform_config.rule_adapter import raise_findings
 
 class ScheduleConfig(Model):
     """A Quartz cron schedule."""

@@ -1,5 +1,8 @@
 """The one adapter between provider rules and the config layer.
 
+The same concept as ``mlops_constructs.rule_adapter`` (the constructs' side), seen from the
+config layer.
+
 Provider rules live in ``databricks_spec.rules`` as pure functions returning findings whose
 key paths are relative to the values they were given. The config layer reaches them only
 through this module, which puts each finding where it belongs so the loader can name file,

@@ -1,5 +1,8 @@
 """The one adapter between provider rules and the constructs.
 
+The same concept as ``platform_config.rule_adapter`` (the config layer's side), seen from the
+construct layer.
+
 Constructs check their props at construction with the same pure rules the config layer uses
 (``databricks_spec.rules``), so no rule is written twice. ``refuse`` raises the first finding
 as a ``ConstructError`` carrying the construct (its path is read only when printed).
