@@ -19,6 +19,9 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.rules.compute import policy_source
+from mlops_constructs.rule_adapter import refuse
+
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 
@@ -72,15 +75,9 @@ class ClusterPolicy(Construct):
             self.data = DataDatabricksClusterPolicy(self, "Resource", name=props.name)
             self.policy_id: str = self.data.id
             return
-        if (props.definition is None) == (props.policy_family_id is None):
-            raise ValueError(f"{where}: set exactly one of definition or policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
-        if props.policy_family_definition_overrides is not None and props.policy_family_id is None:
-            raise ValueError(f"{where}: policy_family_definition_overrides needs policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
-        if props.max_clusters_per_user is not None and props.max_clusters_per_user <= 0:
-            raise ValueError(f"{where}: max_clusters_per_user must be greater than zero "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
+        refuse(self, policy_source(props.definition is not None, props.policy_family_id is not None,
+                                   props.policy_family_definition_overrides is not None,
+                                   props.max_clusters_per_user))
         self.resource = ClusterPolicyResource(
             self, "Resource",
             name=props.name,

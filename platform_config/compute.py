@@ -24,7 +24,9 @@ from typing import Any, Literal
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
 from databricks_spec.enums import Cloud, DataSecurityMode
+from databricks_spec.rules.compute import policy_source
 from platform_config.base import Model, Slug
+from platform_config.rule_adapter import raise_findings
 from platform_config.references import RoleName
 
 
@@ -60,12 +62,16 @@ class ClusterPolicyConfig(Model):
     @model_validator(mode="after")
     def _one_source(self) -> "ClusterPolicyConfig":
         sources = [k for k in ("id", "definition", "policy_family_id") if getattr(self, k) is not None]
-        if len(sources) != 1:
+        if self.id is not None and len(sources) > 1 or not sources:
             raise ValueError("set exactly one of id (reference an existing policy), definition or "
                              f"policy_family_id (create one); got {', '.join(sources) or 'none'}")
-        if self.policy_family_definition_overrides is not None and self.policy_family_id is None:
-            raise ValueError("policy_family_definition_overrides needs policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
+        if self.id is not None and self.policy_family_definition_overrides is not None:
+            raise ValueError("policy_family_definition_overrides needs policy_family_id (a policy referenced "
+                             "by id is not managed here)")
+        if self.id is None:
+            raise_findings(policy_source(self.definition is not None, self.policy_family_id is not None,
+                                         self.policy_family_definition_overrides is not None,
+                                         self.max_clusters_per_user))
         if self.id is not None and (self.permissions or self.description or self.max_clusters_per_user):
             raise ValueError("a policy referenced by id is not managed here: remove permissions, "
                              "description and max_clusters_per_user")

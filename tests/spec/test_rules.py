@@ -284,3 +284,13 @@ def test_finding_renders_and_moves():
     assert str(f) == "bad (provider docs: job)" and f.at("a", 0).key == ("a", 0, "b")
     d = f.to_diagnostic("x.yaml", 3, "a.b")
     assert str(d) == "x.yaml:3 a.b: bad (provider docs: job)"
+
+
+def test_cluster_policy_source():
+    from databricks_spec.rules.compute import policy_source
+
+    assert policy_source(True, False, False, None) == [] and policy_source(False, True, True, 2) == []
+    assert "got none" in policy_source(False, False, False, None)[0].message
+    assert "got definition, policy_family_id" in policy_source(True, True, False, None)[0].message
+    assert policy_source(True, False, True, None)[0].key == ("policy_family_definition_overrides",)
+    assert "greater than zero" in policy_source(True, False, False, 0)[0].message
