@@ -17,7 +17,6 @@ display name at the same level), addressed by group name, sorted.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,9 +27,8 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.formats import UUID
 from mlops_constructs.principal import Principal, address_id
-
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, kw_only=True)
