@@ -26,8 +26,9 @@ from mlops_engine.databricks import Grant, Grants, GrantsGrant
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id
-from databricks_spec.privileges import (DEPLOYER_PRIVILEGES, SECURABLE_TYPES, invalid_privileges,
-                                            privilege_error)
+from databricks_spec.privileges import DEPLOYER_PRIVILEGES, SECURABLE_TYPES
+from databricks_spec.rules.permissions import privileges
+from mlops_constructs.rule_adapter import refuse
 
 GrantMode = Literal["authoritative", "additive"]
 
@@ -47,7 +48,7 @@ class UcGrantsProps:
     per principal, leaving other principals' grants alone. Default: authoritative."""
     deployer: Principal | None = None
     """The principal that runs ``terraform apply``. It keeps the privileges it needs on this
-    securable type (uc_privileges.DEPLOYER_PRIVILEGES), merged with any listed for it: always
+    securable type (databricks_spec.privileges.DEPLOYER_PRIVILEGES), merged with any listed for it: always
     in authoritative mode, in additive mode only when it is listed. Default: none (nothing merged)."""
 
 
@@ -62,11 +63,8 @@ class UcGrants(Construct):
         if props.mode not in ("authoritative", "additive"):
             raise ValueError(f"{self.node.path}: grant mode must be 'authoritative' or 'additive', "
                              f"got {props.mode!r}")
-        for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].sort_key):
-            bad = invalid_privileges(props.securable_type, privs)
-            if bad:
-                raise ValueError(f"{self.node.path}: {principal.key}: "
-                                 f"{privilege_error(props.securable_type, bad)}")
+        refuse(self, privileges(props.securable_type, {
+            p.key: sorted(v) for p, v in sorted(props.privileges.items(), key=lambda kv: kv[0].sort_key) if v}))
         merged = {p: set(v) for p, v in props.privileges.items() if v}
         if not merged:
             raise ValueError(f"{self.node.path}: grants need at least one principal with privileges")
