@@ -1,5 +1,8 @@
 """Environment-level compute defaults for jobs: runtime, node type, cluster policies.
 
+The same concept as ``databricks_spec.rules.compute`` (the cluster policy rules), seen from the
+config layer.
+
 Set under ``compute:`` in an environment file. Projects' job clusters inherit
 these unless they set their own, so a platform team fixes runtime, node size
 and policy per environment in one place::

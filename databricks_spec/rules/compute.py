@@ -1,4 +1,8 @@
-"""Provider rules for cluster policies (provider docs: cluster_policy)."""
+"""Provider rules for cluster policies (provider docs: cluster_policy).
+
+The same concept as ``platform_config.compute`` (the environment's compute and cluster policy
+config), seen as rules.
+"""
 
 from __future__ import annotations
 
