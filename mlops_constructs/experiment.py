@@ -9,7 +9,7 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
-from databricks_spec.permissions import WORKSPACE_OBJECTS
+from databricks_spec.permissions import WORKSPACE_OBJECTS, ExperimentLevel
 from databricks_spec.rules import absolute_path
 from mlops_constructs.rule_adapter import known, refuse
 
@@ -20,7 +20,7 @@ class MlflowExperimentProps:
     """Absolute workspace path, e.g. /Shared/mlops/dev-churn/churn-experiment."""
     artifact_location: str | None = None
     """Default: the workspace's default artifact store."""
-    permissions: dict[Principal, str] = field(default_factory=dict)
+    permissions: dict[Principal, ExperimentLevel] = field(default_factory=dict)
     """Principal -> CAN_READ / CAN_EDIT / CAN_MANAGE. Default: none (no permissions resource)."""
 
 

@@ -36,9 +36,9 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
-from databricks_spec.enums import CONDITION_OPS
+from databricks_spec.enums import CONDITION_OPS, EditMode, HealthMetric
 from databricks_spec.formats import is_relative_path
-from databricks_spec.permissions import JOB_LEVELS
+from databricks_spec.permissions import JOB_LEVELS, JobLevel
 from databricks_spec.quartz import validate_quartz, validate_timezone
 from databricks_spec.rules import Finding, jobs as rules
 from mlops_constructs.rule_adapter import known, refuse
@@ -98,7 +98,7 @@ class MlJobProps:
     """Default: none."""
     notifications: NotificationsSpec | None = None
     """Default: none."""
-    health: Mapping[str, int] = field(default_factory=dict)
+    health: Mapping[HealthMetric, int] = field(default_factory=dict)
     """Metric -> threshold (GREATER_THAN). Default: none."""
     timeout_seconds: int | None = None
     """Default: no timeout."""
@@ -106,11 +106,11 @@ class MlJobProps:
     """Default: 1."""
     queue: bool = True
     """Default: true."""
-    edit_mode: str | None = None
+    edit_mode: EditMode | None = None
     """EDITABLE or UI_LOCKED. Default: unset (EDITABLE)."""
     run_as: Principal | None = None
     """A user or service principal. Default: unset (the owner)."""
-    permissions: Mapping[Principal, str] = field(default_factory=dict)
+    permissions: Mapping[Principal, JobLevel] = field(default_factory=dict)
     """Principal -> CAN_VIEW / CAN_MANAGE_RUN / CAN_MANAGE / IS_OWNER. Default: none
     (no permissions resource; the deployer owns the job)."""
     tags: Mapping[str, str] = field(default_factory=dict)

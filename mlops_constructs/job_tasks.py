@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Union
 
+from databricks_spec.enums import ConditionOp, RunIf
+
 
 @dataclass(frozen=True, kw_only=True)
 class NotebookCode:
@@ -45,7 +47,7 @@ class ConditionCode:
     """A condition task: compares two operands; dependants run on outcome "true" or "false"."""
 
     left: str
-    op: str
+    op: ConditionOp
     right: str
 
 
@@ -97,7 +99,7 @@ class TaskSpec:
     """Default: false."""
     timeout_seconds: int | None = None
     """Default: none."""
-    run_if: str | None = None
+    run_if: RunIf | None = None
     """Default: ALL_SUCCESS."""
 
     @property

@@ -28,7 +28,7 @@ from mlops_engine.databricks import (
 from constructs import Construct
 from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 
-from databricks_spec.enums import CUSTOM_METRIC_TYPE_VALUES, GRANULARITIES, PROBLEM_TYPE_VALUES
+from databricks_spec.enums import CUSTOM_METRIC_TYPE_VALUES, GRANULARITIES, PROBLEM_TYPE_VALUES, CustomMetricType, Granularity, ProblemType
 from databricks_spec.quartz import QuartzError, validate_quartz
 from databricks_spec.rules import Finding, absolute_path, allowed, monitoring as monitor_rules
 from mlops_constructs.rule_adapter import known, refuse
@@ -39,7 +39,7 @@ from mlops_constructs.rule_adapter import known, refuse
 class InferenceLog:
     """inference_log profile: model requests and predictions."""
 
-    problem_type: str
+    problem_type: ProblemType
     """classification or regression."""
     prediction_col: str
     timestamp_col: str
@@ -48,7 +48,7 @@ class InferenceLog:
     """Default: unset (no model quality metrics)."""
     prediction_proba_col: str | None = None
     """Default: unset."""
-    granularities: tuple[str, ...] = ("1 day",)
+    granularities: tuple[Granularity, ...] = ("1 day",)
     """Default: ('1 day',)."""
 
 
@@ -57,7 +57,7 @@ class TimeSeries:
     """time_series profile: rows with a timestamp, aggregated per window."""
 
     timestamp_col: str
-    granularities: tuple[str, ...] = ("1 day",)
+    granularities: tuple[Granularity, ...] = ("1 day",)
     """Default: ('1 day',)."""
 
 
@@ -69,7 +69,7 @@ class Snapshot:
 @dataclass(frozen=True, kw_only=True)
 class CustomMetric:
     name: str
-    type: str
+    type: CustomMetricType
     """aggregate, derived or drift."""
     definition: str
     output_data_type: str

@@ -18,6 +18,7 @@ from typing import Mapping
 from constructs import Construct
 
 from databricks_spec.rules.jobs import threshold_comparison
+from databricks_spec.enums import Comparison
 from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.job import (Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
@@ -49,7 +50,7 @@ class RetrainingJobProps:
     """Id token of the training job to run."""
     code: Code
     """Code of ComputeDriftMetric."""
-    comparison: str = "GREATER_THAN"
+    comparison: Comparison = "GREATER_THAN"
     """Condition op: retrain when metric <op> threshold. Default: GREATER_THAN."""
     compute_key: str | None = None
     """Job cluster / serverless environment key of the code task. Default: none (serverless;

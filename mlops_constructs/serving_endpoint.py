@@ -31,8 +31,8 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
-from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES
-from databricks_spec.permissions import SERVING_LEVELS
+from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
 from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
 from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
@@ -58,10 +58,10 @@ class ServedEntity:
     entity_version: str | None = None
     """Model version. Default: None = pending (no version registered yet); an
     endpoint is pending when all its entities are."""
-    workload_size: str | None = None
+    workload_size: WorkloadSize | None = None
     """Small / Medium / Large. Default: Small, unless provisioned concurrency or
     throughput is set (mutually exclusive)."""
-    workload_type: str = "CPU"
+    workload_type: WorkloadType = "CPU"
     """CPU or a GPU type. Default: CPU."""
     scale_to_zero: bool = False
     """Scale to zero when idle. Default: false."""
@@ -98,7 +98,7 @@ class RateLimit:
 
     calls: int
     """Calls per minute."""
-    key: str = "endpoint"
+    key: RateLimitKey = "endpoint"
     """endpoint / user / user_group / service_principal. Default: endpoint."""
     principal: str | None = None
     """One user, group or service principal the limit applies to. Default: each of the key's kind."""
@@ -138,7 +138,7 @@ class ServingEndpointProps:
     """Route optimization. Default: false."""
     budget_policy_id: str | None = None
     """Default: unset."""
-    permissions: dict[Principal, str] = field(default_factory=dict)
+    permissions: dict[Principal, ServingLevel] = field(default_factory=dict)
     """Principal -> CAN_VIEW / CAN_QUERY / CAN_MANAGE. Default: none (no permissions resource)."""
     ignore_config_changes: bool = False
     """Terraform ignores later changes to ``config`` (a deployment job owns the served

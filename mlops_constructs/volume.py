@@ -8,12 +8,12 @@ docs: volume, 'Argument Reference'); a managed volume's files go with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from mlops_engine.databricks import Volume
 from constructs import Construct
 
 from databricks_spec.rules.unity_catalog import volume_storage
+from databricks_spec.enums import VolumeType
 from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.grants import GrantMode, grants_on
@@ -26,7 +26,7 @@ class UcVolumeProps:
     schema_name: str
     """Parent schema's name (a token referencing the schema keeps Terraform's ordering)."""
     name: str
-    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    volume_type: VolumeType = "MANAGED"
     """MANAGED: storage in the schema's managed location; EXTERNAL: at storage_location. Default: MANAGED."""
     storage_location: str | None = None
     """URL inside an existing external location. Required for EXTERNAL, invalid for MANAGED. Default: unset."""

@@ -22,11 +22,12 @@ and policy per environment in one place::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
-from databricks_spec.enums import Cloud, DataSecurityMode
+from databricks_spec.enums import DataSecurityMode
+from databricks_spec.permissions import ClusterPolicyLevel
 from databricks_spec.rules.compute import policy_source
 from platform_config.base import Model, Slug
 from platform_config.rule_adapter import raise_findings
@@ -58,7 +59,7 @@ class ClusterPolicyConfig(Model):
     """Default: a generated description."""
     max_clusters_per_user: PositiveInt | None = None
     """Default: no limit."""
-    permissions: dict[RoleName, Literal["CAN_USE"]] = Field(default_factory=dict)
+    permissions: dict[RoleName, ClusterPolicyLevel] = Field(default_factory=dict)
     """Role -> CAN_USE. Job run_as principals of projects using the policy are
     added automatically. Default: none besides those."""
 

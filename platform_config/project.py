@@ -10,7 +10,6 @@ merge key by key, lists and scalars replace.
 
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
