@@ -22,8 +22,13 @@ from mlops_engine.databricks import SecretAcl, SecretScope
 from constructs import Construct
 
 from mlops_constructs.principal import Principal, address_id
-from databricks_spec.privileges import SECRET_PERMISSIONS
+from databricks_spec.docs import provider_doc
+from databricks_spec.permissions import SECRET_PERMISSIONS
+from databricks_spec.rules.permissions import permission_levels
+from mlops_constructs.rule_adapter import refuse
 
+# TODO(untrusted, databricks_spec.names): the secret scope name rule; config's
+# SecretScopeConfig.name has the same pattern. Both should call the names module's function.
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 
 
@@ -47,11 +52,9 @@ class SecretScopeUnit(Construct):
             raise ValueError(f"{self.node.path}: secret scope name {props.name!r} must be 1-128 letters, "
                              "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
         acls = dict(props.acls)
-        for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
-            if permission not in SECRET_PERMISSIONS:
-                raise ValueError(f"{self.node.path}: {principal.key}: secret ACL permission {permission!r} "
-                                 f"not valid; valid: {', '.join(SECRET_PERMISSIONS)} "
-                                 "(provider docs: secret_acl, 'Argument Reference')")
+        refuse(self, [f.at("acls") for f in permission_levels(
+            SECRET_PERMISSIONS, {p.key: level for p, level in acls.items()},
+            provider_doc("secret_acl", "Argument Reference"))])
         if props.deployer in acls:
             acls[props.deployer] = "MANAGE"
         self.resource = SecretScope(self, "Resource", name=props.name)

@@ -18,6 +18,8 @@ class Model(BaseModel):
 #: A project or role name: lowercase, starts with a letter, then letters, digits, '-' or '_'.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 
+# TODO(untrusted, databricks_spec.names): the Unity Catalog identifier rule; mlops_constructs.uc_names
+# checks the same parts in full names.
 #: A Unity Catalog identifier (catalog, schema, model, volume, table name part).
 UcName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$")]
 

@@ -183,6 +183,7 @@ class Deployer(Model):
 class SecretScopeConfig(Model):
     """A Databricks-backed secret scope. Holds names only: values are put outside Terraform."""
 
+    # TODO(untrusted, databricks_spec.names): secret scope name rule (also mlops_constructs.secret_scope).
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]{1,128}$")
     """Scope name. Default: the key (the same in every environment, so
     {{secrets/<scope>/<key>}} references need no per-environment override)."""

@@ -29,6 +29,8 @@ from platform_config.references import RoleName
 from platform_config.secrets import SECRET_REFERENCE
 
 
+# TODO(untrusted, databricks_spec.names): endpoint / served entity name rule (also in
+# mlops_constructs.serving_endpoint._NAME).
 #: Endpoint and served-entity names (provider docs: model_serving, "name").
 ServingName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
 
