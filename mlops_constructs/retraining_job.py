@@ -17,6 +17,7 @@ from typing import Mapping
 
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.jobs import threshold_comparison
 from databricks_spec.enums import Comparison
 from mlops_constructs.rule_adapter import refuse
@@ -63,7 +64,7 @@ class RetrainingJob(Construct):
     def __init__(self, scope: Construct, id: str, props: RetrainingJobProps):
         super().__init__(scope, id)
         if not is_full_name(props.drift_metrics_table):
-            raise ValueError(f"{self.node.path}: drift_metrics_table must be catalog.schema.table, "
+            raise ConstructError(self, f"drift_metrics_table must be catalog.schema.table, "
                              f"got {props.drift_metrics_table!r}")
         refuse(self, threshold_comparison(props.comparison))
         threshold = format_threshold(props.threshold)

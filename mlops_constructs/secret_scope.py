@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import SecretAcl, SecretScope
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
 from databricks_spec.docs import provider_doc
 from databricks_spec.permissions import SECRET_PERMISSIONS
@@ -49,7 +50,7 @@ class SecretScopeUnit(Construct):
     def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
         if not SCOPE_NAME.match(props.name):
-            raise ValueError(f"{self.node.path}: secret scope name {props.name!r} must be 1-128 letters, "
+            raise ConstructError(self, f"secret scope name {props.name!r} must be 1-128 letters, "
                              "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
         acls = dict(props.acls)
         refuse(self, [f.at("acls") for f in permission_levels(
@@ -63,6 +64,6 @@ class SecretScopeUnit(Construct):
         for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
             sid = address_id(principal.key)
             if sid in self.acls:
-                raise ValueError(f"{self.node.path}: principals map to the same address {sid!r}")
+                raise ConstructError(self, f"principals map to the same address {sid!r}")
             self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,
                                        principal=principal.grant_name, permission=permission)
