@@ -357,3 +357,26 @@ def test_modules_sharing_a_name_across_layers_say_they_are_one_concept():
             problems.append(f"{module} shares its name with {', '.join(others)} but its docstring names none")
     assert problems == []
     assert set(NAME_EXCEPTIONS) - used == set(), "stale NAME_EXCEPTIONS entries"
+
+
+#: Construct modules that still raise a bare ValueError, each with its reason (stale entries fail).
+VALUE_ERRORS: dict[str, str] = {
+    "mlops_constructs.catalog": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
+    "mlops_constructs.cluster_policy": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
+    "mlops_constructs.service_principal": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
+    "mlops_constructs.job_tasks": "with_parameters is a helper outside any construct",
+}
+
+
+def test_constructs_refuse_with_one_typed_error():
+    """A construct refuses its props with ConstructError (which carries the construct path)."""
+    found = set()
+    for module, (text, _) in product_sources().items():
+        if layer_of(module) != "constructs":
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and \
+                    getattr(node.exc.func, "id", None) == "ValueError":
+                found.add(module)
+    assert sorted(found - set(VALUE_ERRORS)) == []
+    assert sorted(set(VALUE_ERRORS) - found) == [], "stale VALUE_ERRORS entries"
