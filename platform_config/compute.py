@@ -87,7 +87,7 @@ class ClusterPolicyConfig(Model):
         return self.id is None
 
 
-class EnvironmentCompute(Model):
+class EnvironmentComputeConfig(Model):
     """Compute defaults for job clusters in this environment."""
 
     spark_version: str = DEFAULT_SPARK_VERSION

@@ -12,15 +12,15 @@ from pydantic import Field, field_validator, model_validator
 
 from databricks_spec.enums import Cloud
 from platform_config.base import Model, Slug, Tags, UcName
-from platform_config.compute import EnvironmentCompute
-from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
+from platform_config.compute import EnvironmentComputeConfig
+from platform_config.governance import (AccountConfig, DeployerConfig, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
-                                        ServicePrincipalConfig, WorkspacePermissions, check_environment)
-from platform_config.serving import ServingSettings
+                                        ServicePrincipalConfig, WorkspacePermissionsConfig, check_environment)
+from platform_config.serving import ServingSettingsConfig
 from databricks_spec.urls import validate_workspace_host
 
 
-class Workspace(Model):
+class WorkspaceConfig(Model):
     """Where the environment's Databricks workspace is and how to authenticate.
 
     Credentials never live here: the provider reads DATABRICKS_* environment
@@ -42,7 +42,7 @@ class Workspace(Model):
         return validate_workspace_host(value)  # https://, no user info, query or fragment
 
 
-class Naming(Model):
+class NamingConfig(Model):
     """How Databricks object names carry the environment (the one place this rule lives)."""
 
     style: Literal["prefix", "suffix", "none"] = "prefix"
@@ -53,7 +53,7 @@ class Naming(Model):
     """Between token and name. Default: '-'."""
 
 
-class CatalogRef(Model):
+class CatalogConfig(Model):
     """The environment's Unity Catalog catalog."""
 
     name: UcName
@@ -172,7 +172,7 @@ Backend = Annotated[Union[LocalBackend, CloudBackend, S3Backend, AzurermBackend,
                     Field(discriminator="type")]
 
 
-class StackLayout(Model):
+class StackLayoutConfig(Model):
     layout: Literal["per-environment", "per-project"] = "per-environment"
     """per-environment: one stack <env> holding everything. per-project: a stack
     <env>-platform for shared Unity Catalog pieces plus one stack <env>-<project>
@@ -184,13 +184,13 @@ class EnvironmentConfig(Model):
 
     name: Slug
     """Taken from the file name; not written in the file."""
-    workspace: Workspace
+    workspace: WorkspaceConfig
     """Workspace URL and authentication (no credentials). Required."""
     cloud: Cloud
     """Cloud of the workspace: aws, azure or gcp (node type defaults, service principal rules). Required."""
-    catalog: CatalogRef
+    catalog: CatalogConfig
     """The Unity Catalog catalog the environment deploys into. Required."""
-    naming: Naming = Field(default_factory=Naming)
+    naming: NamingConfig = Field(default_factory=NamingConfig)
     """How Databricks object names carry the environment. Default: prefix with the environment name."""
     tags: Tags
     """Tags put on every taggable resource. Default: none."""
@@ -202,7 +202,7 @@ class EnvironmentConfig(Model):
     job runs as whoever deployed it (docs/jobs.md). Default: false; staging and prod set true."""
     backend: Backend = Field(default_factory=LocalBackend)
     """Terraform state backend. Default: local state files (works offline)."""
-    stacks: StackLayout = Field(default_factory=StackLayout)
+    stacks: StackLayoutConfig = Field(default_factory=StackLayoutConfig)
     """Stack layout. Default: per-environment (one stack per environment)."""
     roles: dict[Slug, Principals] = Field(default_factory=dict)
     """Role name -> principals in this environment, e.g. ml_engineers -> groups. Default: none."""
@@ -210,18 +210,18 @@ class EnvironmentConfig(Model):
     """The Databricks account; needed only for account-level service principals. Default: unset."""
     service_principals: dict[Slug, ServicePrincipalConfig] = Field(default_factory=dict)
     """Key -> service principal created or referenced in this environment. Default: none."""
-    deployer: Deployer | None = None
+    deployer: DeployerConfig | None = None
     """The principal running terraform apply; it keeps its privileges in authoritative grants.
     Default: unset (no privileges merged; it relies on owning what it creates)."""
     secret_scopes: dict[Slug, SecretScopeConfig] = Field(default_factory=dict)
     """Key -> Databricks-backed secret scope with ACLs by role. Default: none."""
-    permissions: WorkspacePermissions = Field(default_factory=WorkspacePermissions)
+    permissions: WorkspacePermissionsConfig = Field(default_factory=WorkspacePermissionsConfig)
     """Permissions on shared workspace objects (cluster policies, SQL warehouses) by role. Default: none."""
     protection: EnvironmentProtection = Field(default_factory=EnvironmentProtection)
     """prevent_destroy default for stateful resources. Default: on."""
-    serving: ServingSettings = Field(default_factory=ServingSettings)
+    serving: ServingSettingsConfig = Field(default_factory=ServingSettingsConfig)
     """Model serving policy, e.g. whether endpoints may scale to zero. Default: allowed."""
-    compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
+    compute: EnvironmentComputeConfig = Field(default_factory=EnvironmentComputeConfig)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
 

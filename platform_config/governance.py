@@ -161,7 +161,7 @@ class ServicePrincipalConfig(Model):
         return self
 
 
-class Deployer(Model):
+class DeployerConfig(Model):
     """The principal that runs ``terraform apply`` in this environment: exactly one of the keys."""
 
     service_principal: str | None = None
@@ -173,7 +173,7 @@ class Deployer(Model):
     """A group display name. Default: unset."""
 
     @model_validator(mode="after")
-    def _one(self) -> "Deployer":
+    def _one(self) -> "DeployerConfig":
         set_keys = [k for k in ("service_principal", "user", "group") if getattr(self, k)]
         if len(set_keys) != 1:
             raise ValueError("set exactly one of service_principal, user, group")
@@ -194,7 +194,7 @@ class SecretScopeConfig(Model):
     ever stored). Default: none."""
 
 
-class WorkspaceObjectAccess(Model):
+class WorkspaceObjectAccessConfig(Model):
     """An existing workspace object (by id) and who may use it, by role."""
 
     id: str
@@ -203,19 +203,19 @@ class WorkspaceObjectAccess(Model):
     """Role -> permission level; list at least one role (Default: none, reported as an error)."""
 
 
-class WorkspacePermissions(Model):
+class WorkspacePermissionsConfig(Model):
     """databricks_permissions for existing shared workspace objects, driven by roles.
 
     Authoritative for each object: permissions granted elsewhere on it are removed."""
 
-    cluster_policies: dict[Slug, WorkspaceObjectAccess] = Field(default_factory=dict)
+    cluster_policies: dict[Slug, WorkspaceObjectAccessConfig] = Field(default_factory=dict)
     """Name -> cluster policy id and access (CAN_USE). Default: none."""
-    sql_warehouses: dict[Slug, WorkspaceObjectAccess] = Field(default_factory=dict)
+    sql_warehouses: dict[Slug, WorkspaceObjectAccessConfig] = Field(default_factory=dict)
     """Name -> SQL warehouse id and access (CAN_VIEW, CAN_MONITOR, CAN_USE, CAN_MANAGE, IS_OWNER).
     Default: none."""
 
     @model_validator(mode="after")
-    def _levels(self) -> "WorkspacePermissions":
+    def _levels(self) -> "WorkspacePermissionsConfig":
         errors = []
         for section, otype in (("cluster_policies", "cluster_policy"), ("sql_warehouses", "sql_warehouse")):
             for name, obj in getattr(self, section).items():

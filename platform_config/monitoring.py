@@ -56,7 +56,7 @@ def _granularities(value: list[str]) -> list[str]:
 Granularities = Annotated[list[Granularity], AfterValidator(_granularities)]
 
 
-class InferenceLogProfile(Model):
+class InferenceLogConfig(Model):
     """Model quality and drift on a table of model requests and predictions."""
 
     problem_type: ProblemType
@@ -75,14 +75,14 @@ class InferenceLogProfile(Model):
     """Time windows to aggregate by. Default: ['1 day']."""
 
     @model_validator(mode="after")
-    def _proba(self) -> "InferenceLogProfile":
+    def _proba(self) -> "InferenceLogConfig":
         if self.prediction_proba_col and self.problem_type != "classification":
             raise_findings([Finding(("prediction_proba_col",),
                                     "prediction_proba_col only applies to problem_type: classification")])
         return self
 
 
-class TimeSeriesProfile(Model):
+class TimeSeriesConfig(Model):
     """Data quality and drift over time windows of a table with a timestamp column."""
 
     timestamp_col: Column
@@ -91,7 +91,7 @@ class TimeSeriesProfile(Model):
     """Time windows to aggregate by. Default: ['1 day']."""
 
 
-class SnapshotProfile(Model):
+class SnapshotConfig(Model):
     """The whole table profiled at each refresh (``snapshot: {}``)."""
 
 
@@ -129,7 +129,7 @@ class CustomMetricConfig(Model):
                           separators=(",", ":"))
 
 
-class MonitorSchedule(Model):
+class MonitorScheduleConfig(Model):
     """When metrics refresh: a Quartz cron expression in a time zone."""
 
     quartz_cron_expression: QuartzCron
@@ -139,7 +139,7 @@ class MonitorSchedule(Model):
     """Java time zone id, e.g. Europe/Berlin. Default: UTC."""
 
 
-class MonitorNotifications(Model):
+class MonitorNotificationsConfig(Model):
     """E-mails the monitor sends."""
 
     on_failure: list[Email] = Field(default_factory=list)
@@ -162,19 +162,19 @@ class MonitorConfig(Model):
     table_suffix: str = "_payload"
     """With endpoint: the monitored table is '<inference table prefix><suffix>', e.g.
     '_payload_processed' for a table a processing job unpacks. Default: '_payload'."""
-    inference_log: InferenceLogProfile | None = None
+    inference_log: InferenceLogConfig | None = None
     """Model quality and drift profile. Exactly one profile."""
-    time_series: TimeSeriesProfile | None = None
+    time_series: TimeSeriesConfig | None = None
     """Time-window data quality profile. Exactly one profile."""
-    snapshot: SnapshotProfile | None = None
+    snapshot: SnapshotConfig | None = None
     """Whole-table profile. Exactly one profile."""
-    schedule: MonitorSchedule | None = None
+    schedule: MonitorScheduleConfig | None = None
     """Refresh schedule. Default: none (refresh on demand or from a job)."""
     paused: bool | None = None
     """Whether the schedule is paused. The provider cannot set a paused state, so a
     paused monitor is deployed without its schedule. Default: the environment's
     pause_schedules."""
-    notifications: MonitorNotifications = Field(default_factory=MonitorNotifications)
+    notifications: MonitorNotificationsConfig = Field(default_factory=MonitorNotificationsConfig)
     """E-mails the monitor sends. Default: none."""
     slicing_exprs: list[Column] = Field(default_factory=list)
     """Expressions to slice metrics by, e.g. 'region', 'tenure_months > 12'. Default: none."""

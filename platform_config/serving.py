@@ -134,7 +134,7 @@ class RateLimitConfig(Model):
         return self
 
 
-class EndpointNotifications(Model):
+class EndpointNotificationsConfig(Model):
     """E-mails the endpoint sends (provider docs: model_serving, 'email_notifications Block')."""
 
     on_update_failure: list[Email] = Field(default_factory=list)
@@ -164,7 +164,7 @@ class ServingEndpointConfig(Model):
     """AI gateway usage tracking (system.serving tables). Default: true."""
     rate_limits: list[RateLimitConfig] = Field(default_factory=list)
     """Calls-per-minute limits, at most one per (key, principal). Default: none."""
-    notifications: EndpointNotifications = Field(default_factory=EndpointNotifications)
+    notifications: EndpointNotificationsConfig = Field(default_factory=EndpointNotificationsConfig)
     """E-mails on endpoint update failure/success. Default: none."""
     route_optimized: bool = False
     """Route optimization (custom models). Changing it replaces the endpoint. Default: false."""
@@ -215,7 +215,7 @@ class ServingConfig(Model):
     """Endpoint key -> endpoint. The key names the Terraform address. Default: none."""
 
 
-class ServingSettings(Model):
+class ServingSettingsConfig(Model):
     """Environment-level serving policy (``serving:`` in an environment file).
 
     Environment differences live here, never in code: dev and staging keep the
@@ -235,7 +235,7 @@ class ServingSettings(Model):
         return self.allow_scale_to_zero if self.scale_to_zero is None else self.scale_to_zero
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ServingSettings":
+    def _consistent(self) -> "ServingSettingsConfig":
         if self.scale_to_zero and not self.allow_scale_to_zero:
             raise_findings([Finding(("scale_to_zero",), "cannot default to scale-to-zero where "
                                                      "allow_scale_to_zero is false")])

@@ -380,3 +380,56 @@ def test_constructs_refuse_with_one_typed_error():
                 found.add(module)
     assert sorted(found - set(VALUE_ERRORS)) == []
     assert sorted(set(VALUE_ERRORS) - found) == [], "stale VALUE_ERRORS entries"
+
+
+# --------------------------------------------------------------------------- naming convention
+
+#: Config models whose name does not end in ``Config``, each with its reason (stale entries fail).
+CONFIG_NAME_EXCEPTIONS: dict[str, str] = {
+    **{name: "a member of the Backend union, named for its kind" for name in
+       ("LocalBackend", "CloudBackend", "S3Backend", "AzurermBackend", "GcsBackend")},
+    "Model": "the base of every config model",
+    **{name: "PENDING: rename to *Config once stacks/* (owned by `resolution`) can change its imports"
+       for name in ("ComputeProfile", "JobBase", "TaskCode", "Principals")},
+    **{name: "PENDING: rename to *Config once tests/config (owned by `untrusted`) can change its imports"
+       for name in ("Protection", "EnvironmentProtection")},
+}
+
+
+def _class_defs(layer: str):
+    for module, (text, _) in product_sources().items():
+        if layer_of(module) == layer:
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.ClassDef):
+                    yield module, node
+
+
+def test_config_models_end_in_config():
+    from pydantic import BaseModel
+    import importlib
+
+    names = set()
+    for module, node in _class_defs("config"):
+        cls = getattr(importlib.import_module(module), node.name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseModel):
+            names.add(node.name)
+    assert len(names) > 40
+    odd = {n for n in names if not n.endswith("Config")}
+    assert sorted(odd - set(CONFIG_NAME_EXCEPTIONS)) == []
+    assert sorted(set(CONFIG_NAME_EXCEPTIONS) - odd) == [], "stale CONFIG_NAME_EXCEPTIONS entries"
+
+
+def test_constructs_take_props_ending_in_props():
+    """Every construct's constructor is (scope, id, props: <Name>Props)."""
+    checked = 0
+    for module, node in _class_defs("constructs"):
+        if not any(getattr(b, "id", None) == "Construct" for b in node.bases):
+            continue
+        init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+        assert init is not None, f"{module}.{node.name} has no __init__"
+        args = [a.arg for a in init.args.args]
+        assert args[:4] == ["self", "scope", "id", "props"], f"{module}.{node.name}{args}"
+        annotation = ast.unparse(init.args.args[3].annotation)
+        assert annotation.endswith("Props"), f"{module}.{node.name} takes {annotation}"
+        checked += 1
+    assert checked >= 15

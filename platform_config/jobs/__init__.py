@@ -18,28 +18,29 @@ of one job's settings).
 """
 
 from databricks_spec.permissions import JOB_LEVELS
-from platform_config.jobs.clusters import (DEFAULT_COMPUTE, Autoscale, ClusterCompute, ComputeProfile,
-                                           ServerlessCompute)
-from platform_config.jobs.code import GitSourceConfig, TaskCode, WheelCode
+from platform_config.jobs.clusters import (DEFAULT_COMPUTE, AutoscaleConfig, ClusterConfig, ComputeProfile,
+                                           ServerlessConfig)
+from platform_config.jobs.code import GitSourceConfig, TaskCode, WheelConfig
 from platform_config.jobs.fields import Parameters, ParamValue, TableName
 from platform_config.jobs.job_types import (BatchInferenceJobConfig, DriftConfig, FeatureEngineeringJobConfig,
-                                            FeatureTableConfig, JobBase, JobSettings, RetrainingJobConfig,
-                                            TrainingJobConfig, TrainingTasks, ValidationConfig)
-from platform_config.jobs.notifications import EventTargets, NotificationsConfig
+                                            FeatureTableConfig, JobBase, JobSettingsConfig, RetrainingJobConfig,
+                                            TrainingJobConfig, TrainingTasksConfig, ValidationConfig)
+from platform_config.jobs.notifications import EventTargetsConfig, NotificationsConfig
 from platform_config.jobs.settings import (JOB_KINDS, RESERVED_PARAMETERS, JobsConfig, ResolvedSettings,
                                            task_codes)
-from platform_config.jobs.timing import (ContinuousConfig, FileArrivalTrigger, PeriodicTrigger, ScheduleConfig,
-                                         TableUpdateTrigger, TriggerConfig)
+from platform_config.jobs.timing import (ContinuousConfig, FileArrivalTriggerConfig, PeriodicTriggerConfig, ScheduleConfig,
+                                         TableUpdateTriggerConfig, TriggerConfig)
 
 #: Job permission levels, lowest first: the spec's one order (databricks_spec.permissions).
 JOB_LEVEL_RANK = JOB_LEVELS
 
 __all__ = [
-    "Autoscale", "BatchInferenceJobConfig", "ClusterCompute", "ComputeProfile", "ContinuousConfig",
-    "DEFAULT_COMPUTE", "DriftConfig", "EventTargets", "FeatureEngineeringJobConfig", "FeatureTableConfig",
-    "FileArrivalTrigger", "GitSourceConfig", "JOB_KINDS", "JOB_LEVEL_RANK", "JobBase", "JobSettings",
-    "JobsConfig", "NotificationsConfig", "ParamValue", "Parameters", "PeriodicTrigger", "RESERVED_PARAMETERS",
-    "ResolvedSettings", "RetrainingJobConfig", "ScheduleConfig", "ServerlessCompute", "TableName",
-    "TableUpdateTrigger", "TaskCode", "TrainingJobConfig", "TrainingTasks", "TriggerConfig", "ValidationConfig",
-    "WheelCode", "task_codes",
+    "AutoscaleConfig", "BatchInferenceJobConfig", "ClusterConfig", "ComputeProfile", "ContinuousConfig",
+    "DEFAULT_COMPUTE", "DriftConfig", "EventTargetsConfig", "FeatureEngineeringJobConfig",
+    "FeatureTableConfig", "FileArrivalTriggerConfig", "GitSourceConfig", "JOB_KINDS", "JOB_LEVEL_RANK",
+    "JobBase", "JobSettingsConfig", "JobsConfig", "NotificationsConfig", "ParamValue", "Parameters",
+    "PeriodicTriggerConfig", "RESERVED_PARAMETERS", "ResolvedSettings", "RetrainingJobConfig",
+    "ScheduleConfig", "ServerlessConfig", "TableName", "TableUpdateTriggerConfig", "TaskCode",
+    "TrainingJobConfig", "TrainingTasksConfig", "TriggerConfig", "ValidationConfig", "WheelConfig",
+    "task_codes",
 ]

@@ -7,20 +7,20 @@ from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 from databricks_spec.enums import Cloud, DataSecurityMode
 from platform_config.base import Model, Slug
 
-class Autoscale(Model):
+class AutoscaleConfig(Model):
     min_workers: NonNegativeInt = 1
     """Default: 1."""
     max_workers: PositiveInt = 2
     """Default: 2."""
 
     @model_validator(mode="after")
-    def _order(self) -> "Autoscale":
+    def _order(self) -> "AutoscaleConfig":
         if self.min_workers > self.max_workers:
             raise ValueError(f"min_workers ({self.min_workers}) is greater than max_workers ({self.max_workers})")
         return self
 
 
-class ClusterCompute(Model):
+class ClusterConfig(Model):
     """A job cluster shared by the job's tasks."""
 
     spark_version: str | None = None
@@ -32,7 +32,7 @@ class ClusterCompute(Model):
     """Driver node type (same forms). Default: the worker node type."""
     num_workers: NonNegativeInt | None = None
     """Fixed size. Conflicts with autoscale. Default: autoscale."""
-    autoscale: Autoscale | None = None
+    autoscale: AutoscaleConfig | None = None
     """Autoscaling range. Default: 1-2 workers when num_workers is unset."""
     data_security_mode: DataSecurityMode | None = None
     """Access mode. Default: the environment's compute.data_security_mode."""
@@ -49,7 +49,7 @@ class ClusterCompute(Model):
     """Id of a cluster policy not managed in config. Conflicts with policy."""
 
     @model_validator(mode="after")
-    def _exclusive(self) -> "ClusterCompute":
+    def _exclusive(self) -> "ClusterConfig":
         if self.num_workers is not None and self.autoscale is not None:
             raise ValueError("set num_workers (fixed size) or autoscale, not both")
         if self.policy is not None and self.policy_id is not None:
@@ -58,7 +58,7 @@ class ClusterCompute(Model):
         return self
 
 
-class ServerlessCompute(Model):
+class ServerlessConfig(Model):
     """Serverless jobs compute; notebook tasks install libraries themselves (%pip or
     notebook environment), python_script / python_wheel tasks get this environment."""
 
@@ -71,9 +71,9 @@ class ServerlessCompute(Model):
 class ComputeProfile(Model):
     """One named compute choice: exactly one of cluster or serverless."""
 
-    cluster: ClusterCompute | None = None
+    cluster: ClusterConfig | None = None
     """A job cluster. Set exactly one of cluster and serverless."""
-    serverless: ServerlessCompute | None = None
+    serverless: ServerlessConfig | None = None
     """Serverless jobs compute. Set exactly one of cluster and serverless."""
 
     @model_validator(mode="after")
@@ -84,6 +84,6 @@ class ComputeProfile(Model):
 
 
 #: Used when a project defines no compute profiles: a job cluster with the environment's defaults.
-DEFAULT_COMPUTE = ComputeProfile(cluster=ClusterCompute())
+DEFAULT_COMPUTE = ComputeProfile(cluster=ClusterConfig())
 
 

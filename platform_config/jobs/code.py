@@ -10,7 +10,7 @@ from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model
 from platform_config.jobs.fields import Parameters
 
-class WheelCode(Model):
+class WheelConfig(Model):
     """A Python wheel entry point."""
 
     package_name: str
@@ -34,7 +34,7 @@ class TaskCode(Model):
     """Notebook path (without the .py extension for source notebooks). Default: unset."""
     python_script: str | None = None
     """Python file path. Default: unset."""
-    python_wheel: WheelCode | None = None
+    python_wheel: WheelConfig | None = None
     """Wheel entry point. Default: unset."""
     parameters: Parameters = Field(default_factory=dict)
     """Extra parameters for this task (notebook widgets, --name=value arguments for scripts,

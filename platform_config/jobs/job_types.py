@@ -1,6 +1,6 @@
 """The job types of the ``jobs:`` config and the settings they share with it.
 
-``JobSettings`` are the keys written once under ``jobs:`` and overridable per job; each job
+``JobSettingsConfig`` are the keys written once under ``jobs:`` and overridable per job; each job
 type (``*JobConfig``) adds what is specific to it.
 """
 
@@ -21,7 +21,7 @@ from platform_config.jobs.timing import ContinuousConfig, ScheduleConfig, Trigge
 from platform_config.references import RoleName
 from platform_config.rule_adapter import raise_findings
 
-class JobSettings(Model):
+class JobSettingsConfig(Model):
     """Settings shared by all jobs (under ``jobs:``) and overridable per job.
     On a job, an unset key means "use the shared value"."""
 
@@ -59,7 +59,7 @@ class JobSettings(Model):
         return value
 
 
-class JobBase(JobSettings):
+class JobBase(JobSettingsConfig):
     """What every job type has besides the shared settings."""
 
     enabled: bool = True
@@ -113,7 +113,7 @@ class FeatureEngineeringJobConfig(JobBase):
     """Feature table name -> settings. Required (at least one)."""
 
 
-class TrainingTasks(Model):
+class TrainingTasksConfig(Model):
     train: TaskCode = Field(default_factory=lambda: TaskCode(notebook="training/notebooks/Train"))
     """Default: notebook training/notebooks/Train."""
     validate_: TaskCode = Field(default_factory=lambda: TaskCode(
@@ -141,7 +141,7 @@ class ValidationConfig(Model):
 
 
 class TrainingJobConfig(JobBase):
-    tasks: TrainingTasks = Field(default_factory=TrainingTasks)
+    tasks: TrainingTasksConfig = Field(default_factory=TrainingTasksConfig)
     """Code of the Train, ModelValidation and ModelDeployment tasks. Default: the notebooks below."""
     training_data: TableName | None = None
     """Training data table passed as training_data. Default: unset."""

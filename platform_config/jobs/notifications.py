@@ -8,7 +8,7 @@ from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model
 from platform_config.rule_adapter import raise_findings
 
-class EventTargets(Model):
+class EventTargetsConfig(Model):
     emails: list[str] = Field(default_factory=list)
     """E-mail addresses. Default: none."""
     destinations: list[str] = Field(default_factory=list)
@@ -29,13 +29,13 @@ class EventTargets(Model):
 
 
 class NotificationsConfig(Model):
-    on_start: EventTargets | None = None
+    on_start: EventTargetsConfig | None = None
     """Notified when a run starts. Default: nobody."""
-    on_success: EventTargets | None = None
+    on_success: EventTargetsConfig | None = None
     """Notified when a run succeeds. Default: nobody."""
-    on_failure: EventTargets | None = None
+    on_failure: EventTargetsConfig | None = None
     """Notified when a run fails. Default: nobody."""
-    on_duration_warning_threshold_exceeded: EventTargets | None = None
+    on_duration_warning_threshold_exceeded: EventTargetsConfig | None = None
     """Needs a RUN_DURATION_SECONDS health rule."""
     no_alert_for_skipped_runs: bool = True
     """Default: true (skipped runs are not failures)."""

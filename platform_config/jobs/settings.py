@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from platform_config.jobs.clusters import DEFAULT_COMPUTE, ComputeProfile
 from platform_config.jobs.code import GitSourceConfig, TaskCode
 from platform_config.jobs.job_types import (BatchInferenceJobConfig, FeatureEngineeringJobConfig, JobBase,
-                                            JobSettings, RetrainingJobConfig, TrainingJobConfig)
+                                            JobSettingsConfig, RetrainingJobConfig, TrainingJobConfig)
 from platform_config.jobs.notifications import NotificationsConfig
 from platform_config.base import Slug
 from platform_config.quartz import TimeZoneId
@@ -22,7 +22,7 @@ from platform_config.quartz import TimeZoneId
 JOB_KINDS: tuple[str, ...] = ("feature_engineering", "training", "batch_inference", "retraining")
 
 
-class JobsConfig(JobSettings):
+class JobsConfig(JobSettingsConfig):
     """The project's jobs. Shared settings here apply to every job."""
 
     git_source: GitSourceConfig | None = None

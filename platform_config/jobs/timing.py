@@ -26,7 +26,7 @@ class ScheduleConfig(Model):
     """Default: the environment's pause_schedules (dev paused, staging/prod running)."""
 
 
-class TableUpdateTrigger(Model):
+class TableUpdateTriggerConfig(Model):
     tables: Annotated[list[TableName], Field(min_length=1)]
     """Tables to watch (table, schema.table or catalog.schema.table). Required."""
     condition: TableUpdateCondition = "ANY_UPDATED"
@@ -37,7 +37,7 @@ class TableUpdateTrigger(Model):
     """Default: unset (provider minimum is 60)."""
 
 
-class FileArrivalTrigger(Model):
+class FileArrivalTriggerConfig(Model):
     url: str
     """External location URL to watch; must end with '/'. Required."""
     min_time_between_triggers_seconds: Annotated[int, Field(ge=MIN_TRIGGER_SECONDS)] | None = None
@@ -52,7 +52,7 @@ class FileArrivalTrigger(Model):
         return value
 
 
-class PeriodicTrigger(Model):
+class PeriodicTriggerConfig(Model):
     interval: PositiveInt
     """Run every <interval> units. Required."""
     unit: PeriodicUnit
@@ -62,11 +62,11 @@ class PeriodicTrigger(Model):
 class TriggerConfig(Model):
     """Exactly one of table_update, file_arrival, periodic."""
 
-    table_update: TableUpdateTrigger | None = None
+    table_update: TableUpdateTriggerConfig | None = None
     """Run when watched tables change. Default: unset."""
-    file_arrival: FileArrivalTrigger | None = None
+    file_arrival: FileArrivalTriggerConfig | None = None
     """Run when files arrive at an external location. Default: unset."""
-    periodic: PeriodicTrigger | None = None
+    periodic: PeriodicTriggerConfig | None = None
     """Run at a fixed interval. Default: unset."""
     paused: bool | None = None
     """Default: the environment's pause_schedules."""
