@@ -61,8 +61,8 @@ DEPLOYER_PRIVILEGES: dict[str, frozenset[str]] = {
     "function": frozenset({"EXECUTE", "MANAGE"}),
 }
 
-#: Workspace permission levels moved to databricks_spec.permissions; these two names stay
-#: importable here for the stacks that read them (the values are defined there, once).
+#: Workspace permission levels live in databricks_spec.permissions; these two names stay
+#: importable here for the resolution layer that reads them (the values are defined there, once).
 from databricks_spec.permissions import SECRET_PERMISSIONS, WORKSPACE_OBJECTS  # noqa: E402,F401
 
 

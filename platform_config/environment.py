@@ -2,6 +2,9 @@
 
 The environment's name is the file's stem (``config/environments/prod.yaml`` is
 ``prod``); a new environment is a new file.
+
+The same concept as ``resolution.environment`` (the environment's shared units, resolved), seen
+from the config layer.
 """
 
 from __future__ import annotations

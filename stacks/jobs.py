@@ -240,7 +240,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
 
     if (rt := resolved.get("retraining")) is not None:
         cfg = rt.config
-        training = built["training"]  # config guarantees it (jobs_problems)
+        training = built["training"]  # config guarantees it (platform_config.environment_rules)
         base, key = props("retraining")
         drift = cfg.drift  # type: ignore[attr-defined]
         built["retraining"] = RetrainingJob(scope, "retraining_job", RetrainingJobProps(

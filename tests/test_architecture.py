@@ -13,6 +13,7 @@ below also prove it fails on a synthetic upward import and on a cycle.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,10 +69,7 @@ EXCEPTIONS: tuple[Exception_, ...] = (
 
 #: Import cycles known at this commit, as sorted module tuples. Same rule: a listed cycle that
 #: no longer exists fails the test.
-KNOWN_CYCLES: tuple[tuple[str, ...], ...] = (
-    # PENDING: the `resolution` branch removes it (issue 10 item 3); delete this entry then.
-    ("stacks.jobs", "stacks.project"),
-)
+KNOWN_CYCLES: tuple[tuple[str, ...], ...] = ()
 
 
 # --------------------------------------------------------------------------- graph
@@ -327,6 +325,13 @@ NAME_EXCEPTIONS: dict[frozenset[str], str] = {
 }
 
 
+def _names(doc: str, module: str) -> bool:
+    """Whether ``doc`` names ``module``: dotted (``a.b``) or as its file (a/b.py, a/b/)."""
+    path = module.replace(".", "/")
+    return bool(re.search(rf"(?<![\w.]){re.escape(module)}(?![\w])", doc)) or f"{path}.py" in doc \
+        or f"{path}/" in doc
+
+
 def test_no_product_module_is_over_about_400_lines():
     long = {}
     for module, (text, _) in product_sources().items():
@@ -348,7 +353,7 @@ def test_modules_sharing_a_name_across_layers_say_they_are_one_concept():
         for module in modules:
             others = [m for m in modules if m != module and layer_of(m) != layer_of(module)]
             doc = ast.get_docstring(ast.parse(sources[module][0])) or ""
-            if any(f"``{m}``" in doc or f" {m} " in doc or f"{m})" in doc for m in others):
+            if any(_names(doc, m) for m in others):
                 continue
             excused = [k for k in NAME_EXCEPTIONS if module in k and k & set(others)]
             if excused:
