@@ -22,7 +22,7 @@ from databricks_spec.formats import UUID
 from databricks_spec.permissions import SecretPermission
 from databricks_spec.rules import Finding
 from databricks_spec.enums import VolumeType
-from databricks_spec.rules.unity_catalog import volume_storage
+from databricks_spec.rules.unity_catalog import referenced_catalog, volume_storage
 from databricks_spec.rules.permissions import object_permission_levels, privileges
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
@@ -262,10 +262,8 @@ def check_environment(env: "EnvironmentConfig") -> None:
                            f"(known: {known_sps})"))
     errors.extend(privilege_problems("catalog", env.catalog.grants, ("catalog", "grants")))
     if not env.catalog.create:
-        for key in ("comment", "owner", "storage_root", "properties", "protection"):
-            if getattr(env.catalog, key):
-                errors.append(Finding(("catalog", key), f"{key} only applies to a catalog this platform creates "
-                                                 "(create: true); this one is referenced"))
+        errors += [f.at("catalog") for f in referenced_catalog(
+            {k: getattr(env.catalog, k) for k in ("comment", "owner", "storage_root", "properties", "protection")})]
     raise_findings(errors)
 
 

@@ -366,9 +366,6 @@ def test_modules_sharing_a_name_across_layers_say_they_are_one_concept():
 
 #: Construct modules that still raise a bare ValueError, each with its reason (stale entries fail).
 VALUE_ERRORS: dict[str, str] = {
-    "mlops_constructs.catalog": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
-    "mlops_constructs.cluster_policy": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
-    "mlops_constructs.service_principal": "PENDING: `resolution` reworks it (from_name); refuse with ConstructError then",
     "mlops_constructs.job_tasks": "with_parameters is a helper outside any construct",
 }
 

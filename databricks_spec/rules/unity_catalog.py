@@ -16,3 +16,11 @@ def volume_storage(volume_type: str, storage_location: str | None) -> list[Findi
     if volume_type == "MANAGED" and storage_location:
         out.append(Finding(("storage_location",), "storage_location is only used for EXTERNAL volumes", doc))
     return out
+
+
+def referenced_catalog(settings: dict[str, object]) -> list[Finding]:
+    """A catalog the platform references (does not create) takes none of the settings that only
+    a created catalog has; ``settings`` maps each such setting to its value. Key: the setting."""
+    return [Finding((key,), f"{key} only applies to a catalog this platform creates (create: true); "
+                            "this one is referenced", provider_doc("catalog", "Argument Reference"))
+            for key, value in settings.items() if value]
