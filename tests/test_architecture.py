@@ -391,7 +391,7 @@ CONFIG_NAME_EXCEPTIONS: dict[str, str] = {
     **{name: "a member of the Backend union, named for its kind" for name in
        ("LocalBackend", "CloudBackend", "S3Backend", "AzurermBackend", "GcsBackend")},
     "Model": "the base of every config model",
-    **{name: "PENDING: rename to *Config once stacks/* (owned by `resolution`) can change its imports"
+    **{name: "PENDING: stacks/ and resolution/ import it; rename there in one follow-up commit"
        for name in ("ComputeProfile", "JobBase", "TaskCode", "Principals")},
     **{name: "PENDING: rename to *Config once tests/config (owned by `untrusted`) can change its imports"
        for name in ("Protection", "EnvironmentProtection")},
