@@ -38,7 +38,6 @@ from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
-from platform_config.secrets import SECRET_REFERENCE
 
 # TODO(untrusted, databricks_spec.names): the endpoint / served entity name rule; config's
 # ServingName has the same pattern. Both should call the names module's function.
@@ -174,8 +173,7 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
                 + allowed("workload_type", e.workload_type, WORKLOAD_TYPES)
                 + serving_rules.entity_sizing(e.workload_size, {k: getattr(e, k) for k in _BOUNDS})]
         out += [f.at(*where, "environment_vars") for f in serving_rules.environment_vars(
-            {k: v for k, v in e.environment_vars.items() if known(v)},
-            lambda ref: bool(SECRET_REFERENCE.match(ref)))]
+            {k: v for k, v in e.environment_vars.items() if known(v)})]
     out += serving_rules.traffic([e.name for e in entities], props.traffic)
     for i, limit in enumerate(props.rate_limits):
         out += [f.at("rate_limits", i) for f in allowed("key", limit.key, RATE_LIMIT_KEYS, "rate limit key")

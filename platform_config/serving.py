@@ -26,7 +26,6 @@ from databricks_spec.rules import Finding, serving as serving_rules
 from platform_config.rule_adapter import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.references import RoleName
-from platform_config.secrets import SECRET_REFERENCE
 
 
 # TODO(untrusted, databricks_spec.names): endpoint / served entity name rule (also in
@@ -89,7 +88,7 @@ class ServedEntityConfig(Model):
     @field_validator("environment_vars")
     @classmethod
     def _secret_refs_only(cls, value: dict[str, str]) -> dict[str, str]:
-        raise_findings(serving_rules.environment_vars(value, lambda ref: bool(SECRET_REFERENCE.match(ref))))
+        raise_findings(serving_rules.environment_vars(value))
         return value
 
     @model_validator(mode="after")

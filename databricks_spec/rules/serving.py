@@ -7,11 +7,12 @@ The same concept as ``platform_config.serving`` (the ``serving:`` config) and
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from databricks_spec.docs import provider_doc
 from databricks_spec.enums import MAX_SERVED_ENTITIES
 from databricks_spec.rules import Finding
+from databricks_spec.secrets import SECRET_REFERENCE
 
 #: An environment variable name of a served entity.
 ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -68,16 +69,15 @@ def entity_sizing(workload_size: str | None, bounds: Mapping[str, int | None]) -
     return out
 
 
-def environment_vars(variables: Mapping[str, str], is_secret_reference: Callable[[str], bool]) -> list[Finding]:
-    """Served entities' environment variables only reference secrets ({{secrets/<scope>/<key>}});
-    key = variable name. The reference syntax is passed in (``is_secret_reference``)."""
-    # TODO(untrusted): pass databricks_spec.secrets' reference check once it lives there.
+def environment_vars(variables: Mapping[str, str]) -> list[Finding]:
+    """Served entities' environment variables only reference secrets ({{secrets/<scope>/<key>}},
+    databricks_spec.secrets.SECRET_REFERENCE); key = variable name."""
     out = []
     for name, ref in variables.items():
         if not ENV_VAR_NAME.match(name):
             out.append(Finding((name,), "not a valid environment variable name (letters, digits and '_', not "
                                         "starting with a digit)"))
-        elif not is_secret_reference(str(ref)):
+        elif not SECRET_REFERENCE.match(str(ref)):
             out.append(Finding((name,), "environment variables may only reference secrets as "
                                         "{{secrets/<scope>/<key>}}; a literal value would be stored in "
                                         "config and Terraform state"))
