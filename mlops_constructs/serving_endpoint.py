@@ -19,7 +19,6 @@ schema or prefix recreates the endpoint (databricks_spec.replacement_rules).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from mlops_engine import Annotations
@@ -32,6 +31,7 @@ from mlops_engine.databricks import (
 from constructs import Construct
 
 from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.names import ENDPOINT_NAME, endpoint_name_problem
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
 from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
 from mlops_constructs.rule_adapter import known, refuse
@@ -39,9 +39,6 @@ from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsPro
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
 
-# TODO(untrusted, databricks_spec.names): the endpoint / served entity name rule; config's
-# ServingName has the same pattern. Both should call the names module's function.
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _BOUNDS = ("min_provisioned_concurrency", "max_provisioned_concurrency", "min_provisioned_throughput",
            "max_provisioned_throughput")
 
@@ -154,9 +151,8 @@ def _provisioned(e: ServedEntity) -> list[str]:
 def _check(props: ServingEndpointProps) -> list[Finding]:
     """The provider's serving rules (databricks_spec.rules.serving) on the props."""
     out: list[Finding] = []
-    if not _NAME.match(props.name):
-        out.append(Finding(("name",), f"endpoint name {props.name!r} may only contain letters, digits, '-' "
-                                      "and '_' (max 63)", serving_rules.serving_doc("name")))
+    if known(props.name) and (problem := endpoint_name_problem(props.name)):
+        out.append(Finding(("name",), f"{problem}: {props.name!r}", serving_rules.serving_doc("name")))
     entities = props.served_entities
     out += serving_rules.served_entity_count(len(entities))
     out += rules.duplicate_keys([e.name for e in entities], "served entity name")
@@ -164,7 +160,7 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
         {e.name: e.entity_version for e in entities})]
     for e in entities:
         where = ("served_entities", e.name)
-        if not _NAME.match(e.name):
+        if not ENDPOINT_NAME.match(e.name):
             out.append(Finding(where, "name may only contain letters, digits, '-' and '_'"))
         if not is_full_name(e.entity_name):
             out.append(Finding(where, f"entity_name must be catalog.schema.model, got {e.entity_name!r}"))

@@ -21,6 +21,7 @@ from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, fiel
 
 from databricks_spec.enums import RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.formats import EMAIL_PATTERN
+from databricks_spec.names import ENDPOINT_NAME
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
 from databricks_spec.rules import Finding, serving as serving_rules
 from platform_config.rule_adapter import raise_findings
@@ -28,10 +29,8 @@ from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.references import RoleName
 
 
-# TODO(untrusted, databricks_spec.names): endpoint / served entity name rule (also in
-# mlops_constructs.serving_endpoint._NAME).
 #: Endpoint and served-entity names (provider docs: model_serving, "name").
-ServingName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+ServingName = Annotated[str, StringConstraints(pattern=ENDPOINT_NAME.pattern)]
 
 #: An e-mail address for notifications.
 Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
