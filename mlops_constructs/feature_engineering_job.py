@@ -10,6 +10,7 @@ from typing import Mapping
 
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, MlJob, MlJobProps, PipelineCode, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
@@ -49,14 +50,14 @@ class FeatureEngineeringJob(Construct):
     def __init__(self, scope: Construct, id: str, props: FeatureEngineeringJobProps):
         super().__init__(scope, id)
         if not props.tables:
-            raise ValueError(f"{self.node.path}: a feature engineering job needs at least one feature table")
+            raise ConstructError(self, f"a feature engineering job needs at least one feature table")
         names = [t.full_name for t in props.tables]
         if len(set(names)) != len(names):
-            raise ValueError(f"{self.node.path}: two tasks write the same feature table")
+            raise ConstructError(self, f"two tasks write the same feature table")
         tasks = []
         for table in sorted(props.tables, key=lambda t: t.key):
             if not is_full_name(table.full_name):
-                raise ValueError(f"{self.node.path}: feature table {table.full_name!r} must be catalog.schema.table")
+                raise ConstructError(self, f"feature table {table.full_name!r} must be catalog.schema.table")
             params = {"env": props.env_name, "output_table_name": table.full_name, **props.extra_parameters}
             if table.input_table:
                 params["input_table_name"] = table.input_table

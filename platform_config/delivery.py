@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 WORKFLOW_ENVIRONMENTS = {"staging": "deploy-staging.yml", "prod": "release.yml"}
 
 
-class Delivery(Model):
+class DeliveryConfig(Model):
     """How an environment is deployed."""
 
     deployed_by: Literal["ci", "manual"] | None = None

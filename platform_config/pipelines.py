@@ -26,7 +26,7 @@ from pydantic import BeforeValidator, Field, NonNegativeInt, PositiveInt, field_
 
 from databricks_spec import pipelines as spec
 from platform_config.base import Model, Slug, UcName
-from platform_config.compute import Cloud
+from databricks_spec.enums import Cloud
 from platform_config.jobs import ParamValue, ScheduleConfig
 from platform_config.references import RoleName
 

@@ -7,6 +7,9 @@ folders, cluster policies, created service principals) is
 
 Pure functions of config values: no jsii, no constructs. Table references as config
 writes them are resolved by ONE function, :func:`table`.
+
+The same concept as ``databricks_spec.names`` (the length and character rules these names
+obey), seen from the resolution layer.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Compose a project's ML workflow jobs, and an environment's cluster policies, from config.
 
+The same concept as ``platform_config.jobs`` (the config) and ``databricks_spec.rules.jobs``
+(the provider rules), seen from the stacks.
+
 Decides WHICH jobs exist and maps resolved values (resolution.project: names, tags,
 tables, principals, paused flags, policy references) to construct props; the
 constructs in mlops_constructs decide HOW each is built. Construct ids come
@@ -241,7 +244,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
 
     if (rt := resolved.get("retraining")) is not None:
         cfg = rt.config
-        training = built["training"]  # config guarantees it (jobs_problems)
+        training = built["training"]  # config guarantees it (platform_config.environment_rules)
         base, key = props("retraining")
         drift = cfg.drift  # type: ignore[attr-defined]
         built["retraining"] = RetrainingJob(scope, "retraining_job", RetrainingJobProps(

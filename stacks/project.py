@@ -1,4 +1,7 @@
-"""Compose one ML project's units for one environment from its resolved values."""
+"""Compose one ML project's units for one environment from its resolved values.
+
+The same concept as ``platform_config.project`` (the project config), seen from the stacks.
+"""
 
 from __future__ import annotations
 
