@@ -5,6 +5,8 @@ key path), a construct refusal (with its construct path), a synth notice or a re
 Every layer reports through it; the CLI prints it and maps the error type to an exit code.
 
 It lives in the bottom package because every layer uses it; it holds no Databricks fact.
+
+The same concept as ``mlops_tools.review.diagnostics``, which maps review risks onto this type.
 """
 
 from __future__ import annotations

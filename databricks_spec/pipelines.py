@@ -11,6 +11,10 @@ function (skipping unresolved tokens).
 The configuration contract the platform writes into a pipeline's
 ``configuration`` map (docs/pipelines.md) is defined here too, once:
 :func:`ingest_key` and :func:`expectations_key`.
+
+One concept across the layers: ``platform_config.pipelines`` (the YAML models),
+``resolution.pipelines`` (resolved names and values) and ``stacks.pipelines`` (composition)
+all build on the facts here.
 """
 
 from __future__ import annotations

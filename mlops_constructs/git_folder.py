@@ -7,6 +7,8 @@ the UI are not undone (provider docs: repo, "Argument Reference").
 
 from __future__ import annotations
 
+from databricks_spec.diagnostics import ConstructError
+
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -45,10 +47,10 @@ class GitFolder(Construct):
     def __init__(self, scope: Construct, id: str, props: GitFolderProps):
         super().__init__(scope, id)
         if props.branch and props.tag:
-            raise ValueError(f"{self.node.path}: set branch or tag, not both (provider docs: repo, "
+            raise ConstructError(self, f"set branch or tag, not both (provider docs: repo, "
                              "'Argument Reference')")
         if not props.path.startswith("/"):
-            raise ValueError(f"{self.node.path}: path must be an absolute workspace path, got {props.path!r}")
+            raise ConstructError(self, f"path must be an absolute workspace path, got {props.path!r}")
         self.resource = Repo(self, "Resource", url=props.url, path=props.path, git_provider=props.provider,
                              branch=props.branch, tag=props.tag)
         self.path: str = self.resource.path

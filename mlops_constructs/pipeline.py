@@ -17,6 +17,8 @@ Configuration values and expectation expressions reach Terraform as literals
 
 from __future__ import annotations
 
+from databricks_spec.diagnostics import ConstructError
+
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -157,7 +159,7 @@ class LakeflowPipeline(Construct):
                 access=dict(p.permissions), valid_levels=frozenset(spec.PIPELINE_LEVELS)))
 
     def _fail(self, message: str, section: str = "Argument Reference", doc: str = spec.DOC) -> None:
-        raise ValueError(f"{self.node.path}: {message} ({doc}, '{section}')")
+        raise ConstructError(self, f"{message} ({doc}, '{section}')")
 
     def _check(self, p: LakeflowPipelineProps) -> None:
         if not p.libraries:
@@ -166,7 +168,7 @@ class LakeflowPipeline(Construct):
             if Token.is_unresolved(lib.path):
                 continue
             if (message := spec.library_problem(lib.kind, lib.path)) is not None:
-                raise ValueError(f"{self.node.path}: {message}")
+                raise ConstructError(self, f"{message}")
             if spec.relative(lib.path):
                 self._fail(f"library {lib.path!r} must be an absolute workspace path", "library block")
         if p.serverless and p.cluster is not None:
@@ -182,7 +184,7 @@ class LakeflowPipeline(Construct):
                 self._fail("a notification needs recipients and alerts", "notification block")
             for alert in n.alerts:
                 if (message := spec.alert_problem(alert)) is not None:
-                    raise ValueError(f"{self.node.path}: {message}")
+                    raise ConstructError(self, f"{message}")
         if p.cluster is not None and p.cluster.autoscale is not None:
             if p.cluster.num_workers is not None:
                 self._fail("set num_workers or autoscale, not both", "cluster")

@@ -46,6 +46,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 #: Modules outside the allowed layers that a layer may still import: (importer layer, module).
 ALLOWED_MODULES: frozenset[tuple[str, str]] = frozenset({
     ("tools", "stacks.layout"),  # the stack plan is pure (no cdktf): the CLI checks names with it
+    ("tools", "mlops_engine"),  # engine metadata for `mlops --version` (ENGINE is plain data: no jsii)
 })
 
 
@@ -305,6 +306,7 @@ LONG_MODULES: dict[str, str] = {
     "mlops_tools.review.plan_review": "owned by `delivery` (issue 12); split pending",
     "platform_config.loader": "owned by `untrusted` (issue 11); split pending",
     "platform_config.yaml_source": "owned by `untrusted` (issue 11); split pending",
+    "platform_config.pipelines": "pipeline models (issue 13) arrived in parallel; split pending",
 }
 
 #: Modules in different layers that share a name without being one concept, with the reason.
@@ -394,6 +396,9 @@ CONFIG_NAME_EXCEPTIONS: dict[str, str] = {
        for name in ("ComputeProfile", "JobBase", "TaskCode", "Principals")},
     **{name: "PENDING: rename to *Config once tests/config (owned by `untrusted`) can change its imports"
        for name in ("Protection", "EnvironmentProtection")},
+    **{name: "PENDING: pipeline models (issue 13) arrived in parallel; rename to *Config in a follow-up"
+       for name in ("FileArrivalSource", "IngestSource", "PipelineAutoscale", "PipelineEnvironmentSettings",
+                    "PipelineLibrary", "PipelineNotification", "PipelineOrchestration")},
 }
 
 

@@ -117,11 +117,11 @@ def test_tables(resolved, env):
 
 def test_table_update_trigger_tables_are_qualified(platform):
     """A table_update trigger's tables go through the one table rule (names.table)."""
-    from platform_config.jobs import TableUpdateTrigger, TriggerConfig
+    from platform_config.jobs import TableUpdateTriggerConfig, TriggerConfig
 
     (target,) = platform.targets["dev"]
     project = target.project
-    trigger = TriggerConfig(table_update=TableUpdateTrigger(tables=["features.crm_customers", "a.b.c", "t"]))
+    trigger = TriggerConfig(table_update=TableUpdateTriggerConfig(tables=["features.crm_customers", "a.b.c", "t"]))
     fe = project.jobs.feature_engineering.model_copy(update={"schedule": None, "trigger": trigger})
     changed = project.model_copy(update={"jobs": project.jobs.model_copy(update={"feature_engineering": fe})})
     job = resolve_project(dataclasses.replace(target, project=changed)).jobs["feature_engineering"]

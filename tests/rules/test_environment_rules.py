@@ -11,6 +11,7 @@ from platform_config.environment_rules import environment_findings
 
 ENV = {"name": "prod", "workspace": {"host": "https://adb-1.azuredatabricks.net"}, "cloud": "azure",
        "catalog": {"name": "mlops_prod"}, "require_job_run_as": True,
+       "backend": {"type": "local", "allow_local_state": True, "reason": "unit test: nothing is deployed"},
        "serving": {"allow_scale_to_zero": False},
        "roles": {"eng": {"groups": ["engineers"]}, "sp": {"service_principals": [
            "11111111-1111-1111-1111-111111111111"]}}}
