@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from mlops_tools.review import cli as review_cli
+from databricks_spec.diagnostics import MlopsError
 from platform_config import ConfigError
 
 DEFAULT_CONFIG = Path("config")
@@ -102,3 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written (set MLOPS_DEBUG=1 for a traceback).", file=sys.stderr)
         return ConfigError.exit_code
+    except MlopsError as exc:  # e.g. an unknown MLOPS_ENGINE (mlops_engine.UnknownEngine)
+        for diagnostic in exc.diagnostics:
+            print(f"error: {diagnostic}", file=sys.stderr)
+        return exc.exit_code
