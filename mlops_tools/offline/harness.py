@@ -256,6 +256,7 @@ def provider_server() -> ProviderServer:
             if _server is not None:
                 _server.close()
             _server = ProviderServer(terraform_env(ensure_mirror()))
+            atexit.unregister(stop_provider_server)  # registered once, however often restarted
             atexit.register(stop_provider_server)
         return _server
 
