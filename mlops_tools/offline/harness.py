@@ -37,6 +37,7 @@ from mlops_tools.offline.schema import PROVIDER_ADDRESS, atomic_write, cache_dir
 
 STACK_FILE = "cdk.tf.json"
 PROVIDER_MODULE = "mlops_tools.offline.provider"
+START_TIMEOUT = 120.0  # seconds; the first start may rebuild the schema cache from the bindings
 _UNSAFE_TF_VARS = (
     "TF_DATA_DIR",
     "TF_WORKSPACE",
@@ -193,15 +194,25 @@ class ProviderServer:
         self._process = subprocess.Popen(
             [sys.executable, "-m", PROVIDER_MODULE, address],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env)
-        line = self._process.stdout.readline() if self._process.stdout else b""
         try:
-            ready = json.loads(line)
+            ready = json.loads(self._ready_line())
         except ValueError:
             message = self._stderr_text()
             self.close()
             raise ProviderStartError(message) from None
         self.reattach: str = json.dumps(ready["reattach"])
         self.provider_version: str = ready["provider_version"]
+
+    def _ready_line(self) -> bytes:
+        """The server's first line, or b"" if it exits or stays silent for START_TIMEOUT seconds."""
+        lines: list[bytes] = []
+        reader = threading.Thread(target=lambda: lines.append(self._process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(START_TIMEOUT)
+        if not lines:
+            self._process.kill()  # silent: never hang the run on it
+            reader.join()
+        return lines[0] if lines else b""
 
     @property
     def pid(self) -> int:

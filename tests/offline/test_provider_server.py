@@ -67,3 +67,13 @@ def test_start_failure_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(harness, "PROVIDER_MODULE", "mlops_tools.offline.no_such_module")
     with pytest.raises(ProviderStartError, match="No module named"):
         ProviderServer()
+
+
+def test_a_silent_server_does_not_hang_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "silent_provider.py").write_text("import time\ntime.sleep(600)\n")
+    monkeypatch.setattr(harness, "PROVIDER_MODULE", "silent_provider")
+    monkeypatch.setattr(harness, "START_TIMEOUT", 1.0)
+    start = time.monotonic()
+    with pytest.raises(ProviderStartError):
+        ProviderServer({**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert time.monotonic() - start < 30
