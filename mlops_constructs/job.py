@@ -161,12 +161,16 @@ class MlJob(Construct):
             run_as=JobRunAs(**{props.run_as.kind: props.run_as.name}) if props.run_as else None,
             tags=_sorted(props.tags) or None,
         )
-        self.job_id = self.resource.id
-        self.url = self.resource.url
+        self.job_id = self.resource.id  # one jsii read, reused below
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
-                object_attribute="job_id", object_id=self.resource.id,
+                object_attribute="job_id", object_id=self.job_id,
                 access=dict(props.permissions), valid_levels=frozenset(JOB_LEVELS)))
+
+    @property
+    def url(self) -> str:
+        """The job's URL (a token), read from the resource only when used (a jsii round trip)."""
+        return self.resource.url
 
     # ------------------------------------------------------------------ checks
 
