@@ -5,6 +5,9 @@ Pure functions: each returns None for a valid name or one sentence saying what i
 resolution.checks applies them to every derived name and platform_config.written_names to
 names as written, both with file:line; constructs may call the same functions (skipping
 unresolved tokens), so no rule exists twice.
+
+The same concept as ``resolution.names`` (the names the platform derives, which these rules
+check), seen as facts.
 """
 
 from __future__ import annotations

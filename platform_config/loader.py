@@ -22,10 +22,11 @@ from platform_config.written_names import catalog_problems, principal_problems
 from platform_config.discovery import IGNORED_FILES, display_path, _yaml_files  # noqa: F401 (re-exported)
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
-from platform_config.jobs import jobs_problems
+from platform_config.environment_rules import environment_findings
 from platform_config.literals import escape_templates
+from platform_config.pipeline_rules import pipeline_names
 from platform_config.project import ProjectConfig
-from platform_config.references import role_references
+from platform_config.rule_adapter import locate
 from platform_config.secrets import find_secret_like, scan_source
 from platform_config.validation_messages import _validation_problems
 from platform_config.yaml_source import SourceMap, load_yaml
@@ -210,8 +211,8 @@ def _load_projects(files: list[Path], problems: list[Problem], refused: set[str]
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
              declared: set[str], commit: str | None, problems: list[Problem],
              literal_envs: dict[str, EnvironmentConfig] | None = None,
-             maps: dict[str, SourceMap] | None = None,
-             warnings: list[Problem] | None = None) -> dict[str, ProjectTarget]:
+             warnings: list[Problem] | None = None,
+             pipelines_seen: dict[tuple[str, str], str] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -242,7 +243,7 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             continue
         merged = deep_merge(base, override)
         try:
-            project = ProjectConfig.model_validate(merged, context={"env": env})  # env-dependent rules read it
+            project = ProjectConfig.model_validate(merged)
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
             continue
@@ -250,18 +251,13 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
         if warnings is not None:
             warnings.extend(_node_type_warnings(project, env, merged_map, display))
-        if maps is not None:
-            maps[env_name] = merged_map
-        for path, role in role_references(project):
-            if role not in roles:
+        problems.extend(locate(environment_findings(project, env, roles), merged_map, display))
+        for name, path in (pipeline_names(project, env) if project.enabled else {}).items():  # docs/pipelines.md
+            other = (pipelines_seen if pipelines_seen is not None else {}).setdefault((env_name, name), project.name)
+            if other != project.name:
                 file, line = merged_map.locate(path, display)
-                known = ", ".join(sorted(roles)) or "none"
-                problems.append(Problem(file, line, key_path(path),
-                                        f"unknown role '{role}' in environment '{env_name}' (known: {known})"))
-        for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles,
-                                           require_run_as=env.name if env.require_job_run_as else None):
-            file, line = merged_map.locate(path, display)
-            problems.append(Problem(file, line, key_path(path), message))
+                problems.append(Problem(file, line, key_path(path), f"pipeline name '{name}' in environment "
+                                        f"'{env_name}' is also a pipeline of project '{other}'"))
         literal_env = (literal_envs or environments)[env_name]
         if smap.templates:  # every config string a literal from here on (keys hold none without this)
             project = escape_templates(project)
@@ -305,9 +301,10 @@ def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Pla
     literal_envs = {name: escape_templates(env) for name, env in environments.items()}
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in env_files}
+    pipelines_seen: dict[tuple[str, str], str] = {}  # (environment, pipeline name) -> project
     for data, smap, display in _load_projects(project_files, problems, refused):
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs, warnings=warnings).items():
+                                         literal_envs, warnings, pipelines_seen).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
     for targets in per_env.values():

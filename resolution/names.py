@@ -1,8 +1,8 @@
 """Every Databricks name the platform derives for an environment and a project.
 
-Every naming formula lives here and nowhere else (the config layer keeps only the two its own
-validation needs, ``EnvironmentConfig.object_name`` and ``project_schema_name``, called from
-here); resolution.checks checks what these functions return against the rules of
+Every naming formula lives here and nowhere else (the config layer keeps only the three its own
+validation needs, ``EnvironmentConfig.object_name``, ``project_schema_name`` and
+``platform_config.pipelines.pipeline_name`` (duplicate pipelines), called from here); resolution.checks checks what these functions return against the rules of
 databricks_spec.names before anything is built.
 
 The rule that puts the environment into workspace object names (jobs, endpoints,
@@ -12,6 +12,9 @@ folders, cluster policies, created service principals) is
 
 Pure functions of config values: no jsii, no constructs. Table references as config
 writes them are resolved by ONE function, :func:`table`.
+
+The same concept as ``databricks_spec.names`` (the length and character rules these names
+obey), seen from the resolution layer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from platform_config import EnvironmentConfig, ProjectConfig
 from platform_config.base import snake
 from platform_config.governance import SecretScopeConfig, project_schema_name
+from platform_config.pipelines import pipeline_name as _pipeline_name
 
 #: The project schema holding the registered model (and, by default, inference and
 #: metric tables) when ``model.schema`` is unset.
@@ -95,6 +99,12 @@ def volume_name(key: str, configured: str | None) -> str:
     return configured or key.replace("-", "_")
 
 
+def volume_path(env: EnvironmentConfig, project: ProjectConfig, key: str) -> str:
+    """/Volumes/<catalog>/<schema>/<volume> of the project volume ``key`` (where files land)."""
+    volume = project.volumes[key]
+    return f"/Volumes/{env.catalog.name}/{schema_name(project, volume.schema_key)}/{volume_name(key, volume.name)}"
+
+
 # ------------------------------------------------------------------ workspace objects
 
 
@@ -107,6 +117,24 @@ def experiment_path(env: EnvironmentConfig, project: ProjectConfig) -> str:
 def job_name(env: EnvironmentConfig, project: ProjectConfig, kind: str, configured: str | None) -> str:
     """The naming rule applied to the job's ``name``, default '<project>-<kind>-job'."""
     return env.object_name(configured or f"{project.name}-{kind.replace('_', '-')}-job")
+
+
+def pipeline_name(env: EnvironmentConfig, project: ProjectConfig, key: str) -> str:
+    """The naming rule applied to the pipeline's ``name``, default '<project>-<key>-pipeline'
+    (the config layer applies the same rule to refuse duplicates: platform_config.pipelines)."""
+    return _pipeline_name(env, project, key)
+
+
+def pipeline_job_name(env: EnvironmentConfig, project: ProjectConfig, key: str, configured: str | None) -> str:
+    """The standalone job running pipeline ``key``: the naming rule applied to its ``name``,
+    default '<project>-<key>-pipeline-job'."""
+    return env.object_name(configured or f"{project.name}-{key}-pipeline-job")
+
+
+def git_folder_path(env: EnvironmentConfig, project: ProjectConfig) -> str:
+    """Where the project's Git folder (pipeline code from ``jobs.git_source``) is checked
+    out: /Repos/mlops/<named project>."""
+    return f"/Repos/mlops/{env.object_name(project.name)}"
 
 
 def endpoint_name(env: EnvironmentConfig, project: ProjectConfig, key: str, configured: str | None) -> str:
