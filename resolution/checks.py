@@ -56,6 +56,12 @@ def derived_names(target: ProjectTarget) -> list[DerivedName]:
     for kind, job in project.jobs.enabled_jobs():
         out.append(DerivedName("job", names.job_name(env, project, kind, job.name),
                                ("jobs", kind, "name") if job.name else own))
+    for key, pipeline in project.pipelines.items():  # the job running a pipeline (resolution.pipelines)
+        job = pipeline.orchestration.job
+        if pipeline.enabled and job is not None:
+            at = ("pipelines", key, "orchestration", "job")
+            out.append(DerivedName("job", names.pipeline_job_name(env, project, key, job.name),
+                                   at + ("name",) if job.name else at))
     for key, monitor in project.monitors.items():
         out.append(DerivedName("monitor assets folder",
                                names.monitor_assets_dir(env, project, key, monitor.assets_dir),

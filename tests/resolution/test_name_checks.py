@@ -66,3 +66,19 @@ def test_a_target_built_in_code_is_checked_without_a_location() -> None:
     long = dataclasses.replace(target, project=target.project.model_copy(update={"name": "c" * 60}), source=None)
     problems = checks.environment_name_problems("dev", [long])
     assert problems and all((p.file, p.line, p.key) == ("", 0, "name") for p in problems)
+
+
+def test_the_job_running_a_pipeline_is_checked_where_its_name_is_written(config_copy: Path) -> None:
+    from databricks_spec.names import JOB_NAME_MAX
+    path = config_copy / "projects" / "churn.yaml"
+    text = path.read_text()
+    anchor = "      feature_engineering: true      # the feature job runs it first (full refresh off)\n"
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + f"      job:\n        name: {'j' * JOB_NAME_MAX}\n"))
+    line = text[:text.index(anchor)].count("\n") + 3
+    with pytest.raises(ConfigError) as info:
+        checks.load_checked(config_copy)
+    hits = [p for p in info.value.problems if p.key == "pipelines.ingest.orchestration.job.name"]
+    # the naming rule prefixes dev and staging; prod's unprefixed name is exactly at the limit
+    assert {p.summary.split("'")[3] for p in hits} == {"dev", "staging"}, info.value.problems
+    assert all(p.file.endswith("churn.yaml") and p.line == line and "more than 4096" in p.summary for p in hits)

@@ -75,6 +75,10 @@ def _refuse(monkeypatch, module: str, cls: str, when, key: str = "") -> None:
      PROJECT, "jobs.training", "training:", "jobs:", "staging/churn/training_job"),
     ("mlops_constructs.schema", "UcSchema", lambda p: p.name == "churn_features",
      PROJECT, "schemas.features", "features:", "schemas:", "dev/churn/schema_features"),
+    ("mlops_constructs.pipeline", "LakeflowPipeline", lambda p: p.name == "dev-churn-ingest-pipeline",
+     PROJECT, "pipelines.ingest", "ingest:", "pipelines:", "dev/churn/pipeline_ingest"),
+    ("mlops_constructs.git_folder", "GitFolder", lambda p: True,
+     PROJECT, "jobs.git_source", "git_source:", "jobs:", "dev/churn/pipeline_code"),
     # an environment's shared units: located in the environment's file
     ("mlops_constructs.catalog", "UcCatalog", lambda p: p.name == "mlops_prod",
      "environments/prod.yaml", "catalog", "catalog:", None, "prod/platform/catalog"),
