@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mlops_engine import Annotations
+from databricks_spec.online import three_part_problem
+from mlops_engine import Annotations, Token
 from mlops_engine.databricks import (
     ModelServing, ModelServingAiGateway, ModelServingAiGatewayInferenceTableConfig,
     ModelServingAiGatewayRateLimits, ModelServingAiGatewayUsageTrackingConfig,
@@ -58,6 +59,9 @@ class ServedEntity:
     entity_version: str | None = None
     """Model version. Default: None = pending (no version registered yet); an
     endpoint is pending when all its entities are."""
+    feature_spec: bool = False
+    """``entity_name`` is a Unity Catalog function of type FEATURE_SPEC (served without a
+    version, provider docs: model_serving, 'entity_version'). Default: false (a model)."""
     workload_size: str | None = None
     """Small / Medium / Large. Default: Small, unless provisioned concurrency or
     throughput is set (mutually exclusive)."""
@@ -143,6 +147,13 @@ class ServingEndpointProps:
     ignore_config_changes: bool = False
     """Terraform ignores later changes to ``config`` (a deployment job owns the served
     versions after creation). Default: false."""
+    held_back: str | None = None
+    """Why the served config must wait although versions are set (e.g. the synced tables
+    its model looks features up from do not exist yet): the endpoint is then pending, with
+    this reason in the notice. Default: none."""
+    depends_on: tuple = ()
+    """Resources that must exist before the endpoint serves (synced tables and their
+    grants for feature lookup). Default: none."""
 
 
 def _provisioned(e: ServedEntity) -> list[str]:
@@ -167,7 +178,12 @@ def _check(path: str, props: ServingEndpointProps) -> list[str]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         errors.append(f"duplicate served entity names: {', '.join(dupes)}")
-    pending = [e.name for e in entities if e.entity_version is None]
+    for e in entities:
+        if e.feature_spec and not Token.is_unresolved(e.entity_name) and (msg := three_part_problem(e.entity_name)):
+            errors.append(f"served entity {e.name}: {msg}")
+    pending = [e.name for e in entities if e.entity_version is None and not e.feature_spec]
+    if pending and any(e.feature_spec for e in entities):
+        errors.append("a feature spec entity cannot share an endpoint with pending model entities")
     if pending and len(pending) != len(entities):
         errors.append(f"served entities {', '.join(sorted(pending))} have no version while others do; "
                       "only a whole endpoint can be pending")
@@ -258,7 +274,8 @@ class ServingEndpoint(Construct):
         entities = sorted(props.served_entities, key=lambda e: e.name)
         self.name = props.name
         #: No served entity has a version yet: created without ``config`` and ``ai_gateway``.
-        self.pending = all(e.entity_version is None for e in entities)
+        self.pending = props.held_back is not None or all(
+            e.entity_version is None and not e.feature_spec for e in entities)
 
         config = None
         ai_gateway = None
@@ -272,6 +289,10 @@ class ServingEndpoint(Construct):
                     for name in sorted(traffic)]),
             )
             ai_gateway = self._ai_gateway(props)
+        elif props.held_back is not None:
+            Annotations.of(self).add_info(
+                f"serving endpoint {props.name} is pending: {props.held_back}. It is created without "
+                "served entities, AI gateway or inference table until then (docs/features.md).")
         else:
             waiting = ", ".join(f"{e.name} ({e.entity_name})" for e in entities)
             Annotations.of(self).add_info(
@@ -296,6 +317,7 @@ class ServingEndpoint(Construct):
             route_optimized=props.route_optimized or None,
             budget_policy_id=props.budget_policy_id,
             lifecycle={"ignore_changes": ["config"]} if props.ignore_config_changes else None,
+            depends_on=list(props.depends_on) or None,
         )
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(

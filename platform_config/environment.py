@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, field_validator, model_validator
 
 from platform_config.base import Model, Slug, Tags, UcName
+from platform_config.features import OnlineStoreConfig
 from platform_config.compute import EnvironmentCompute
 from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
@@ -198,6 +199,10 @@ class EnvironmentConfig(Model):
     compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
+
+    online_stores: dict[Slug, OnlineStoreConfig] = Field(default_factory=dict)
+    """Key -> online store (Lakebase instance + database catalog, preview; docs/features.md).
+    Default: none (no online store, no preview resource)."""
 
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":

@@ -22,6 +22,7 @@ from pydantic import (AfterValidator, BeforeValidator, Field, NonNegativeInt, Po
                       model_validator)
 
 from platform_config.base import Model, Slug, UcName
+from platform_config.features import FeatureTableGovernanceConfig
 from platform_config.compute import Cloud, DataSecurityMode
 from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.references import RoleName
@@ -451,7 +452,7 @@ class JobBase(JobSettings):
         return self
 
 
-class FeatureTableConfig(Model):
+class FeatureTableConfig(FeatureTableGovernanceConfig):
     """One feature table refreshed by the feature engineering job (one task per table)."""
 
     schema_name: UcName | None = Field(default=None, alias="schema")
@@ -637,7 +638,7 @@ class ResolvedSettings:
 #: Parameters the platform sets per job type; users cannot override them.
 RESERVED_PARAMETERS: dict[str, frozenset[str]] = {
     "feature_engineering": frozenset({"env", "output_table_name", "input_table_name", "primary_keys",
-                                      "timestamp_column"}),
+                                      "timestamp_column", "table_description", "table_tags"}),
     "training": frozenset({"env", "model_name", "model_version", "experiment_name", "training_data", "run_mode",
                            "challenger_alias", "champion_alias", "validation_thresholds", "model_type",
                            "targets", "enable_baseline_comparison", "validation_input"}),

@@ -18,6 +18,7 @@ from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
                                         VolumeConfig, check_project, check_project_principals,
                                         privilege_problems, raise_located)
+from platform_config.features import OnlineConfig, check_features
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.serving import ServingConfig
 
@@ -99,13 +100,16 @@ class ProjectConfig(Model):
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
+    online: OnlineConfig | None = None
+    """Online store and sync schedule of the feature tables marked online (docs/features.md).
+    Default: the environment's only store, TRIGGERED."""
 
     @model_validator(mode="after")
     def _governance(self, info: ValidationInfo) -> "ProjectConfig":
         check_project(self)
         env = (info.context or {}).get("env")
         if env is not None:
-            raise_located("ProjectConfig", check_project_principals(self, env))
+            raise_located("ProjectConfig", check_project_principals(self, env) + check_features(self, env))
         return self
 
     @field_validator("monitors")

@@ -20,6 +20,7 @@ from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, fiel
 from pydantic_core import PydanticCustomError, ValidationError
 
 from platform_config.base import Model, Slug, Tags, UcName
+from platform_config.features import FeatureLookupConfig
 from platform_config.references import RoleName
 from platform_config.secrets import SECRET_REFERENCE
 
@@ -57,7 +58,7 @@ def _env(info: ValidationInfo) -> Any:
     return (info.context or {}).get("env") if info is not None else None
 
 
-class ServedEntityConfig(Model):
+class ServedEntityConfig(FeatureLookupConfig):
     """One served entity: a version of a Unity Catalog model and its compute."""
 
     model: UcName | None = None

@@ -22,6 +22,7 @@ from platform_config import ProjectTarget
 from platform_config.governance import GrantMode, prevent_destroy
 from resolution import names
 from resolution.names import SchemaRef
+from resolution.features import ResolvedFeatures, resolve_features
 from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, resolve_tables
 from resolution.principals import Member, deployer, grant_map, level_map, owner
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor, resolve_endpoints, resolve_monitors
@@ -132,6 +133,9 @@ class ResolvedProject:
     """Every table the jobs read and write, fully qualified."""
     deployer: Member | None
     """The principal running terraform apply, kept in authoritative grants (None: unset)."""
+    features: ResolvedFeatures = dataclasses.field(default_factory=ResolvedFeatures)
+    """Governed feature tables, synced tables and feature lookups (resolution.features).
+    Default: none."""
 
     @property
     def name(self) -> str:
@@ -225,4 +229,5 @@ def resolve_project(target: ProjectTarget) -> ResolvedProject:
         target=target, schemas=_schemas(target), volumes=_volumes(target), object_grants=_object_grants(target),
         model=model, experiment=experiment, endpoints=resolve_endpoints(target), monitors=monitors,
         jobs={kind: resolve_job(target, kind, job) for kind, job in project.jobs.enabled_jobs()},
-        tables=resolve_tables(target, monitors), deployer=deployer(env))
+        tables=resolve_tables(target, monitors), deployer=deployer(env),
+        features=resolve_features(target, deployer(env)))
