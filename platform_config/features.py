@@ -181,7 +181,7 @@ def check_features(project: "ProjectConfig", env: "EnvironmentConfig") -> list[t
     stores = ", ".join(sorted(env.online_stores)) or "none"
     online = online_tables(project)
     chosen = project.online.store if project.online is not None else None
-    if chosen is not None and chosen not in env.online_stores:
+    if chosen is not None and chosen not in env.online_stores and (online or env.online_stores):
         errors.append((("online", "store"), f"unknown online store '{chosen}' (environment '{env.name}' "
                                             f"online_stores: {stores})"))
     elif online and not env.online_stores:

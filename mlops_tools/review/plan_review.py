@@ -53,9 +53,10 @@ DOWNTIME = "downtime"
 SECURITY = "security"
 REPLACEMENT = "replacement"
 RENAME = "rename"
-RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, REPLACEMENT, RENAME)
+COST = "cost"
+RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, REPLACEMENT, RENAME, COST)
 RISK_TITLE = {DATA_LOSS: "data loss", DOWNTIME: "downtime", SECURITY: "security review",
-              REPLACEMENT: "forced replacement", RENAME: "possible rename"}
+              REPLACEMENT: "forced replacement", RENAME: "possible rename", COST: "capacity change"}
 
 _REASONS = {
     "replace_because_cannot_update": "an attribute that cannot be updated in place changed",
@@ -368,6 +369,8 @@ def _risks(stack: str, change: Change) -> list[Risk]:
         risks.append(Risk(DOWNTIME, stack, change.address, f"{_what(change)} is {how}: {impact}"))
     elif change.action == "replace":
         risks.append(Risk(REPLACEMENT, stack, change.address, f"{_what(change)} is {how}"))
+    if change.action == "update" and (capacity := rules.capacity_change(change.type, change.before, change.after)):
+        risks.append(Risk(COST, stack, change.address, f"{_what(change)}: {capacity}"))
     if change.type in rules.ACCESS_CONTROL and change.action not in ("no-op", "read", "move", "forget"):
         diff = access_diff(change)
         detail = "; ".join(diff) if diff else ("all access it granted is revoked" if change.action == "delete"

@@ -41,7 +41,13 @@ STATEFUL: dict[str, str] = {
     "databricks_lakehouse_monitor": "deletes the monitor; its profile and drift history stop being maintained",
     "databricks_online_table": "drops the online table; serving lookups fail until it is rebuilt",
     "databricks_vector_search_index": "drops the index; queries fail until it is rebuilt and re-synced",
-    "databricks_database_instance": "deletes the database instance and its data",
+    "databricks_database_instance": "deletes the database instance (online store) and its data; "
+                                    "synced tables in it go offline and feature lookups fail",
+    "databricks_database_database_catalog": "unregisters the online store's database catalog; its synced "
+                                            "tables are no longer reachable through Unity Catalog",
+    "databricks_database_synced_database_table": "drops the online copy of a feature table: online data is "
+                                                 "lost, feature lookups fail until a full re-sync completes",
+    "databricks_online_store": "deletes the online store and its data; feature serving breaks",
 }
 """Types whose delete or replace loses data (blocking unless allowed) and why."""
 
@@ -104,3 +110,33 @@ def explain(type_name: str, attribute: str) -> str:
         if rule.attribute in (plain, plain.split(".", 1)[0]):
             return rule.source
     return ""
+
+
+#: Resource type -> the attribute whose change alters compute cost, with the ordered values
+#: (smallest first) that give its direction (databricks_spec.online.CAPACITIES).
+def _capacities() -> tuple[str, ...]:
+    from databricks_spec.online import CAPACITIES
+    return CAPACITIES
+
+
+CAPACITY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "databricks_database_instance": ("capacity", _capacities()),
+    "databricks_online_store": ("capacity", _capacities()),
+}
+"""Types whose capacity changes are listed in the review with their cost direction."""
+
+
+def capacity_change(type_name: str, before: Any, after: Any) -> str | None:
+    """'CU_1 -> CU_2 (cost up)' for a capacity change, else None. A create or delete has no
+    direction (the resource itself appears or goes)."""
+    if type_name not in CAPACITY or not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    attribute, order = CAPACITY[type_name]
+    old, new = before.get(attribute), after.get(attribute)
+    if old == new or old is None or new is None:
+        return None
+    if old in order and new in order:
+        direction = "cost up" if order.index(new) > order.index(old) else "cost down"
+    else:
+        direction = "cost direction unknown"
+    return f"{attribute} {old} -> {new} ({direction})"
