@@ -181,15 +181,15 @@ def check_features(project: "ProjectConfig", env: "EnvironmentConfig") -> list[t
     stores = ", ".join(sorted(env.online_stores)) or "none"
     online = online_tables(project)
     chosen = project.online.store if project.online is not None else None
-    if chosen is not None and chosen not in env.online_stores and (online or env.online_stores):
-        errors.append((("online", "store"), f"unknown online store '{chosen}' (environment '{env.name}' "
-                                            f"online_stores: {stores})"))
-    elif online and not env.online_stores:
+    if online and not env.online_stores:
         for name in online:
             errors.append((("jobs", "feature_engineering", "tables", name, "online"),
                            f"a synced table needs an online store, but environment '{env.name}' has none: "
                            f"add online_stores to its config or set online: false for '{env.name}' "
                            f"(environments.{env.name}.jobs.feature_engineering.tables.{name}.online)"))
+    elif chosen is not None and chosen not in env.online_stores and (online or env.online_stores):
+        errors.append((("online", "store"), f"unknown online store '{chosen}' (environment '{env.name}' "
+                                            f"online_stores: {stores})"))
     elif online and chosen is None and len(env.online_stores) > 1:
         errors.append((("online", "store"), f"environment '{env.name}' has several online stores "
                                             f"({stores}): name one in online.store"))
