@@ -3,12 +3,14 @@ line and key, with nothing written (the previous cdktf.out stays byte-identical)
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from untrusted_support import assert_refused, previous_outdir, run_cli, snapshot
 
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 PROJECT = "projects/churn.yaml"
 PROD = "environments/prod.yaml"
 TABLE = "jobs.feature_engineering.tables.customer_features"
@@ -89,6 +91,14 @@ def test_a_project_without_online_needs_no_store(config_copy: Path, tmp_path: Pa
         path.write_text(path.read_text().split("# Online store for feature lookup")[0])
     run = run_cli(config_copy, tmp_path / "out")
     assert run.code == 0, run.err
+    found = set()
     for env in ("dev", "staging", "prod"):
         body = (tmp_path / "out" / "stacks" / env / "cdk.tf.json").read_text()
         assert "databricks_database_" not in body
+        doc = json.loads(body)
+        found |= {f"{env} {rtype}.{address}" for rtype, resources in doc["resource"].items() for address in resources}
+        found |= {f"{env} data.{rtype}.{address}" for rtype, resources in doc.get("data", {}).items()
+                  for address in resources}
+    golden = set((GOLDEN / "per-environment" / "addresses.txt").read_text().split("\n")) - {""}
+    online = {line for line in golden if "online_store_" in line or "synced_table_" in line}
+    assert online and found == golden - online  # no other address changes
