@@ -28,24 +28,25 @@ CASES = [
      "        parameters: {features_transform_module: customer_features}\n",
      "        timestamp_column: snapshot_date\n"
      "        parameters: {features_transform_module: customer_features}\n",
-     "        online: true", f"{TABLE}.online", "an online table needs primary_keys"),
-    ("timeseries key not declared", PROJECT, "        online: true\n",
-     "        online: true\n        timeseries_key: updated_at\n",
+     "online: true             # staging", f"{TABLE}.online", "an online table needs primary_keys"),
+    ("timeseries key not declared", PROJECT, "        online: false\n",
+     "        online: false\n        timeseries_key: updated_at\n",
      "timeseries_key: updated_at", f"{TABLE}.timeseries_key", "'updated_at' is not a column the job declares"),
     ("unknown store name", PROJECT, "  store: features\n", "  store: feature_store\n",
      "store: feature_store", "online.store", "unknown online store 'feature_store'"),
     ("capacity outside the documented values", PROD, "    capacity: CU_2\n", "    capacity: CU_3\n",
      "capacity: CU_3", "online_stores.features.capacity", "valid: CU_1, CU_2, CU_4, CU_8"),
     ("synced table in an environment without a store", PROJECT,
-     "            online: false            # dev has no online store\n", "            online: true   # dev!\n",
-     "online: true   # dev!", f"{TABLE}.online", "environment 'dev' has none"),
+     "        online: false\n", "        online: true   # everywhere\n",
+     "online: true   # everywhere", f"{TABLE}.online", "environment 'dev' has none"),
     ("feature spec not three-part", PROJECT,
      "              feature_tables: [customer_features]   # the model looks these features up online\n",
      "              feature_spec: churn_features.customer_spec\n",
      "feature_spec: churn_features", "serving.endpoints.churn.entities.champion.feature_spec",
      "must be a full three-part name"),
     # beyond the issue's list: the rules around them
-    ("lookup of a table that is not online", PROJECT, "        online: true\n", "        online: false\n",
+    ("lookup of a table that is not online", PROJECT, "            online: true             # prod's online store\n",
+     "            online: false\n",
      "feature_tables: [customer_features]", "serving.endpoints.churn.entities.champion.feature_tables[0]",
      "is not online in environment 'prod'"),
     ("retention outside 2-35 days", PROD, "    retention_window_days: 14\n", "    retention_window_days: 60\n",
@@ -83,7 +84,7 @@ def test_feature_config_error_is_exit_2_with_file_line_and_key(config_copy: Path
 def test_a_project_without_online_needs_no_store(config_copy: Path, tmp_path: Path) -> None:
     """Switching off: online: false everywhere and no store in any environment synthesizes."""
     project = config_copy / PROJECT
-    text = project.read_text().replace("        online: true\n", "        online: false\n", 1)
+    text = project.read_text().replace("online: true ", "online: false ")
     text = text.replace("              feature_tables: [customer_features]   # the model looks these features up online\n", "")
     project.write_text(text)
     for env in ("staging", "prod"):

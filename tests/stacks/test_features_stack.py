@@ -132,7 +132,7 @@ def _variant(tmp_path: Path, name: str, edits: dict[str, list[tuple[str, str]]],
 def variants(tmp_path_factory) -> dict[str, Synthesized]:
     tmp = tmp_path_factory.mktemp("feature-variants")
     pending = _variant(tmp, "pending", {"projects/churn.yaml": [
-        ("        online: true\n", "        online: true\n        pending: true   # first deploy\n")]})
+        ("        online: false\n", "        online: false\n        pending: true   # first deploy\n")]})
     spec_endpoint = ("serving:\n  endpoints:\n", "serving:\n  endpoints:\n"
                      "    customer-lookup:\n      description: Customer features by id\n"
                      "      entities:\n        spec:\n          feature_spec: mlops_prod.churn_features.customer_spec\n"
@@ -162,7 +162,7 @@ def test_pending_notices(tmp_path: Path) -> None:
 
     from support import ROOT
     config = _variant(tmp_path, "c", {"projects/churn.yaml": [
-        ("        online: true\n", "        online: true\n        pending: true\n")]})
+        ("        online: false\n", "        online: false\n        pending: true\n")]})
     run = subprocess.run([sys.executable, "-m", "mlops_tools", "synth", "--config", str(config),
                           "--outdir", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
