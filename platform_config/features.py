@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from databricks_spec.online import (capacity_problem, node_count_problem, retention_problem,
-                                    scheduling_policy_problem, three_part_problem)
+from databricks_spec.online import (capacity_problem, instance_name_problem, node_count_problem,
+                                    retention_problem, scheduling_policy_problem, three_part_problem)
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.governance import GrantMode, Protection, RoleGrants, privilege_problems, raise_located
 from platform_config.references import RoleName
@@ -70,6 +70,8 @@ class OnlineStoreConfig(Model):
     @model_validator(mode="after")
     def _rules(self) -> "OnlineStoreConfig":
         errors = []
+        if self.name is not None and (msg := instance_name_problem(self.name)) is not None:
+            errors.append((("name",), msg))
         if (msg := capacity_problem(self.capacity)) is not None:
             errors.append((("capacity",), msg))
         if (msg := retention_problem(self.retention_window_days)) is not None:

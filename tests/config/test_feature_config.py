@@ -56,6 +56,8 @@ CASES = [
     ("scheduling policy not documented", PROJECT, "  scheduling_policy: TRIGGERED\n",
      "  scheduling_policy: HOURLY\n", "scheduling_policy: HOURLY", "online.scheduling_policy",
      "valid: SNAPSHOT, TRIGGERED, CONTINUOUS"),
+    ("instance name", PROD, "    capacity: CU_2\n", "    capacity: CU_2\n    name: Features_Online\n",
+     "name: Features_Online", "online_stores.features.name", "database instance name 'Features_Online'"),
     ("store permission level", PROD, "      ml_engineers: CAN_MANAGE\n      job_runners: CAN_USE\n",
      "      ml_engineers: CAN_ADMIN\n      job_runners: CAN_USE\n", "ml_engineers: CAN_ADMIN",
      "online_stores.features.permissions.ml_engineers", "CAN_USE"),
