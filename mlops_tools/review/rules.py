@@ -7,6 +7,8 @@ Three families of risk, each with the reason shown to reviewers:
   review (exit code 3) unless explicitly allowed.
 * ``DOWNTIME``: replacing or deleting the object interrupts a running service.
 * ``ACCESS_CONTROL``: any change alters who can do what: security review.
+* ``CAPACITY``: a capacity change alters compute cost: listed with its direction
+  (not blocking).
 
 Replacements come from ``databricks_spec.replacement_rules`` (provider docs
 1.99.0). Rules with effect ``replace`` are what the provider plans as
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from databricks_spec.online import CAPACITIES
 from databricks_spec.replacement_rules import RULES, forcing_changes
 
 STATEFUL: dict[str, str] = {
@@ -112,18 +115,12 @@ def explain(type_name: str, attribute: str) -> str:
     return ""
 
 
-#: Resource type -> the attribute whose change alters compute cost, with the ordered values
-#: (smallest first) that give its direction (databricks_spec.online.CAPACITIES).
-def _capacities() -> tuple[str, ...]:
-    from databricks_spec.online import CAPACITIES
-    return CAPACITIES
-
-
 CAPACITY: dict[str, tuple[str, tuple[str, ...]]] = {
-    "databricks_database_instance": ("capacity", _capacities()),
-    "databricks_online_store": ("capacity", _capacities()),
+    "databricks_database_instance": ("capacity", CAPACITIES),
+    "databricks_online_store": ("capacity", CAPACITIES),
 }
-"""Types whose capacity changes are listed in the review with their cost direction."""
+"""Types whose capacity changes are listed in the review with their cost direction: the
+attribute and its values, smallest first (databricks_spec.online.CAPACITIES)."""
 
 
 def capacity_change(type_name: str, before: Any, after: Any) -> str | None:
