@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
+
 from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.rule_adapter import known
 from mlops_constructs.uc_names import is_full_name
 
 
@@ -38,8 +41,9 @@ class FeatureTableProps:
 class FeatureTable(Construct):
     def __init__(self, scope: Construct, id: str, props: FeatureTableProps):
         super().__init__(scope, id)
-        if not is_full_name(props.full_name):
-            raise ValueError(f"{self.node.path}: feature table {props.full_name!r} must be catalog.schema.table")
+        if known(props.full_name) and not is_full_name(props.full_name):
+            raise ConstructError(self, f"feature table {props.full_name!r} must be catalog.schema.table",
+                                 key="full_name")
         self.full_name = props.full_name
         self.grants = None
         if props.grants:

@@ -27,9 +27,10 @@ from constructs import Construct
 
 from databricks_spec.online import (INSTANCE_LEVELS, capacity_problem, instance_name_problem,
                                     node_count_problem, retention_problem)
+from databricks_spec.rules import Finding
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
-from mlops_engine import Token
+from mlops_constructs.rule_adapter import known, refuse
 from mlops_engine.databricks import DatabaseDatabaseCatalog, DatabaseInstance, DatabaseInstanceCustomTags
 
 
@@ -59,17 +60,18 @@ class OnlineStoreProps:
     """Terraform prevent_destroy on the instance and its catalog. Default: false."""
 
 
-def _problems(props: OnlineStoreProps) -> list[str]:
-    """The spec rules (databricks_spec.online); unresolved tokens are skipped."""
-    out = [capacity_problem(props.capacity) if not Token.is_unresolved(props.capacity) else None,
-           retention_problem(props.retention_window_days),
-           node_count_problem(props.node_count, props.readable_secondaries),
-           instance_name_problem(props.instance_name) if not Token.is_unresolved(props.instance_name) else None]
+def _problems(props: OnlineStoreProps) -> list[Finding]:
+    """The spec rules (databricks_spec.online) as findings; unresolved tokens are skipped."""
+    out = [(("capacity",), capacity_problem(props.capacity) if known(props.capacity) else None),
+           (("retention_window_days",), retention_problem(props.retention_window_days)),
+           (("node_count",), node_count_problem(props.node_count, props.readable_secondaries)),
+           (("instance_name",), instance_name_problem(props.instance_name) if known(props.instance_name) else None)]
     bad = sorted({lvl for lvl in props.permissions.values() if lvl not in INSTANCE_LEVELS})
     if bad:
-        out.append(f"invalid permission level(s) {', '.join(bad)}; valid: {', '.join(INSTANCE_LEVELS)} "
-                   "(provider docs: permissions, 'Lakebase Database Instances usage')")
-    return [m for m in out if m]
+        out.append((("permissions",), f"invalid permission level(s) {', '.join(bad)}; valid: "
+                                      f"{', '.join(INSTANCE_LEVELS)} (provider docs: permissions, "
+                                      "'Lakebase Database Instances usage')"))
+    return [Finding(key, m) for key, m in out if m]
 
 
 class OnlineStore(Construct):
@@ -78,9 +80,7 @@ class OnlineStore(Construct):
 
     def __init__(self, scope: Construct, id: str, props: OnlineStoreProps):
         super().__init__(scope, id)
-        errors = _problems(props)
-        if errors:
-            raise ValueError("\n".join(f"{self.node.path}: {e}" for e in errors))
+        refuse(self, _problems(props))
         lifecycle = {"prevent_destroy": True} if props.prevent_destroy else None
         self.resource = DatabaseInstance(
             self, "Resource", name=props.instance_name, capacity=props.capacity,

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from databricks_spec.online import scheduling_policy_problem
+from databricks_spec.rules import Finding
 from mlops_constructs.grants import UcGrants, UcGrantsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.uc_names import is_full_name
 from mlops_engine.databricks import (DatabaseSyncedDatabaseTable, DatabaseSyncedDatabaseTableSpec,
                                      DatabaseSyncedDatabaseTableSpecNewPipelineSpec)
@@ -52,17 +54,16 @@ class SyncedTableProps:
 class SyncedTable(Construct):
     def __init__(self, scope: Construct, id: str, props: SyncedTableProps):
         super().__init__(scope, id)
-        errors = []
+        errors: list[Finding] = []
         if not props.primary_keys:
-            errors.append("a synced table needs primary keys (provider docs: database_synced_database_table, "
-                          "'primary_key_columns')")
+            errors.append(Finding(("primary_keys",), "a synced table needs primary keys (provider docs: "
+                                                     "database_synced_database_table, 'primary_key_columns')"))
         if (msg := scheduling_policy_problem(props.scheduling_policy)) is not None:
-            errors.append(msg)
-        for what, value in (("name", props.name), ("source table", props.source_table)):
-            if not is_full_name(value):
-                errors.append(f"{what} {value!r} must be catalog.schema.table")
-        if errors:
-            raise ValueError("\n".join(f"{self.node.path}: {e}" for e in errors))
+            errors.append(Finding(("scheduling_policy",), msg))
+        for key, what, value in (("name", "name", props.name), ("source_table", "source table", props.source_table)):
+            if known(value) and not is_full_name(value):
+                errors.append(Finding((key,), f"{what} {value!r} must be catalog.schema.table"))
+        refuse(self, errors)
         self.resource = DatabaseSyncedDatabaseTable(
             self, "Resource", name=props.name,
             spec=DatabaseSyncedDatabaseTableSpec(

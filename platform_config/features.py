@@ -12,8 +12,9 @@ Where each piece lives in YAML:
 * a served entity may look features up (``feature_tables``) or serve a feature spec
   (``feature_spec``) (:class:`FeatureLookupConfig`).
 
-The provider rules are the pure functions of ``databricks_spec.online``; this module is
-their config adapter (errors at key paths, so the loader reports file:line and key).
+The provider rules are the pure functions of ``databricks_spec.online``; their findings reach
+the loader through ``platform_config.rule_adapter`` (file:line and key). The rules that need
+the environment (``check_features``) run from ``platform_config.environment_rules``.
 Same concept as resolution/features.py (resolved values) and stacks/features.py (composition).
 """
 
@@ -26,7 +27,9 @@ from pydantic import Field, field_validator, model_validator
 from databricks_spec.online import (capacity_problem, instance_name_problem, node_count_problem,
                                     retention_problem, scheduling_policy_problem, three_part_problem)
 from platform_config.base import Model, Slug, Tags, UcName
-from platform_config.governance import GrantMode, Protection, RoleGrants, privilege_problems, raise_located
+from databricks_spec.rules import Finding
+from platform_config.governance import GrantMode, Protection, RoleGrants, privilege_problems
+from platform_config.rule_adapter import raise_findings
 from platform_config.references import RoleName
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,7 +81,7 @@ class OnlineStoreConfig(Model):
             errors.append((("retention_window_days",), msg))
         if (msg := node_count_problem(self.node_count, self.readable_secondaries)) is not None:
             errors.append((("readable_secondaries",), msg))
-        raise_located("OnlineStoreConfig", errors)
+        raise_findings(Finding(key, msg) for key, msg in errors)
         return self
 
 
@@ -128,7 +131,7 @@ class FeatureTableGovernanceConfig(Model):
 
     @model_validator(mode="after")
     def _feature_rules(self) -> "FeatureTableGovernanceConfig":
-        errors = privilege_problems("table", self.grants)
+        errors: list[tuple[tuple, str]] = []
         keys = list(getattr(self, "primary_keys", []) or [])
         ts = getattr(self, "timestamp_column", None)
         if self.online and not keys:
@@ -139,7 +142,7 @@ class FeatureTableGovernanceConfig(Model):
             declared = ", ".join([*keys, *([ts] if ts else [])]) or "none"
             errors.append((("timeseries_key",), f"'{self.timeseries_key}' is not a column the job declares as "
                                                 f"timestamp_column (declared columns: {declared})"))
-        raise_located("FeatureTableConfig", errors)
+        raise_findings([*privilege_problems("table", self.grants), *(Finding(k, m) for k, m in errors)])
         return self
 
 
@@ -177,8 +180,13 @@ def online_tables(project: "ProjectConfig") -> list[str]:
     return sorted(n for n, t in fe.tables.items() if t.online)
 
 
-def check_features(project: "ProjectConfig", env: "EnvironmentConfig") -> list[tuple[tuple, str]]:
-    """Rules that need the environment: stores exist, entities look up online tables."""
+def check_features(project: "ProjectConfig", env: "EnvironmentConfig") -> list[Finding]:
+    """Rules that need the environment (called by platform_config.environment_rules, keys
+    from the project file's root): stores exist, entities look up online tables."""
+    return [Finding(key, message) for key, message in _feature_problems(project, env)]
+
+
+def _feature_problems(project: "ProjectConfig", env: "EnvironmentConfig") -> list[tuple[tuple, str]]:
     errors: list[tuple[tuple, str]] = []
     stores = ", ".join(sorted(env.online_stores)) or "none"
     online = online_tables(project)

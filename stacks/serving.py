@@ -1,5 +1,8 @@
 """Compose one project's serving endpoints and Lakehouse monitors.
 
+The same concept as ``platform_config.serving`` and ``platform_config.monitoring`` (the config),
+seen from the stacks.
+
 Called by ProjectUnits (``add_serving_units``). Construct ids derive from config
 keys: ``serving_<endpoint key>`` and ``monitor_<monitor key>``, never list
 positions. Names, tags, tables, scale-to-zero and paused schedules come resolved

@@ -86,10 +86,10 @@ def test_deleting_a_store_or_synced_table_is_blocking_data_loss(review: StackRev
 def test_capacity_changes_are_listed_with_their_cost_direction(review: StackReview) -> None:
     cost = _risks(review, COST)
     assert cost == {
-        "databricks_database_instance.store": "`databricks_database_instance.store` (features-online): "
-                                              "capacity CU_2 -> CU_4 (cost up)",
-        "databricks_database_instance.small": "`databricks_database_instance.small` (small-online): "
-                                              "capacity CU_4 -> CU_1 (cost down)",
+        "databricks_database_instance.store": "`databricks_database_instance.store` (`features-online`): "
+                                              "capacity `CU_2` -> `CU_4` (cost up)",
+        "databricks_database_instance.small": "`databricks_database_instance.small` (`small-online`): "
+                                              "capacity `CU_4` -> `CU_1` (cost down)",
     }
     assert not any(r.blocking for r in review.risks if r.kind == COST)
     assert "💰 **capacity change**" in render(Review([review]))

@@ -186,8 +186,8 @@ def test_per_project_layout(config_copy: Path, tmp_path: Path, example: Synthesi
     for rtype, resources in other.stacks["staging-churn"]["resource"].items():
         for address in resources:
             assert address in example.stacks["staging"]["resource"][rtype], address
-    backend = other.stacks["staging-churn"]["terraform"]["backend"]["local"]
-    assert backend["path"] == "terraform.staging-churn.tfstate"
+    backend = other.stacks["staging-churn"]["terraform"]["backend"]["azurerm"]
+    assert backend["key"] == "mlops/staging-churn.tfstate"  # one state per stack
 
 
 def test_cli_prints_stack_table(tmp_path: Path) -> None:
