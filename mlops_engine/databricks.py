@@ -17,6 +17,9 @@ from mlops_engine import ENGINE
 BINDINGS: dict[str, tuple[str, ...]] = {
     "catalog": ('Catalog',),
     "cluster_policy": ('ClusterPolicy',),
+    "database_database_catalog": ('DatabaseDatabaseCatalog',),
+    "database_instance": ('DatabaseInstance', 'DatabaseInstanceCustomTags'),
+    "database_synced_database_table": ('DatabaseSyncedDatabaseTable', 'DatabaseSyncedDatabaseTableSpec', 'DatabaseSyncedDatabaseTableSpecNewPipelineSpec'),
     "data_databricks_catalog": ('DataDatabricksCatalog',),
     "data_databricks_cluster_policy": ('DataDatabricksClusterPolicy',),
     "data_databricks_group": ('DataDatabricksGroup',),

@@ -19,6 +19,7 @@ from platform_config import EnvironmentConfig, ProjectTarget
 from platform_config.loader import ConfigSource
 from platform_config.governance import EntitlementsConfig, GrantMode, catalog_grant_mode, prevent_destroy
 from resolution import names
+from resolution.features import ResolvedOnlineStore, resolve_online_stores
 from resolution.principals import Member, deployer, grant_map, level_map, members, owner
 
 #: Cluster policy permission levels (one: CAN_USE).
@@ -118,6 +119,8 @@ class ResolvedEnvironment:
     """Cluster policies first, then SQL warehouses; each sorted by config name."""
     cluster_policies: Mapping[str, ResolvedClusterPolicy]
     """Created policies by key, sorted (referenced ones have a literal id and need no unit)."""
+    online_stores: Mapping[str, "ResolvedOnlineStore"] = field(default_factory=dict)
+    """Online stores by key, sorted (resolution.features). Default: none."""
     source: ConfigSource | None = field(default=None, compare=False, repr=False)
     """Where the environment's file was written (``Platform.sources``); None when built in code."""
 
@@ -185,4 +188,4 @@ def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget]
             max_clusters_per_user=p.max_clusters_per_user, access=access)
     return ResolvedEnvironment(config=env, catalog=catalog, service_principals=sps, deployer=deployer(env),
                                secret_scopes=scopes, workspace_permissions=tuple(permissions),
-                               cluster_policies=policies, source=source)
+                               cluster_policies=policies, online_stores=resolve_online_stores(env), source=source)

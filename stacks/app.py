@@ -18,6 +18,7 @@ from mlops_engine.databricks import DatabricksProvider
 from platform_config import EnvironmentConfig, Platform
 from resolution import ResolvedEnvironment, ResolvedProject, resolve_environment, resolve_project
 from stacks.backend import apply_backend
+from stacks.features import add_online_stores, online_store_refs
 from stacks.jobs import add_cluster_policies
 from stacks.layout import StackSpec, plan_stacks
 from stacks.platform import PlatformUnits
@@ -47,11 +48,14 @@ class MlopsStack(TerraformStack):
             principals = platform.principals
             policies = add_cluster_policies(self, env, principals)  # job cluster policies (docs/jobs.md)
             catalog_name = platform.catalog.name
+            stores = online_store_refs(env, add_online_stores(platform, env, principals))  # docs/features.md
         else:  # the platform stack deploys first: look up what this stack's projects use
             principals = PrincipalRefs(lookup_service_principals(self, env, projects))
             policies = {}
             catalog_name = env.catalog.name
-        refs = StackRefs(catalog_name=catalog_name, principals=principals, cluster_policies=policies)
+            stores = online_store_refs(env, None)
+        refs = StackRefs(catalog_name=catalog_name, principals=principals, cluster_policies=policies,
+                         online_stores=stores)
         for project in projects:
             ProjectUnits(self, project, refs)
 
