@@ -79,7 +79,13 @@ def _refuse(monkeypatch, module: str, cls: str, when, key: str = "") -> None:
      PROJECT, "pipelines.ingest", "ingest:", "pipelines:", "dev/churn/pipeline_ingest"),
     ("mlops_constructs.git_folder", "GitFolder", lambda p: True,
      PROJECT, "jobs.git_source", "git_source:", "jobs:", "dev/churn/pipeline_code"),
+    ("mlops_constructs.feature_table", "FeatureTable", lambda p: True, PROJECT,
+     "jobs.feature_engineering.tables.customer_features", "customer_features:", "  feature_engineering:",
+     "dev/churn/feature_table_customer_features"),
     # an environment's shared units: located in the environment's file
+    ("mlops_constructs.online_store", "OnlineStore", lambda p: True,
+     "environments/prod.yaml", "online_stores.features", "features:", "online_stores:",
+     "prod/platform/online_store_features"),
     ("mlops_constructs.catalog", "UcCatalog", lambda p: p.name == "mlops_prod",
      "environments/prod.yaml", "catalog", "catalog:", None, "prod/platform/catalog"),
     ("mlops_constructs.secret_scope", "SecretScopeUnit", lambda p: True,
