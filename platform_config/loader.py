@@ -27,7 +27,7 @@ from platform_config.literals import escape_templates
 from platform_config.pipeline_rules import pipeline_names
 from platform_config.project import ProjectConfig
 from platform_config.rule_adapter import locate
-from platform_config.secrets import find_secret_like, scan_source
+from platform_config.secrets import scan_source
 from platform_config.validation_messages import _validation_problems
 from platform_config.yaml_source import SourceMap, load_yaml
 
