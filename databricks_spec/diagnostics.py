@@ -102,11 +102,15 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file and self.line else self.file
-        if self.construct_path:
-            where = f"{where} ({self.construct_path})" if where else self.construct_path
+        trail = ""
+        if self.construct_path:  # located in config: the construct path comes last
+            if where:
+                trail = f" ({self.construct_path})"
+            else:
+                where = self.construct_path
         key = f" {self.key}:" if self.key else ""
         text = f"{where}{key} {self.summary}" if where or key else self.summary
-        return f"{text} ({self.detail})" if self.detail else text
+        return (f"{text} ({self.detail})" if self.detail else text) + trail
 
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "notice": "\033[36m"}
@@ -200,13 +204,27 @@ class ConstructError(MlopsError, ValueError):
     def __init__(self, construct: object, summary: str, key: str = "", detail: str = ""):
         self.construct = construct
         self._diagnostic = Diagnostic(key=key, summary=summary, detail=detail)
+        self.config_location: tuple[str, int, str] | None = None
+        """(file, line, config key) of the unit being built, attached by the stacks
+        (stacks.located); None until then."""
         Exception.__init__(self, summary)
+
+    def at(self, file: str, line: int, key: str) -> "ConstructError":
+        """Attach the config location of the unit whose construction refused; the first one
+        attached (the innermost unit) is kept."""
+        if self.config_location is None:
+            self.config_location = (file, line, key)
+        return self
 
     @property  # type: ignore[override]
     def diagnostics(self) -> list[Diagnostic]:
         node = getattr(self.construct, "node", None)
         path = str(node.path) if node is not None else ""
         d = self._diagnostic
+        if self.config_location is not None:  # file:line <unit key>: [<prop>: ]<summary> (<construct path>)
+            file, line, key = self.config_location
+            summary = f"{d.key}: {d.summary}" if d.key else d.summary
+            return [Diagnostic(file, line, key, summary, detail=d.detail, construct_path=path)]
         return [Diagnostic(key=d.key, summary=d.summary, detail=d.detail, construct_path=path)]
 
     @diagnostics.setter

@@ -2,8 +2,8 @@
 two names are the same object.
 
 Pure functions: each returns None for a valid name or one sentence saying what is wrong.
-The config layer calls them through one adapter that adds file:line
-(platform_config.derived_names); constructs may call the same functions (skipping
+resolution.checks applies them to every derived name and platform_config.written_names to
+names as written, both with file:line; constructs may call the same functions (skipping
 unresolved tokens), so no rule exists twice.
 
 The same concept as ``resolution.names`` (the names the platform derives, which these rules

@@ -4,8 +4,8 @@ Emits databricks_quality_monitor (databricks_lakehouse_monitor is deprecated in
 the provider) with exactly one profile: inference_log, time_series or
 snapshot. Metric tables land in ``output_schema_name``:
 ``<table>_profile_metrics`` and ``<table>_drift_metrics``; the latter is what the
-retraining job's drift check reads (``drift_metrics_table_name``: a plain name,
-known before the monitor exists).
+retraining job's drift check reads (its name, known before the monitor exists, is
+derived by the resolution layer: resolution.names.drift_metrics_table).
 
 The provider exposes no paused state for a monitor schedule (``pause_status`` is
 read-only), so a paused monitor is emitted without its schedule and refreshes
@@ -126,10 +126,7 @@ class QualityMonitorProps:
     inference table. Default: none."""
 
 
-def drift_metrics_table_name(output_schema_name: str, table_name: str) -> str:
-    """<output schema>.<monitored table's short name>_drift_metrics: the table Lakehouse
-    Monitoring writes drift metrics to (the resource exports it as drift_metrics_table_name)."""
-    return f"{output_schema_name}.{table_name.rsplit('.', 1)[-1]}_drift_metrics"
+# <output schema>.<table>_drift_metrics is named by the resolution layer (resolution.names.drift_metrics_table).
 
 
 def _check(p: QualityMonitorProps) -> list[Finding]:

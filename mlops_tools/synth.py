@@ -39,6 +39,7 @@ from pathlib import Path
 from databricks_spec.diagnostics import warn
 from mlops_tools.errors import OutputError
 from platform_config import Platform, load_platform
+from resolution.checks import name_problems
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,10 @@ def _drop_stack_traces(outdir: Path) -> None:
 
 
 def load(config_dir: Path) -> Platform:
-    """Load and validate config; report its warnings (printed by the CLI, they never fail)."""
-    platform = load_platform(config_dir)
+    """Load and validate config, every derived Databricks name included (resolution.checks,
+    reported with the config layer's problems); report its warnings (printed by the CLI, they
+    never fail). No jsii is involved."""
+    platform = load_platform(config_dir, checks=(name_problems,))
     for warning in getattr(platform, "warnings", ()):  # Problems with severity "warning"
         warn(warning)
     return platform

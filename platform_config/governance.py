@@ -273,14 +273,6 @@ def catalog_grant_mode(env: "EnvironmentConfig") -> GrantMode:
     return env.catalog.grant_mode or ("authoritative" if env.catalog.create else "additive")
 
 
-def service_principal_display_name(env: "EnvironmentConfig", key: str) -> str | None:
-    """Display name of a configured service principal (created ones default by the naming rule)."""
-    sp = env.service_principals[key]
-    if sp.display_name:
-        return sp.display_name
-    return env.object_name(key) if sp.create else None
-
-
 # --------------------------------------------------------------------------- project models
 
 class SchemaConfig(Model):

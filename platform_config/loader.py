@@ -9,17 +9,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Callable, Iterable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from databricks_spec.node_types import node_type_mismatch
 from databricks_spec.ranges import int_range_problem
 from databricks_spec.secrets import safe_message
-from platform_config.derived_names import catalog_problems, name_problems, principal_problems
+from platform_config.written_names import catalog_problems, principal_problems
+from platform_config.discovery import IGNORED_FILES, display_path, _yaml_files  # noqa: F401 (re-exported)
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.environment_rules import environment_findings
@@ -27,11 +27,32 @@ from platform_config.literals import escape_templates
 from platform_config.pipeline_rules import pipeline_names
 from platform_config.project import ProjectConfig
 from platform_config.rule_adapter import locate
-from platform_config.secrets import find_secret_like, scan_source
+from platform_config.secrets import scan_source
+from platform_config.validation_messages import _validation_problems
 from platform_config.yaml_source import SourceMap, load_yaml
 
 ENVIRONMENTS_DIR = "environments"
 PROJECTS_DIR = "projects"
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where one project's config for one environment was written: the file as users see it
+    and its key -> line map (the environment's overrides folded in). Other layers locate a
+    config key through it (resolution.checks for derived names, the stacks for a construct
+    refusal), so file names and lines stay the config layer's knowledge."""
+
+    file: str
+    map: SourceMap = field(repr=False)
+
+    def locate(self, path: tuple) -> tuple[str, int]:
+        """File and line of ``path``, else of its nearest written parent (line 0: unknown)."""
+        return self.map.locate(tuple(path), self.file)
+
+    def problem(self, path: tuple, summary: str, **fields: Any) -> Problem:
+        """A Problem at config key ``path``."""
+        file, line = self.locate(path)
+        return Problem(file, line, key_path(tuple(path)), summary, **fields)
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,8 @@ class ProjectTarget:
     """The environment's roles overlaid with the project's own."""
     iac_commit: str | None = None
     """Git commit of this IaC repository, from MLOPS_IAC_COMMIT (opt-in; see docs/jobs.md)."""
+    source: ConfigSource | None = field(default=None, compare=False, repr=False)
+    """Where the project was written (None for a target built in code, e.g. a test)."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +78,16 @@ class Platform:
     """Environment name -> enabled projects, sorted by project name."""
     warnings: list[Problem] = field(default_factory=list)
     """Things that are probably wrong but not refused (e.g. a node type of another cloud)."""
+    sources: dict[str, ConfigSource] = field(default_factory=dict, compare=False, repr=False)
+    """Environment name -> where its file was written (the stacks locate a refusal of an
+    environment's shared units with it)."""
 
 
-def display_path(path: Path) -> str:
-    """A path as users should see it: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path.resolve(), Path.cwd())
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, an unreadable parent
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+#: A check of the loaded platform that needs more than the config layer knows, run by
+#: ``load_platform`` with every other check so all problems are reported at once. The one
+#: in use: resolution.checks.name_problems (every derived Databricks name). Problems are
+#: located through each target's ``source``.
+PlatformCheck = Callable[[Platform], list[Problem]]
 
 
 #: Opt-in: the IaC repository's git commit, put into job tags (changes every job on every commit).
@@ -74,139 +98,6 @@ def iac_commit() -> str | None:
     """The IaC repo's commit from MLOPS_IAC_COMMIT, or None (the default keeps synth deterministic)."""
     value = os.environ.get(IAC_COMMIT_ENV, "").strip()
     return value or None
-
-
-#: Files in a config folder that are not config (kept so an empty folder stays in git).
-IGNORED_FILES = frozenset({".gitkeep"})
-
-
-def _yaml_files(folder: Path, root: Path | None = None, problems: list[Problem] | None = None) -> list[Path]:
-    """The config files of ``folder``, strictly: anything else in it is a problem naming the
-    path (never a silent skip): another extension or case, a subfolder, a symlink that does
-    not resolve or leaves ``root``, a FIFO/device/socket, two files for one name. A missing
-    folder has no files."""
-    problems = [] if problems is None else problems
-    try:
-        if not folder.exists() and not folder.is_symlink():
-            return []
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except NotADirectoryError:
-        problems.append(Problem(display_path(folder), 0, "", "must be a folder of .yaml files"))
-        return []
-    except OSError as exc:
-        problems.append(Problem(display_path(folder), 0, "", f"cannot read folder: {exc.strerror or exc}"))
-        return []
-    root_real = os.path.realpath(root if root is not None else folder.parent)
-    found: dict[str, Path] = {}
-    for entry in entries:
-        path = Path(entry.path)
-        shown = display_path(path)
-        if entry.name in IGNORED_FILES:
-            continue
-        try:
-            if entry.is_symlink():
-                target = os.path.realpath(path)
-                if not os.path.exists(target):
-                    problems.append(Problem(shown, 0, "", "symlink does not resolve"))
-                    continue
-                if os.path.commonpath([root_real, target]) != root_real:
-                    problems.append(Problem(shown, 0, "", "symlink points outside the config folder"))
-                    continue
-            mode = os.stat(path).st_mode
-        except OSError as exc:
-            problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror or exc}"))
-            continue
-        if stat.S_ISDIR(mode):
-            problems.append(Problem(shown, 0, "", "subfolders are not read: put the file directly in "
-                                    f"{display_path(folder)}/"))
-            continue
-        stem, dot, suffix = entry.name.rpartition(".")
-        if not dot or suffix.lower() not in ("yaml", "yml") or not stem:
-            problems.append(Problem(shown, 0, "", "unexpected file: only <name>.yaml files belong here"))
-            continue
-        if suffix not in ("yaml", "yml"):
-            problems.append(Problem(shown, 0, "", f"unexpected extension case: rename to {stem}.yaml"))
-            continue
-        if not stat.S_ISREG(mode):
-            problems.append(Problem(shown, 0, "", "not a regular file (a FIFO, device or socket)"))
-            continue
-        if stem in found:
-            problems.append(Problem(shown, 0, "", f"two files for '{stem}': {display_path(found[stem])} "
-                                    "and this one; keep one"))
-            continue
-        found[stem] = path
-    return sorted(found.values())
-
-
-def _user_loc(loc: tuple, data: Any) -> tuple:
-    """Drop the parts of a pydantic error location that are not in the user's data
-    (union member tags such as 'cloud' in ('backend', 'cloud', 'organization'))."""
-    out: list = []
-    current = data
-    for i, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        elif i == len(loc) - 1 and isinstance(current, dict):
-            pass  # a missing or unknown key: keep it, the user needs its name
-        else:
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
-                         model: type[BaseModel], data: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = _user_loc(tuple(err["loc"]), data)
-        message = err["msg"]
-        if err["type"] == "value_error":  # our validators' messages, without pydantic's prefix
-            message = message.removeprefix("Value error, ")
-        if err["type"] == "union_tag_invalid":
-            ctx = err.get("ctx", {})
-            loc += (ctx.get("discriminator", "type").strip("'"),)
-            message = f"unknown value {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
-        file, line = smap.locate(loc, display)
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        elif err["type"] in ("literal_error", "enum") and not find_secret_like(str(err.get("input"))):
-            message = f"{message}, got {err.get('input')!r}"
-        elif err["type"] == "string_type" and isinstance(err.get("input"), bool) and loc in smap.bools:
-            written = smap.bools[loc]
-            message = (f"{message}: YAML 1.1 reads {written} as a boolean; quote it if you mean "
-                       f"the text ('{written}')")
-        problems.append(Problem(file, line, key_path(loc), message))
-    return problems
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Best effort: the keys the model accepts at ``loc``."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-        fields = {(f.alias or n): f for n, f in current.model_fields.items()}
-        if part not in fields:
-            return []
-        ann = fields[part].annotation
-        while get_origin(ann) is not None:
-            args = [a for a in get_args(ann) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            if models:
-                ann = models[0]
-                break
-            ann = args[-1] if args else None
-        current = ann
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted((f.alias or n) for n, f in current.model_fields.items())
-    return []
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -274,7 +165,8 @@ def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
 
 
 def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
-                       warnings: list[Problem] | None = None) -> dict[str, EnvironmentConfig]:
+                       warnings: list[Problem] | None = None,
+                       sources: dict[str, ConfigSource] | None = None) -> dict[str, EnvironmentConfig]:
     environments = {}
     for path, data, smap, display in _load_mappings(files, "an environment", problems, refused):
         name = path.stem
@@ -289,6 +181,8 @@ def _load_environments(files: list[Path], problems: list[Problem], refused: set[
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig, data))
             continue
+        if sources is not None:
+            sources[name] = ConfigSource(display, smap)
         problems.extend(principal_problems(env.roles, ("roles",), smap, display))
         problems.extend(catalog_problems(env, smap, display))
         message = node_type_mismatch(env.compute.node_type, env.cloud) if env.compute.node_type else None
@@ -317,7 +211,6 @@ def _load_projects(files: list[Path], problems: list[Problem], refused: set[str]
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
              declared: set[str], commit: str | None, problems: list[Problem],
              literal_envs: dict[str, EnvironmentConfig] | None = None,
-             maps: dict[str, SourceMap] | None = None,
              warnings: list[Problem] | None = None,
              pipelines_seen: dict[tuple[str, str], str] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
@@ -358,8 +251,6 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
         if warnings is not None:
             warnings.extend(_node_type_warnings(project, env, merged_map, display))
-        if maps is not None:
-            maps[env_name] = merged_map
         problems.extend(locate(environment_findings(project, env, roles), merged_map, display))
         for name, path in (pipeline_names(project, env) if project.enabled else {}).items():  # docs/pipelines.md
             other = (pipelines_seen if pipelines_seen is not None else {}).setdefault((env_name, name), project.name)
@@ -372,12 +263,17 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             project = escape_templates(project)
         roles = {**literal_env.roles, **project.roles}
         targets[env_name] = ProjectTarget(env=literal_env, project=project,
-                                          roles=dict(sorted(roles.items())), iac_commit=commit)
+                                          roles=dict(sorted(roles.items())), iac_commit=commit,
+                                          source=ConfigSource(display, merged_map))
     return targets
 
 
-def load_platform(config_dir: Path) -> Platform:
-    """Load and validate config_dir; raise ConfigError listing every problem."""
+def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Platform:
+    """Load and validate config_dir; raise ConfigError listing every problem.
+
+    ``checks`` run on the valid part of the platform, their problems reported together with
+    the config layer's own (the pipeline passes resolution.checks.name_problems; see
+    resolution.checks.load_checked)."""
     problems: list[Problem] = []
     config_dir = Path(config_dir)
     try:
@@ -397,30 +293,29 @@ def load_platform(config_dir: Path) -> Platform:
     env_files = _yaml_files(config_dir / ENVIRONMENTS_DIR, config_dir, problems)
     project_files = _yaml_files(config_dir / PROJECTS_DIR, config_dir, problems)
     warnings: list[Problem] = []
-    environments = _load_environments(env_files, problems, refused, warnings)
+    env_sources: dict[str, ConfigSource] = {}
+    environments = _load_environments(env_files, problems, refused, warnings, env_sources)
     if not environments and not problems:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",
                                 "no environments defined: add one YAML file per environment"))
     literal_envs = {name: escape_templates(env) for name, env in environments.items()}
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in env_files}
-    located: dict[str, list[tuple[ProjectTarget, SourceMap, str]]] = {name: [] for name in per_env}
-    pipelines_seen: dict[tuple[str, str], str] = {}
+    pipelines_seen: dict[tuple[str, str], str] = {}  # (environment, pipeline name) -> project
     for data, smap, display in _load_projects(project_files, problems, refused):
-        maps: dict[str, SourceMap] = {}
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs, maps, warnings, pipelines_seen).items():
+                                         literal_envs, warnings, pipelines_seen).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
-                located[env_name].append((target, maps[env_name], display))
-    for env_name, items in located.items():  # derived names: rules and cross-project collisions
-        problems.extend(name_problems(env_name, sorted(items, key=lambda t: (t[2], t[0].project.name))))
-    if problems:
-        raise ConfigError(safe_problems(problems, refused))
     for targets in per_env.values():
         targets.sort(key=lambda t: t.project.name)
-    return Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
-                    warnings=safe_problems(sorted(set(warnings)), refused))
+    platform = Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
+                        sources={name: env_sources[name] for name in sorted(environments)})
+    for check in checks:  # e.g. derived names: rules and cross-project collisions
+        problems.extend(check(platform))
+    if problems:
+        raise ConfigError(safe_problems(problems, refused))
+    return dataclasses.replace(platform, warnings=safe_problems(sorted(set(warnings)), refused))
 
 
 def safe_problems(problems: list[Problem], refused: set[str] = frozenset()) -> list[Problem]:

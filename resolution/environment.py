@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 
 from databricks_spec.privileges import SECRET_PERMISSIONS, WORKSPACE_OBJECTS
 from platform_config import EnvironmentConfig, ProjectTarget
+from platform_config.loader import ConfigSource
 from platform_config.governance import EntitlementsConfig, GrantMode, catalog_grant_mode, prevent_destroy
 from resolution import names
 from resolution.features import ResolvedOnlineStore, resolve_online_stores
@@ -120,6 +121,8 @@ class ResolvedEnvironment:
     """Created policies by key, sorted (referenced ones have a literal id and need no unit)."""
     online_stores: Mapping[str, "ResolvedOnlineStore"] = field(default_factory=dict)
     """Online stores by key, sorted (resolution.features). Default: none."""
+    source: ConfigSource | None = field(default=None, compare=False, repr=False)
+    """Where the environment's file was written (``Platform.sources``); None when built in code."""
 
     @property
     def name(self) -> str:
@@ -147,8 +150,10 @@ def _policy_users(env: EnvironmentConfig, targets: Sequence[ProjectTarget], key:
     return out
 
 
-def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget] = ()) -> ResolvedEnvironment:
-    """Resolve ``env``; ``targets`` (its enabled projects) decide who may use its cluster policies."""
+def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget] = (),
+                        source: ConfigSource | None = None) -> ResolvedEnvironment:
+    """Resolve ``env``; ``targets`` (its enabled projects) decide who may use its cluster
+    policies; ``source`` (its file) is kept to locate a construct's refusal."""
     cat = env.catalog
     catalog = ResolvedCatalog(
         name=cat.name, create=cat.create, comment=cat.comment, owner=owner(env, cat.owner),
@@ -183,4 +188,4 @@ def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget]
             max_clusters_per_user=p.max_clusters_per_user, access=access)
     return ResolvedEnvironment(config=env, catalog=catalog, service_principals=sps, deployer=deployer(env),
                                secret_scopes=scopes, workspace_permissions=tuple(permissions),
-                               cluster_policies=policies, online_stores=resolve_online_stores(env))
+                               cluster_policies=policies, online_stores=resolve_online_stores(env), source=source)

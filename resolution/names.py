@@ -1,5 +1,10 @@
 """Every Databricks name the platform derives for an environment and a project.
 
+Every naming formula lives here and nowhere else (the config layer keeps only the three its own
+validation needs, ``EnvironmentConfig.object_name``, ``project_schema_name`` and
+``platform_config.pipelines.pipeline_name`` (duplicate pipelines), called from here); resolution.checks checks what these functions return against the rules of
+databricks_spec.names before anything is built.
+
 The rule that puts the environment into workspace object names (jobs, endpoints,
 folders, cluster policies, created service principals) is
 ``EnvironmentConfig.object_name`` (prefix, suffix or none); Unity Catalog names
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 
 from platform_config import EnvironmentConfig, ProjectConfig
 from platform_config.base import snake
-from platform_config.governance import SecretScopeConfig, project_schema_name, service_principal_display_name
+from platform_config.governance import SecretScopeConfig, project_schema_name
 from platform_config.pipelines import pipeline_name as _pipeline_name
 
 #: The project schema holding the registered model (and, by default, inference and
@@ -162,7 +167,10 @@ def cluster_policy_name(env: EnvironmentConfig, key: str) -> str:
 def service_principal_name(env: EnvironmentConfig, key: str) -> str | None:
     """A configured service principal's display name: ``display_name``, default (created
     ones) the naming rule applied to its key; None for one referenced by application id."""
-    return service_principal_display_name(env, key)
+    sp = env.service_principals[key]
+    if sp.display_name:
+        return sp.display_name
+    return env.object_name(key) if sp.create else None
 
 
 def secret_scope_name(key: str, scope: SecretScopeConfig) -> str:

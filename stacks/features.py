@@ -23,6 +23,7 @@ from mlops_constructs.synced_table import SyncedTable, SyncedTableProps
 from mlops_engine import Annotations
 from resolution import ResolvedEnvironment, ResolvedProject, SchemaRef
 from stacks.governance import DataUnits
+from stacks.located import configured_at
 from stacks.refs import OnlineStoreRef, PrincipalRefs, StackRefs
 
 
@@ -31,11 +32,12 @@ def add_online_stores(scope: Construct, env: ResolvedEnvironment,
     """The environment's online stores as children of ``scope`` (the platform units)."""
     out = {}
     for key, s in env.online_stores.items():
-        out[key] = OnlineStore(scope, f"online_store_{key}", OnlineStoreProps(
-            instance_name=s.instance_name, catalog_name=s.catalog_name, database_name=s.database_name,
-            capacity=s.capacity, node_count=s.node_count, readable_secondaries=s.readable_secondaries,
-            retention_window_days=s.retention_window_days, stopped=s.stopped, tags=dict(s.tags),
-            permissions=principals.levels(s.permissions), prevent_destroy=s.prevent_destroy))
+        with configured_at(env, ("online_stores", key)):  # stacks.located: refusals get file:line
+            out[key] = OnlineStore(scope, f"online_store_{key}", OnlineStoreProps(
+                instance_name=s.instance_name, catalog_name=s.catalog_name, database_name=s.database_name,
+                capacity=s.capacity, node_count=s.node_count, readable_secondaries=s.readable_secondaries,
+                retention_window_days=s.retention_window_days, stopped=s.stopped, tags=dict(s.tags),
+                permissions=principals.levels(s.permissions), prevent_destroy=s.prevent_destroy))
     return out
 
 
@@ -87,8 +89,9 @@ def add_feature_units(units: Construct, project: ResolvedProject, refs: StackRef
         full = t.full_name
         if t.schema_key is not None:  # through the schema's resource: Terraform creates the schema first
             full = f"{data.schemas[t.schema_key].full_name}.{full.rsplit('.', 1)[-1]}"
-        out.tables[key] = FeatureTable(units, f"feature_table_{key}", FeatureTableProps(
-            full_name=full, grants=p.grants(t.grants), grant_mode=t.grant_mode, deployer=deployer))
+        with configured_at(project, ("jobs", "feature_engineering", "tables", key)):
+            out.tables[key] = FeatureTable(units, f"feature_table_{key}", FeatureTableProps(
+                full_name=full, grants=p.grants(t.grants), grant_mode=t.grant_mode, deployer=deployer))
     readers_needed = {name for tables in features.lookups.values() for name in tables}
     for key, s in features.synced.items():
         store = refs.online_stores[s.store_key]
@@ -97,11 +100,12 @@ def add_feature_units(units: Construct, project: ResolvedProject, refs: StackRef
         if key in out.tables:
             source = out.tables[key].full_name
         reader = p.principal(features.reader) if features.reader is not None and key in readers_needed else None
-        out.synced[key] = SyncedTable(units, f"synced_table_{key}", SyncedTableProps(
-            name=f"{store.catalog_name}.{schema}.{short}", source_table=source,
-            primary_keys=s.primary_keys, timeseries_key=s.timeseries_key,
-            scheduling_policy=s.scheduling_policy, storage_catalog=refs.catalog_name,
-            storage_schema=data.schema_name(SchemaRef(s.storage_schema, s.storage_schema_key)),
-            readers={reader: frozenset({"SELECT"})} if reader is not None else {},
-            prevent_destroy=s.prevent_destroy))
+        with configured_at(project, ("jobs", "feature_engineering", "tables", key)):
+            out.synced[key] = SyncedTable(units, f"synced_table_{key}", SyncedTableProps(
+                name=f"{store.catalog_name}.{schema}.{short}", source_table=source,
+                primary_keys=s.primary_keys, timeseries_key=s.timeseries_key,
+                scheduling_policy=s.scheduling_policy, storage_catalog=refs.catalog_name,
+                storage_schema=data.schema_name(SchemaRef(s.storage_schema, s.storage_schema_key)),
+                readers={reader: frozenset({"SELECT"})} if reader is not None else {},
+                prevent_destroy=s.prevent_destroy))
     return out

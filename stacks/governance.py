@@ -18,6 +18,7 @@ from mlops_constructs.principal import address_id
 from mlops_constructs.schema import UcSchema, UcSchemaProps
 from mlops_constructs.volume import UcVolume, UcVolumeProps
 from resolution import ResolvedProject, SchemaRef
+from stacks.located import configured_at
 from stacks.refs import StackRefs
 
 
@@ -46,20 +47,23 @@ def add_data_units(units: Construct, project: ResolvedProject, refs: StackRefs) 
     catalog = refs.catalog_name
     out = DataUnits()
     for key, s in project.schemas.items():
-        out.schemas[key] = UcSchema(units, f"schema_{key}", UcSchemaProps(
-            catalog_name=catalog, name=s.name, comment=s.comment, owner=p.owner(s.owner),
-            storage_root=s.storage_root, properties=dict(s.properties), prevent_destroy=s.prevent_destroy,
-            grants=p.grants(s.grants), grant_mode=s.grant_mode, deployer=deployer))
+        with configured_at(project, ("schemas", key)):
+            out.schemas[key] = UcSchema(units, f"schema_{key}", UcSchemaProps(
+                catalog_name=catalog, name=s.name, comment=s.comment, owner=p.owner(s.owner),
+                storage_root=s.storage_root, properties=dict(s.properties), prevent_destroy=s.prevent_destroy,
+                grants=p.grants(s.grants), grant_mode=s.grant_mode, deployer=deployer))
     for key, v in project.volumes.items():
-        out.volumes[key] = UcVolume(units, f"volume_{key}", UcVolumeProps(
-            catalog_name=catalog, schema_name=out.schemas[v.schema_key].name, name=v.name,
-            volume_type=v.volume_type, storage_location=v.storage_location, comment=v.comment,  # type: ignore[arg-type]
-            owner=p.owner(v.owner), prevent_destroy=v.prevent_destroy,
-            grants=p.grants(v.grants), grant_mode=v.grant_mode, deployer=deployer))
+        with configured_at(project, ("volumes", key)):
+            out.volumes[key] = UcVolume(units, f"volume_{key}", UcVolumeProps(
+                catalog_name=catalog, schema_name=out.schemas[v.schema_key].name, name=v.name,
+                volume_type=v.volume_type, storage_location=v.storage_location, comment=v.comment,  # type: ignore[arg-type]
+                owner=p.owner(v.owner), prevent_destroy=v.prevent_destroy,
+                grants=p.grants(v.grants), grant_mode=v.grant_mode, deployer=deployer))
     for g in project.object_grants:
         full = (f"{out.schemas[g.schema_key].full_name}.{g.object_name}" if g.schema_key else g.full_name)
-        out.object_grants[f"{g.securable_type}:{g.config_name}"] = UcGrants(
-            units, f"{g.securable_type}_grants_{address_id(g.config_name)}", UcGrantsProps(
-                securable_type=g.securable_type, securable_name=full, privileges=p.grants(g.grants),
-                mode=g.grant_mode, deployer=deployer))
+        with configured_at(project, ("grants", f"{g.securable_type}s", g.config_name)):
+            out.object_grants[f"{g.securable_type}:{g.config_name}"] = UcGrants(
+                units, f"{g.securable_type}_grants_{address_id(g.config_name)}", UcGrantsProps(
+                    securable_type=g.securable_type, securable_name=full, privileges=p.grants(g.grants),
+                    mode=g.grant_mode, deployer=deployer))
     return out

@@ -29,6 +29,7 @@ from platform_config import EnvironmentConfig
 from platform_config.jobs import ComputeProfile, JobsConfig, NotificationsConfig, TaskCode
 from resolution import PolicyRef, ResolvedEnvironment, ResolvedProject
 from resolution.jobs import ResolvedJob
+from stacks.located import configured_at
 from stacks.refs import PrincipalRefs, StackRefs
 
 #: Construct id of the container holding an environment's created cluster policies.
@@ -47,15 +48,16 @@ def add_cluster_policies(stack: Construct, env: ResolvedEnvironment,
     container = Construct(stack, POLICIES_ID)
     out = {}
     for key, policy in env.cluster_policies.items():
-        out[key] = ClusterPolicy(Construct(container, key), "policy", ClusterPolicyProps(
-            name=policy.name,
-            description=policy.description,
-            definition=policy.definition,
-            policy_family_id=policy.policy_family_id,
-            policy_family_definition_overrides=policy.policy_family_definition_overrides,
-            max_clusters_per_user=policy.max_clusters_per_user,
-            permissions=principals.levels(policy.access),
-        ))
+        with configured_at(env, ("compute", "cluster_policies", key)):
+            out[key] = ClusterPolicy(Construct(container, key), "policy", ClusterPolicyProps(
+                name=policy.name,
+                description=policy.description,
+                definition=policy.definition,
+                policy_family_id=policy.policy_family_id,
+                policy_family_definition_overrides=policy.policy_family_definition_overrides,
+                max_clusters_per_user=policy.max_clusters_per_user,
+                permissions=principals.levels(policy.access),
+            ))
     return out
 
 
@@ -217,43 +219,47 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
             primary_keys=tuple(t.primary_keys), timestamp_column=t.timestamp_column,
             **_governance(project, name),
         ) for name, t in sorted(cfg.tables.items()))  # type: ignore[attr-defined]
-        built["feature_engineering"] = FeatureEngineeringJob(scope, "feature_engineering_job", FeatureEngineeringJobProps(
-            job=base, env_name=env_name, tables=feature_tables, compute_key=key, pipelines=dict(pipelines or {})))
+        with configured_at(project, ("jobs", "feature_engineering")):
+            built["feature_engineering"] = FeatureEngineeringJob(scope, "feature_engineering_job", FeatureEngineeringJobProps(
+                job=base, env_name=env_name, tables=feature_tables, compute_key=key, pipelines=dict(pipelines or {})))
 
     if (tr := resolved.get("training")) is not None:
         cfg = tr.config
         base, key = props("training")
         v = cfg.validation  # type: ignore[attr-defined]
-        built["training"] = ModelTrainingJob(scope, "training_job", ModelTrainingJobProps(
-            job=base, env_name=env_name, model_name=model, experiment_path=project.experiment.path,
-            train=code(jobs, cfg.tasks.train, cfg.parameters),  # type: ignore[attr-defined]
-            validate=code(jobs, cfg.tasks.validate_, cfg.parameters),  # type: ignore[attr-defined]
-            deploy=code(jobs, cfg.tasks.deploy, cfg.parameters),  # type: ignore[attr-defined]
-            compute_key=key,
-            training_data=tables.training_data,
-            validation_mode=v.mode, validation_thresholds=v.thresholds, model_type=v.model_type,
-            targets=v.targets, baseline_comparison=v.baseline_comparison,
-            validation_data=tables.validation_data,
-        ))
+        with configured_at(project, ("jobs", "training")):
+            built["training"] = ModelTrainingJob(scope, "training_job", ModelTrainingJobProps(
+                job=base, env_name=env_name, model_name=model, experiment_path=project.experiment.path,
+                train=code(jobs, cfg.tasks.train, cfg.parameters),  # type: ignore[attr-defined]
+                validate=code(jobs, cfg.tasks.validate_, cfg.parameters),  # type: ignore[attr-defined]
+                deploy=code(jobs, cfg.tasks.deploy, cfg.parameters),  # type: ignore[attr-defined]
+                compute_key=key,
+                training_data=tables.training_data,
+                validation_mode=v.mode, validation_thresholds=v.thresholds, model_type=v.model_type,
+                targets=v.targets, baseline_comparison=v.baseline_comparison,
+                validation_data=tables.validation_data,
+            ))
 
     if (bi := resolved.get("batch_inference")) is not None:
         cfg = bi.config
         base, key = props("batch_inference")
-        built["batch_inference"] = BatchInferenceJob(scope, "batch_inference_job", BatchInferenceJobProps(
-            job=base, env_name=env_name, model_name=model, input_table=tables.batch_input,
-            output_table=tables.predictions, code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
+        with configured_at(project, ("jobs", "batch_inference")):
+            built["batch_inference"] = BatchInferenceJob(scope, "batch_inference_job", BatchInferenceJobProps(
+                job=base, env_name=env_name, model_name=model, input_table=tables.batch_input,
+                output_table=tables.predictions, code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
 
     if (rt := resolved.get("retraining")) is not None:
         cfg = rt.config
         training = built["training"]  # config guarantees it (platform_config.environment_rules)
         base, key = props("retraining")
         drift = cfg.drift  # type: ignore[attr-defined]
-        built["retraining"] = RetrainingJob(scope, "retraining_job", RetrainingJobProps(
-            job=base, env_name=env_name, model_name=model,
-            drift_metrics_table=tables.drift,  # docs/monitoring.md
-            metric_column=drift.metric, threshold=drift.threshold, comparison=drift.comparison,
-            training_job_id=training.job_id,  # type: ignore[attr-defined]
-            code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
+        with configured_at(project, ("jobs", "retraining")):
+            built["retraining"] = RetrainingJob(scope, "retraining_job", RetrainingJobProps(
+                job=base, env_name=env_name, model_name=model,
+                drift_metrics_table=tables.drift,  # docs/monitoring.md
+                metric_column=drift.metric, threshold=drift.threshold, comparison=drift.comparison,
+                training_job_id=training.job_id,  # type: ignore[attr-defined]
+                code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
     return built
 
 

@@ -25,6 +25,7 @@ from resolution import PolicyRef, ResolvedProject
 from resolution.pipelines import ResolvedPipeline, ResolvedPipelineCluster, ResolvedPipelineJob
 from stacks.governance import DataUnits
 from stacks.jobs import notifications_spec
+from stacks.located import configured_at
 from stacks.refs import PrincipalRefs, StackRefs
 
 #: Construct id of the project's Git folder holding pipeline code checked out from jobs.git_source.
@@ -67,33 +68,42 @@ def add_project_pipelines(units: Construct, project: ResolvedProject, refs: Stac
     """The project's enabled pipelines (and their standalone jobs) under ``units``, keyed by
     config key; ``policies``: the created cluster policies they use (policy_lookups)."""
     p = refs.principals
-    git = _git_folder(units, project, p)
+    with configured_at(project, ("jobs", "git_source")):  # stacks.located: refusals get file:line
+        git = _git_folder(units, project, p)
     built: dict[str, LakeflowPipeline] = {}
     for key, r in project.pipelines.items():
-        cfg = r.config
-        log = r.event_log
-        built[key] = LakeflowPipeline(units, f"pipeline_{key}", LakeflowPipelineProps(
-            name=r.name,
-            catalog=r.catalog if r.catalog is not None else refs.catalog_name,
-            schema=data.schema_name(r.schema),  # a token when the project creates the schema
-            libraries=_libraries(r, git),
-            serverless=cfg.serverless,
-            cluster=_cluster(r.cluster, policies),
-            dependencies=tuple(cfg.dependencies),
-            configuration=dict(r.configuration),
-            channel=cfg.channel, edition=cfg.edition, photon=cfg.photon, continuous=cfg.continuous,
-            development=r.development,
-            notifications=tuple(NotificationSpec(emails=tuple(n.emails), alerts=tuple(n.alerts))
-                                for n in cfg.notifications),
-            event_log=(log.catalog, log.schema, log.name) if log is not None else None,
-            budget_policy_id=cfg.budget_policy_id,
-            run_as=p.principal(r.run_as) if r.run_as is not None else None,
-            permissions=p.levels(r.permissions),
-            tags=dict(r.tags),
-        ))
+        with configured_at(project, ("pipelines", key)):
+            built[key] = _pipeline(units, key, r, refs, data, policies, git)
         if r.job is not None:
-            _standalone_job(units, key, r.job, built[key].pipeline_id, p)
+            with configured_at(project, ("pipelines", key, "orchestration", "job")):
+                _standalone_job(units, key, r.job, built[key].pipeline_id, p)
     return built
+
+
+def _pipeline(units: Construct, key: str, r: ResolvedPipeline, refs: StackRefs, data: DataUnits,
+              policies: Mapping[str, ClusterPolicy], git: GitFolder | None) -> LakeflowPipeline:
+    p = refs.principals
+    cfg = r.config
+    log = r.event_log
+    return LakeflowPipeline(units, f"pipeline_{key}", LakeflowPipelineProps(
+        name=r.name,
+        catalog=r.catalog if r.catalog is not None else refs.catalog_name,
+        schema=data.schema_name(r.schema),  # a token when the project creates the schema
+        libraries=_libraries(r, git),
+        serverless=cfg.serverless,
+        cluster=_cluster(r.cluster, policies),
+        dependencies=tuple(cfg.dependencies),
+        configuration=dict(r.configuration),
+        channel=cfg.channel, edition=cfg.edition, photon=cfg.photon, continuous=cfg.continuous,
+        development=r.development,
+        notifications=tuple(NotificationSpec(emails=tuple(n.emails), alerts=tuple(n.alerts))
+                            for n in cfg.notifications),
+        event_log=(log.catalog, log.schema, log.name) if log is not None else None,
+        budget_policy_id=cfg.budget_policy_id,
+        run_as=p.principal(r.run_as) if r.run_as is not None else None,
+        permissions=p.levels(r.permissions),
+        tags=dict(r.tags),
+    ))
 
 
 def feature_job_pipelines(project: ResolvedProject, built: Mapping[str, LakeflowPipeline]) -> dict[str, str]:

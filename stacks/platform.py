@@ -22,6 +22,7 @@ from mlops_constructs.service_principal import (EntitlementsProps, ServicePrinci
 from mlops_engine.databricks import DatabricksProvider
 from platform_config import EnvironmentConfig
 from resolution import ResolvedEnvironment
+from stacks.located import configured_at
 from stacks.refs import PrincipalRefs
 
 PLATFORM_ID = "platform"
@@ -48,39 +49,42 @@ class PlatformUnits(Construct):
         for key, sp in env.service_principals.items():
             sp_id = f"service_principal_{key}"
             provider = account if sp.level == "account" else None
-            if sp.create:
-                ent = sp.entitlements
-                unit = ServicePrincipalUnit(self, sp_id, ServicePrincipalProps(
-                    mode="create", display_name=sp.display_name, application_id=sp.application_id,
-                    level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
-                    entitlements=EntitlementsProps(**ent.model_dump()) if ent is not None else None,
-                    account_provider=provider,
-                    workspace_id=config.account.workspace_id if config.account else None, label=key))
-            else:  # referenced: config requires its application id
-                assert sp.application_id, f"service principal {key!r} is referenced without application id"
-                unit = ServicePrincipalUnit.from_application_id(
-                    self, sp_id, sp.application_id, level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
-                    account_provider=provider, label=key)
+            with configured_at(env, ("service_principals", key)):
+                if sp.create:
+                    ent = sp.entitlements
+                    unit = ServicePrincipalUnit(self, sp_id, ServicePrincipalProps(
+                        mode="create", display_name=sp.display_name, application_id=sp.application_id,
+                        level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
+                        entitlements=EntitlementsProps(**ent.model_dump()) if ent is not None else None,
+                        account_provider=provider,
+                        workspace_id=config.account.workspace_id if config.account else None, label=key))
+                else:  # referenced: config requires its application id
+                    assert sp.application_id, f"service principal {key!r} is referenced without application id"
+                    unit = ServicePrincipalUnit.from_application_id(
+                        self, sp_id, sp.application_id, level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
+                        account_provider=provider, label=key)
             self.service_principals[key] = unit
         self.principals = PrincipalRefs(dict(self.service_principals))
         refs = self.principals
         self.deployer = refs.deployer(env.deployer)
         cat = env.catalog
         grants = refs.grants(cat.grants)
-        if cat.create:
-            self.catalog = UcCatalog(self, "catalog", UcCatalogProps(
-                name=cat.name, comment=cat.comment, owner=refs.owner(cat.owner),
-                storage_root=cat.storage_root, properties=dict(cat.properties),
-                prevent_destroy=cat.prevent_destroy, grants=grants, grant_mode=cat.grant_mode,
-                deployer=self.deployer))
-        else:
-            # owned elsewhere: comment/owner/storage/properties are config errors (check_environment)
-            self.catalog = UcCatalog.from_name(self, "catalog", cat.name, grants=grants,
-                                               grant_mode=cat.grant_mode, deployer=self.deployer)
+        with configured_at(env, ("catalog",)):
+            if cat.create:
+                self.catalog = UcCatalog(self, "catalog", UcCatalogProps(
+                    name=cat.name, comment=cat.comment, owner=refs.owner(cat.owner),
+                    storage_root=cat.storage_root, properties=dict(cat.properties),
+                    prevent_destroy=cat.prevent_destroy, grants=grants, grant_mode=cat.grant_mode,
+                    deployer=self.deployer))
+            else:
+                # owned elsewhere: comment/owner/storage/properties are config errors (check_environment)
+                self.catalog = UcCatalog.from_name(self, "catalog", cat.name, grants=grants,
+                                                   grant_mode=cat.grant_mode, deployer=self.deployer)
         self.secret_scopes: dict[str, SecretScopeUnit] = {}
         for key, scope_cfg in env.secret_scopes.items():
-            self.secret_scopes[key] = SecretScopeUnit(self, f"secret_scope_{key}", SecretScopeProps(
-                name=scope_cfg.name, acls=refs.levels(scope_cfg.acls), deployer=self.deployer))
+            with configured_at(env, ("secret_scopes", key)):
+                self.secret_scopes[key] = SecretScopeUnit(self, f"secret_scope_{key}", SecretScopeProps(
+                    name=scope_cfg.name, acls=refs.levels(scope_cfg.acls), deployer=self.deployer))
         self.permissions: dict[str, ObjectPermissions] = {}
         for obj in env.workspace_permissions:
             self.permissions[obj.unit_id] = ObjectPermissions(self, obj.unit_id, ObjectPermissionsProps(

@@ -13,6 +13,7 @@ from resolution import ResolvedProject
 from stacks.features import add_feature_units
 from stacks.governance import add_data_units
 from stacks.jobs import add_project_jobs, policy_lookups
+from stacks.located import configured_at
 from stacks.pipelines import add_project_pipelines, feature_job_pipelines
 from stacks.refs import StackRefs
 from stacks.serving import add_serving_units
@@ -26,23 +27,26 @@ class ProjectUnits(Construct):
         super().__init__(scope, project.name)
         p = refs.principals
         # cross-unit references this project needs, up front: cluster policies its jobs and pipelines use
-        policies = policy_lookups(self, project, refs)
+        with configured_at(project, ("jobs", "compute")):
+            policies = policy_lookups(self, project, refs)
         self.data = add_data_units(self, project, refs)  # schemas, volumes, grants (docs/governance.md)
         self.features = add_feature_units(self, project, refs, self.data)  # docs/features.md
         model = project.model
         model_schema = self.data.schema_name(model.schema)  # a token when the project creates it
-        self.model = UcRegisteredModel(self, "model", UcRegisteredModelProps(
-            catalog_name=refs.catalog_name,
-            schema_name=model_schema,
-            name=model.name,
-            comment=model.comment,
-            grants=p.grants(model.grants),
-            prevent_destroy=model.prevent_destroy,
-            deployer=p.deployer(project.deployer),
-        ))
+        with configured_at(project, ("model",)):
+            self.model = UcRegisteredModel(self, "model", UcRegisteredModelProps(
+                catalog_name=refs.catalog_name,
+                schema_name=model_schema,
+                name=model.name,
+                comment=model.comment,
+                grants=p.grants(model.grants),
+                prevent_destroy=model.prevent_destroy,
+                deployer=p.deployer(project.deployer),
+            ))
         exp = project.experiment
-        self.experiment = MlflowExperimentUnit(self, "experiment", MlflowExperimentProps(
-            path=exp.path, artifact_location=exp.artifact_location, permissions=p.levels(exp.permissions)))
+        with configured_at(project, ("experiment",)):
+            self.experiment = MlflowExperimentUnit(self, "experiment", MlflowExperimentProps(
+                path=exp.path, artifact_location=exp.artifact_location, permissions=p.levels(exp.permissions)))
         # serving endpoints and Lakehouse monitors (docs/serving.md, docs/monitoring.md)
         self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema,
                                          self.features)

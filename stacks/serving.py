@@ -29,6 +29,7 @@ from resolution import Member, ResolvedProject
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from stacks.features import FeatureUnits
 from stacks.governance import DataUnits
+from stacks.located import configured_at
 from stacks.refs import StackRefs
 
 
@@ -140,8 +141,9 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
         lookups = project.features.lookups.get(key)
         if lookups and features is not None:  # feature lookup: wait for the synced tables (docs/features.md)
             held_back, depends = features.lookup_gate(lookups)
-        out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
-            ep, refs, data, model_full_name, prefix, held_back, depends))
+        with configured_at(project, ("serving", "endpoints", key)):
+            out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
+                ep, refs, data, model_full_name, prefix, held_back, depends))
     for key, m in project.monitors.items():
         depends: tuple = ()
         endpoint_key = m.config.endpoint
@@ -160,5 +162,6 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
                     "(docs/monitoring.md).")
                 continue
             depends = (endpoint_unit.resource,)
-        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
+        with configured_at(project, ("monitors", key)):
+            out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
     return out

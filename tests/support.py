@@ -84,11 +84,13 @@ def edit_yaml(config: Path, relative: Path | str, change) -> Path:
 
 
 def config_problems(config: Path) -> list:
-    """The ConfigError problems (file, line, key, message) loading ``config`` raises."""
-    from platform_config import ConfigError, load_platform
+    """The ConfigError problems (file, line, key, message) loading ``config`` raises (derived
+    names included, as the pipeline loads it: resolution.checks.load_checked)."""
+    from platform_config import ConfigError
+    from resolution.checks import load_checked
 
     with pytest.raises(ConfigError) as info:
-        load_platform(config)
+        load_checked(config)
     return info.value.problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support import EXAMPLE_CONFIG
-from platform_config import load_platform
+from resolution.checks import load_checked as load_platform  # as the pipeline loads: derived names too
 
 
 def test_bench_load_config(benchmark) -> None:

@@ -122,8 +122,8 @@ def test_platform_warnings_are_printed_once_after_a_successful_command(monkeypat
     import mlops_tools.synth as synth_module
     from platform_config import load_platform
 
-    def loaded(config_dir):
-        platform = load_platform(config_dir)
+    def loaded(config_dir, **kwargs):
+        platform = load_platform(config_dir, **kwargs)
         object.__setattr__(platform, "warnings", [
             Diagnostic("config/projects/churn.yaml", 7, "compute.node_type", "an AWS node type on Azure",
                        severity="warning")])

@@ -79,7 +79,7 @@ def test_empty_principal_is_refused(config_copy: Path, tmp_path: Path) -> None:
 
 
 def test_derived_names_of_the_example_are_all_valid() -> None:
-    from platform_config.derived_names import derived_names
+    from resolution.checks import derived_names, name_problems
     from support import EXAMPLE_CONFIG
 
     platform = load_platform(EXAMPLE_CONFIG)
@@ -88,6 +88,7 @@ def test_derived_names_of_the_example_are_all_valid() -> None:
     assert ("prod", "job", "churn-training-job") in names  # prod: naming style none
     assert ("dev", "schema", "churn_features") in names
     assert ("dev", "experiment", "/Shared/mlops/dev-churn/churn-experiment") in names
+    assert name_problems(platform) == []
 
 
 def test_name_rules() -> None:

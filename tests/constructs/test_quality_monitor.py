@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, MonitorSchedule, QualityMonitor,
-                                              QualityMonitorProps, Snapshot, TimeSeries, drift_metrics_table_name)
+                                              QualityMonitorProps, Snapshot, TimeSeries)
 
 OUT = "mlops_dev.churn_monitoring"
 SCHEDULE = MonitorSchedule(quartz_cron_expression="0 0 6 * * ?", timezone_id="Europe/Berlin")
@@ -107,11 +107,6 @@ def test_slicing_and_custom_metrics_sorted(doc):
     assert high["type"] == "CUSTOM_METRIC_TYPE_AGGREGATE" and high["input_columns"] == ["proba"]
     assert m["custom_metrics"][1]["type"] == "CUSTOM_METRIC_TYPE_DRIFT"
     assert m["custom_metrics"][1]["input_columns"] == [":table"]
-
-
-def test_drift_metrics_table_name():
-    assert drift_metrics_table_name(OUT, "mlops_dev.churn_inference.churn_payload_processed") == \
-        "mlops_dev.churn_monitoring.churn_payload_processed_drift_metrics"
 
 
 @pytest.mark.parametrize("overrides, message", [
