@@ -75,6 +75,9 @@ WORKSPACE_OBJECTS: dict[str, tuple[str, tuple[str, ...], str]] = {
                          "permissions, 'Model serving usage'"),
     "experiment": ("experiment_id", ("CAN_READ", "CAN_EDIT", "CAN_MANAGE"),
                    "permissions, 'MLflow Experiment usage'"),
+    "dashboard": ("dashboard_id", ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"), "permissions, 'Dashboard usage'"),
+    "sql_query": ("sql_query_id", ("CAN_VIEW", "CAN_RUN", "CAN_MANAGE"), "permissions, 'SQL Query usage'"),
+    "sql_alert": ("sql_alert_id", ("CAN_VIEW", "CAN_RUN", "CAN_MANAGE"), "permissions, 'SQL Alert usage'"),
 }
 
 

@@ -14,7 +14,10 @@ from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.compute import EnvironmentCompute
 from platform_config.governance import (AccountConfig, Deployer, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
-                                        ServicePrincipalConfig, WorkspacePermissions, check_environment)
+                                        ServicePrincipalConfig, WorkspacePermissions, check_environment,
+                                        raise_located)
+from platform_config.observability import (EnvironmentObservability, NotificationDestinationConfig,
+                                           SqlWarehouseConfig, check_environment_observability)
 from platform_config.serving import ServingSettings
 
 
@@ -199,10 +202,19 @@ class EnvironmentConfig(Model):
     compute: EnvironmentCompute = Field(default_factory=EnvironmentCompute)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
+    sql_warehouses: dict[Slug, SqlWarehouseConfig] = Field(default_factory=dict)
+    """Key -> SQL warehouse created (serverless by default) or referenced by id
+    (docs/observability.md). Default: none."""
+    notification_destinations: dict[Slug, NotificationDestinationConfig] = Field(default_factory=dict)
+    """Key -> notification destination that jobs, alerts and endpoints name by key; secrets come
+    from sensitive Terraform variables (docs/observability.md). Default: none."""
+    observability: EnvironmentObservability = Field(default_factory=EnvironmentObservability)
+    """The environment's warehouse and where dashboards and alerts live. Default: the only warehouse."""
 
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":
         check_environment(self)
+        raise_located("EnvironmentConfig", check_environment_observability(self))
         return self
 
     def object_name(self, base: str) -> str:

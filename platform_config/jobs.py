@@ -25,6 +25,7 @@ from platform_config.base import Model, Slug, UcName
 from platform_config.compute import Cloud, DataSecurityMode
 from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.references import RoleName
+from platform_config.observability import is_target
 
 PermissionLevel = Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"]
 #: Job permission levels, lowest first (provider docs: permissions, "Job usage").
@@ -344,8 +345,9 @@ class EventTargets(Model):
     emails: list[str] = Field(default_factory=list)
     """E-mail addresses. Default: none."""
     destinations: Annotated[list[str], Field(max_length=3)] = Field(default_factory=list)
-    """Notification destination ids (UUIDs of Slack/Teams/webhook destinations), at most 3.
-    Default: none."""
+    """Notification destinations, at most 3: keys of the environment's
+    ``notification_destinations`` (docs/observability.md) or ids (UUIDs) of destinations
+    managed elsewhere. Default: none."""
 
     @field_validator("emails")
     @classmethod
@@ -358,10 +360,10 @@ class EventTargets(Model):
     @field_validator("destinations")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:
-        bad = [d for d in value if not _UUID.match(d)]
+        bad = [d for d in value if not (_UUID.match(d) or is_target(d)) or "@" in d]
         if bad:
-            raise ValueError(f"not a notification destination id (a UUID; find it in the destination's "
-                             f"URL, not its name): {', '.join(bad)}")
+            raise ValueError(f"not a notification destination (a key of notification_destinations or a "
+                             f"destination id, a UUID): {', '.join(bad)}")
         return value
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
+from platform_config.observability import project_observability_problems
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
 from platform_config.secrets import find_secret_like, scan_for_secrets
@@ -240,6 +241,9 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
                                         f"unknown role '{role}' in environment '{env_name}' (known: {known})"))
         for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles,
                                            require_run_as=env.name if env.require_job_run_as else None):
+            file, line = merged_map.locate(path, display)
+            problems.append(Problem(file, line, key_path(path), message))
+        for path, message in project_observability_problems(project, env):  # docs/observability.md
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
         targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),

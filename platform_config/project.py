@@ -19,6 +19,7 @@ from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGran
                                         VolumeConfig, check_project, check_project_principals,
                                         privilege_problems, raise_located)
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
+from platform_config.observability import ProjectObservability
 from platform_config.serving import ServingConfig
 
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
@@ -99,6 +100,8 @@ class ProjectConfig(Model):
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
+    observability: ProjectObservability = Field(default_factory=ProjectObservability)
+    """Monitoring dashboard and SQL alerts (docs/observability.md). Default: none."""
 
     @model_validator(mode="after")
     def _governance(self, info: ValidationInfo) -> "ProjectConfig":
