@@ -19,6 +19,7 @@ from platform_config import EnvironmentConfig, ProjectTarget
 from platform_config.governance import EntitlementsConfig, GrantMode, catalog_grant_mode, prevent_destroy
 from resolution import names
 from resolution.principals import Member, deployer, grant_map, level_map, members, owner
+from resolution.observability import ResolvedObservabilityEnvironment, resolve_environment_observability
 
 #: Cluster policy permission levels (one: CAN_USE).
 POLICY_LEVELS = WORKSPACE_OBJECTS["cluster_policy"][1]
@@ -117,6 +118,8 @@ class ResolvedEnvironment:
     """Cluster policies first, then SQL warehouses; each sorted by config name."""
     cluster_policies: Mapping[str, ResolvedClusterPolicy]
     """Created policies by key, sorted (referenced ones have a literal id and need no unit)."""
+    observability: ResolvedObservabilityEnvironment | None = None
+    """SQL warehouses and notification destinations (resolution.observability). Default: none."""
 
     @property
     def name(self) -> str:
@@ -180,4 +183,5 @@ def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget]
             max_clusters_per_user=p.max_clusters_per_user, access=access)
     return ResolvedEnvironment(config=env, catalog=catalog, service_principals=sps, deployer=deployer(env),
                                secret_scopes=scopes, workspace_permissions=tuple(permissions),
-                               cluster_policies=policies)
+                               cluster_policies=policies,
+                               observability=resolve_environment_observability(env))

@@ -25,6 +25,7 @@ from resolution.names import SchemaRef
 from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, resolve_tables
 from resolution.principals import Member, deployer, grant_map, level_map, owner
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor, resolve_endpoints, resolve_monitors
+from resolution.observability import ResolvedObservability, resolve_observability
 
 #: Experiment permission levels, lowest first (databricks_spec).
 EXPERIMENT_LEVEL_RANK = WORKSPACE_OBJECTS["experiment"][1]
@@ -132,6 +133,8 @@ class ResolvedProject:
     """Every table the jobs read and write, fully qualified."""
     deployer: Member | None
     """The principal running terraform apply, kept in authoritative grants (None: unset)."""
+    observability: ResolvedObservability | None = None
+    """Dashboard and SQL alerts (resolution.observability). Default: none."""
 
     @property
     def name(self) -> str:
@@ -221,8 +224,11 @@ def resolve_project(target: ProjectTarget) -> ResolvedProject:
         path=names.experiment_path(env, project), artifact_location=project.experiment.artifact_location,
         permissions=level_map(env, target.roles, project.experiment.permissions, EXPERIMENT_LEVEL_RANK))
     monitors = resolve_monitors(target)
+    endpoints = resolve_endpoints(target)
+    tables = resolve_tables(target, monitors)
     return ResolvedProject(
         target=target, schemas=_schemas(target), volumes=_volumes(target), object_grants=_object_grants(target),
-        model=model, experiment=experiment, endpoints=resolve_endpoints(target), monitors=monitors,
+        model=model, experiment=experiment, endpoints=endpoints, monitors=monitors,
         jobs={kind: resolve_job(target, kind, job) for kind, job in project.jobs.enabled_jobs()},
-        tables=resolve_tables(target, monitors), deployer=deployer(env))
+        tables=tables, deployer=deployer(env),
+        observability=resolve_observability(target, monitors, endpoints, tables))

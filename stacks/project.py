@@ -9,6 +9,7 @@ from mlops_constructs.registered_model import UcRegisteredModel, UcRegisteredMod
 from resolution import ResolvedProject
 from stacks.governance import add_data_units
 from stacks.jobs import add_project_jobs, policy_lookups
+from stacks.observability import add_project_observability
 from stacks.refs import StackRefs
 from stacks.serving import add_serving_units
 
@@ -41,3 +42,7 @@ class ProjectUnits(Construct):
         self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema)
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
         self.jobs = add_project_jobs(self, project, refs, policies)
+        # monitoring dashboard and SQL alerts (docs/observability.md)
+        self.observability = add_project_observability(
+            self, project, refs, frozenset(k for k, e in self.serving.endpoints.items() if e.pending),
+            self.serving.monitors)
