@@ -198,6 +198,20 @@ def _neutralize_backend(config: dict[str, Any], state: Path) -> dict[str, Any]:
     return {**config, "terraform": terraform}
 
 
+#: Placeholder values for required input variables (e.g. notification destination secrets,
+#: docs/observability.md) when no TF_VAR_<name> is set: offline runs never need a secret.
+OFFLINE_TFVARS = "offline.auto.tfvars.json"
+
+
+def offline_variables(config: dict[str, Any]) -> dict[str, str]:
+    """``offline-<name>`` for every declared variable without a default and without TF_VAR_<name>."""
+    out = {}
+    for name, spec in sorted((config.get("variable") or {}).items()):
+        if isinstance(spec, dict) and "default" not in spec and f"TF_VAR_{name}" not in os.environ:
+            out[name] = f"offline-{name}"
+    return out
+
+
 def prepare_workdir(stack_dir: Path, workdir: Path, state: Path) -> None:
     """Copy the stack JSON into ``workdir`` with a local backend writing ``state``."""
     source = stack_dir / STACK_FILE
@@ -206,6 +220,9 @@ def prepare_workdir(stack_dir: Path, workdir: Path, state: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     config = _neutralize_backend(json.loads(source.read_text()), state)
     (workdir / STACK_FILE).write_text(json.dumps(config, indent=2))
+    placeholders = offline_variables(config)
+    if placeholders:
+        (workdir / OFFLINE_TFVARS).write_text(json.dumps(placeholders, indent=2, sort_keys=True))
     assets = stack_dir / "assets"
     if assets.is_dir() and not (workdir / "assets").exists():
         shutil.copytree(assets, workdir / "assets")
