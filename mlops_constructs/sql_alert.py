@@ -31,7 +31,7 @@ from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsPro
 from mlops_constructs.principal import Principal
 from mlops_engine.databricks import (Alert, AlertCondition, AlertConditionOperand, AlertConditionOperandColumn,
                                      AlertConditionThreshold, AlertConditionThresholdValue, Job, JobSchedule,
-                                     JobTask, JobTaskSqlTask, JobTaskSqlTaskAlert,
+                                     JobRunAs, JobTask, JobTaskSqlTask, JobTaskSqlTaskAlert,
                                      JobTaskSqlTaskAlertSubscriptions, Query)
 
 ALERT_LEVELS = frozenset(WORKSPACE_OBJECTS["sql_alert"][1])
@@ -84,6 +84,8 @@ class SqlAlertProps:
     """Query description. Default: none."""
     permissions: Mapping[Principal, str] = field(default_factory=dict)
     """Principal -> CAN_VIEW/CAN_RUN/CAN_MANAGE on the alert and its query. Default: none."""
+    run_as: Principal | None = None
+    """Who the schedule job runs as (a service principal). Default: unset (the job's owner)."""
 
 
 class SqlAlert(Construct):
@@ -117,6 +119,7 @@ class SqlAlert(Construct):
         self.job = Job(
             self, "Schedule", name=props.job_name, tags=dict(sorted(props.job_tags.items())) or None,
             max_concurrent_runs=1,
+            run_as=JobRunAs(**{props.run_as.kind: props.run_as.name}) if props.run_as else None,
             schedule=JobSchedule(quartz_cron_expression=props.cron, timezone_id=props.timezone,
                                  pause_status="PAUSED" if props.paused else "UNPAUSED"),
             task=[JobTask(task_key=TASK_KEY, sql_task=JobTaskSqlTask(

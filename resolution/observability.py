@@ -27,7 +27,7 @@ from platform_config.governance import UUID
 from platform_config.observability import (AlertConfig, destination_variable, environment_warehouse)
 from resolution import names
 from resolution.jobs import JobTables
-from resolution.principals import Member, level_map
+from resolution.principals import Member, level_map, members
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor, inference_monitor
 from resolution.tags import environment_tags, unit_tags
 
@@ -170,6 +170,9 @@ class ResolvedAlert:
     """serving_errors: the endpoint key (the stack leaves the alert out while it is pending)."""
     table: str
     """The table the query reads."""
+    run_as: Member | None = None
+    """Who the schedule job runs as: the project's ``jobs.run_as`` (one service principal), so no
+    alert runs as whoever deployed it; it gets CAN_RUN on the alert and its query. None: unset."""
 
 
 def quote_table(full_name: str) -> str:
@@ -385,14 +388,18 @@ def _alert(target: ProjectTarget, key: str, alert: AlertConfig, warehouse: str, 
     notify = alert.notify if alert.notify is not None else obs.notify
     perms = alert.permissions if alert.permissions is not None else obs.alert_permissions
     base = f"{project.name}-{key}-alert"
+    run_as = members(env, target.roles[project.jobs.run_as])[0] if project.jobs.run_as else None
+    permissions = level_map(env, target.roles, perms, ALERT_LEVELS)
+    if run_as is not None and ALERT_LEVELS.index(permissions.get(run_as, "CAN_VIEW")) < ALERT_LEVELS.index("CAN_RUN"):
+        permissions[run_as] = "CAN_RUN"
     return ResolvedAlert(
         key=key, type=alert.type, display_name=env.object_name(base), parent_path=parent, warehouse=warehouse,
         query_text=sql, column=column, op=op, threshold=float(threshold), empty_result_state=empty,
         cron=alert.schedule.quartz_cron_expression, timezone=alert.schedule.timezone_id,
         paused=env.pause_schedules if alert.paused is None else alert.paused,
         targets=_targets(list(notify), env.notification_destinations), rearm_seconds=alert.rearm_seconds,
-        permissions=level_map(env, target.roles, perms, ALERT_LEVELS),
-        job_name=env.object_name(f"{base}-job"), job_tags=unit_tags(env, project, {"alert": key}),
+        permissions=permissions, run_as=run_as,
+        job_name=env.object_name(f"{base}-job"), job_tags=unit_tags(env, project, {"alert": key}, iac_commit=target.iac_commit),
         endpoint=endpoint, table=table)
 
 

@@ -184,5 +184,5 @@ def add_project_observability(units: Construct, project: ResolvedProject, refs: 
             job_name=a.job_name, parent_path=a.parent_path, empty_result_state=a.empty_result_state,
             rearm_seconds=a.rearm_seconds, subscriptions=subs, job_tags=dict(a.job_tags),
             description=f"{a.type} alert '{key}' of {project.name} on {a.table} (docs/observability.md)",
-            permissions=p.levels(a.permissions)))
+            permissions=p.levels(a.permissions), run_as=p.principal(a.run_as) if a.run_as else None))
     return out
