@@ -122,8 +122,3 @@ def unknown_names(names: Iterable[str], known: Iterable[str]) -> list[str]:
     known = set(known)
     return sorted({n for n in names if n not in known})
 
-
-def terraform_literal(text: str) -> str:
-    """``text`` as a Terraform string literal: ``${`` and ``%{`` are escaped as ``$${`` and
-    ``%%{`` so Terraform never evaluates SQL or dashboard JSON as a template."""
-    return text.replace("${", "$${").replace("%{", "%%{")

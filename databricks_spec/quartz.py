@@ -157,7 +157,58 @@ def validate_quartz(expression: str) -> str:
     if (dom == "?") == (dow == "?"):
         raise QuartzError("exactly one of day-of-month and day-of-week must be '?' "
                           f"(got {dom!r} and {dow!r}); e.g. {EXAMPLE}")
+    _check_can_fire(parts)
     return " ".join(parts)
+
+
+#: Days in each month (February in a leap year; see ``_check_can_fire`` for Feb 29).
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _expand(text: str, spec: _Field) -> set[int]:
+    """The values a (valid) list/range/increment field selects; ranges may wrap around."""
+    values: set[int] = set()
+    span = spec.high - spec.low + 1
+    for item in text.split(","):
+        base, slash, step_text = item.partition("/")
+        step = int(step_text) if slash else 1
+        if base == "*":
+            start, end = spec.low, spec.high
+        else:
+            first, dash, last = base.partition("-")
+            start = _value(first, spec)
+            end = _value(last, spec) if dash else (spec.high if slash else start)
+        count = (end - start) % span + 1 if spec.name != "year" else end - start + 1
+        for offset in range(0, max(count, 1), step):
+            value = start + offset
+            values.add(value if spec.name == "year" else (value - spec.low) % span + spec.low)
+    return values
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _check_can_fire(parts: list[str]) -> None:
+    """Refuse a schedule whose day-of-month never exists in its months (30 February,
+    31 April, 29 February in years that are not leap years): Databricks accepts it and the
+    job never runs."""
+    dom, month = parts[3], parts[4]
+    if dom == "?" or dom.startswith("L") or dom == "*" or dom.startswith("*"):
+        return
+    dom_spec, month_spec, year_spec = _FIELDS[3], _FIELDS[4], _FIELDS[6]
+    days = {int(dom[:-1])} if dom.endswith("W") else _expand(dom, dom_spec)
+    months = _expand(month, month_spec)
+    years = _expand(parts[6], year_spec) if len(parts) == 7 and parts[6] != "*" else None
+    leap_possible = years is None or any(_leap(y) for y in years)
+    for m in months:
+        last = _MONTH_DAYS[m] if (m != 2 or leap_possible) else 28
+        if min(days) <= last:
+            return
+    names = [k for k, v in MONTHS.items() if v in months]
+    raise QuartzError(f"day-of-month {dom} never occurs in {', '.join(names)}"
+                      + ("" if leap_possible or months != {2} else " of the given (non-leap) years")
+                      + ": the schedule would never fire")
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,8 @@
 """LakeviewDashboard: a databricks_dashboard (Lakeview) with permissions.
 
-The dashboard's document arrives serialized (``databricks_spec.lakeview.serialize``, byte-stable);
-it is passed as ``serialized_dashboard`` with Terraform template markers escaped, so the SQL in
-it reaches the workspace literally. Dashboards managed by Terraform are published with
+The dashboard's document arrives serialized (``databricks_spec.lakeview.serialize``, byte-stable)
+and is passed as ``serialized_dashboard`` as is: config strings in it are already Terraform
+literals (platform_config.literals escapes them once, in the loader). Dashboards managed by Terraform are published with
 ``warehouse_id`` (provider docs: dashboard, 'Notes'); ``embed_credentials`` defaults to false
 here (the provider's default is true): viewers query with their own access.
 """
@@ -16,7 +16,6 @@ from typing import Mapping
 from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
-from databricks_spec.observability import terraform_literal
 from databricks_spec.privileges import WORKSPACE_OBJECTS
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
@@ -57,7 +56,7 @@ class LakeviewDashboard(Construct):
             raise ConstructError(self, "a dashboard needs at least one page", key="serialized_dashboard")
         self.resource = Dashboard(
             self, "Resource", display_name=props.display_name, warehouse_id=props.warehouse_id,
-            serialized_dashboard=terraform_literal(props.serialized_dashboard), parent_path=props.parent_path,
+            serialized_dashboard=props.serialized_dashboard, parent_path=props.parent_path,
             embed_credentials=props.embed_credentials)
         self.dashboard_id: str = self.resource.id
         if props.permissions:

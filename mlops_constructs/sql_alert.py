@@ -12,7 +12,7 @@ Emits (provider docs 1.99.0):
 * databricks_permissions on the alert ("Permissions") and on its query ("QueryPermissions"),
   with the same levels (CAN_VIEW, CAN_RUN, CAN_MANAGE).
 
-The query text is escaped for Terraform (``$${``), so it reaches the workspace literally.
+Config strings in the query text are already Terraform literals (platform_config.literals).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Mapping
 from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
-from databricks_spec.observability import ALERT_OPS, EMPTY_RESULT_STATES, terraform_literal
+from databricks_spec.observability import ALERT_OPS, EMPTY_RESULT_STATES
 from databricks_spec.privileges import WORKSPACE_OBJECTS
 from databricks_spec.quartz import QuartzError, validate_quartz
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
@@ -106,7 +106,7 @@ class SqlAlert(Construct):
         if not props.query_text.strip() or not props.column:
             raise ConstructError(self, "an alert needs its query and result column", key="query_text")
         self.query = Query(self, "Query", display_name=props.display_name, warehouse_id=props.warehouse_id,
-                           query_text=terraform_literal(props.query_text), parent_path=props.parent_path,
+                           query_text=props.query_text, parent_path=props.parent_path,
                            description=props.description)
         self.resource = Alert(
             self, "Resource", query_id=self.query.id, display_name=props.display_name,

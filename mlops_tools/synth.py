@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,8 @@ def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
     Raises ConfigError (exit code 2) before touching anything on bad config.
     """
     platform = load_platform(config_dir)
+    for warning in platform.warnings:  # e.g. a node type of another cloud (issue 11)
+        print(f"warning: {warning}", file=sys.stderr)
     from stacks.app import build_app  # imported late: jsii start-up costs ~2 s
 
     outdir = outdir.resolve()

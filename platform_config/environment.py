@@ -19,6 +19,7 @@ from platform_config.governance import (AccountConfig, Deployer, EnvironmentProt
 from platform_config.observability import (EnvironmentObservability, NotificationDestinationConfig,
                                            SqlWarehouseConfig, check_environment_observability)
 from platform_config.serving import ServingSettings
+from databricks_spec.urls import validate_workspace_host
 
 
 class Workspace(Model):
@@ -40,9 +41,7 @@ class Workspace(Model):
     @field_validator("host")
     @classmethod
     def _https(cls, value: str) -> str:
-        if not value.startswith("https://") or len(value) <= len("https://"):
-            raise ValueError("must be the workspace URL starting with https://")
-        return value.rstrip("/")
+        return validate_workspace_host(value)  # https://, no user info, query or fragment
 
 
 class Naming(Model):

@@ -6,21 +6,28 @@ All problems in all files are collected and raised together as one
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from databricks_spec.node_types import node_type_mismatch
+from databricks_spec.ranges import int_range_problem
+from databricks_spec.secrets import safe_message
+from platform_config.derived_names import catalog_problems, name_problems, principal_problems
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.jobs import jobs_problems
+from platform_config.literals import escape_templates
 from platform_config.observability import project_observability_problems
 from platform_config.project import ProjectConfig
 from platform_config.references import role_references
-from platform_config.secrets import find_secret_like, scan_for_secrets
+from platform_config.secrets import find_secret_like, scan_source
 from platform_config.yaml_source import SourceMap, load_yaml
 
 ENVIRONMENTS_DIR = "environments"
@@ -46,11 +53,16 @@ class Platform:
     environments: dict[str, EnvironmentConfig]
     targets: dict[str, list[ProjectTarget]] = field(default_factory=dict)
     """Environment name -> enabled projects, sorted by project name."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Things that are probably wrong but not refused (e.g. a node type of another cloud)."""
 
 
 def display_path(path: Path) -> str:
     """A path as users should see it: relative to the working directory when inside it."""
-    rel = os.path.relpath(path.resolve(), Path.cwd())
+    try:
+        rel = os.path.relpath(path.resolve(), Path.cwd())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, an unreadable parent
+        return str(path)
     return str(path) if rel.startswith("..") else rel
 
 
@@ -64,10 +76,66 @@ def iac_commit() -> str | None:
     return value or None
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+#: Files in a config folder that are not config (kept so an empty folder stays in git).
+IGNORED_FILES = frozenset({".gitkeep"})
+
+
+def _yaml_files(folder: Path, root: Path | None = None, problems: list[Problem] | None = None) -> list[Path]:
+    """The config files of ``folder``, strictly: anything else in it is a problem naming the
+    path (never a silent skip): another extension or case, a subfolder, a symlink that does
+    not resolve or leaves ``root``, a FIFO/device/socket, two files for one name. A missing
+    folder has no files."""
+    problems = [] if problems is None else problems
+    try:
+        if not folder.exists() and not folder.is_symlink():
+            return []
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except NotADirectoryError:
+        problems.append(Problem(display_path(folder), 0, "", "must be a folder of .yaml files"))
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as exc:
+        problems.append(Problem(display_path(folder), 0, "", f"cannot read folder: {exc.strerror or exc}"))
+        return []
+    root_real = os.path.realpath(root if root is not None else folder.parent)
+    found: dict[str, Path] = {}
+    for entry in entries:
+        path = Path(entry.path)
+        shown = display_path(path)
+        if entry.name in IGNORED_FILES:
+            continue
+        try:
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                if not os.path.exists(target):
+                    problems.append(Problem(shown, 0, "", "symlink does not resolve"))
+                    continue
+                if os.path.commonpath([root_real, target]) != root_real:
+                    problems.append(Problem(shown, 0, "", "symlink points outside the config folder"))
+                    continue
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(mode):
+            problems.append(Problem(shown, 0, "", "subfolders are not read: put the file directly in "
+                                    f"{display_path(folder)}/"))
+            continue
+        stem, dot, suffix = entry.name.rpartition(".")
+        if not dot or suffix.lower() not in ("yaml", "yml") or not stem:
+            problems.append(Problem(shown, 0, "", "unexpected file: only <name>.yaml files belong here"))
+            continue
+        if suffix not in ("yaml", "yml"):
+            problems.append(Problem(shown, 0, "", f"unexpected extension case: rename to {stem}.yaml"))
+            continue
+        if not stat.S_ISREG(mode):
+            problems.append(Problem(shown, 0, "", "not a regular file (a FIFO, device or socket)"))
+            continue
+        if stem in found:
+            problems.append(Problem(shown, 0, "", f"two files for '{stem}': {display_path(found[stem])} "
+                                    "and this one; keep one"))
+            continue
+        found[stem] = path
+    return sorted(found.values())
 
 
 def _user_loc(loc: tuple, data: Any) -> tuple:
@@ -108,6 +176,10 @@ def _validation_problems(exc: ValidationError, smap: SourceMap, display: str,
             message = "required key is missing"
         elif err["type"] in ("literal_error", "enum") and not find_secret_like(str(err.get("input"))):
             message = f"{message}, got {err.get('input')!r}"
+        elif err["type"] == "string_type" and isinstance(err.get("input"), bool) and loc in smap.bools:
+            written = smap.bools[loc]
+            message = (f"{message}: YAML 1.1 reads {written} as a boolean; quote it if you mean "
+                       f"the text ('{written}')")
         problems.append(Problem(file, line, key_path(loc), message))
     return problems
 
@@ -147,10 +219,12 @@ def deep_merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _load_mappings(folder: Path, kind: str, problems: list[Problem]) -> list[tuple[Path, dict, SourceMap, str]]:
-    """Every YAML file in ``folder`` that parses to a mapping, scanned for literal secrets."""
+def _load_mappings(files: list[Path], kind: str, problems: list[Problem],
+                   refused: set[str]) -> list[tuple[Path, dict, SourceMap, str]]:
+    """Every YAML file of ``files`` that parses to a mapping, scanned for literal secrets
+    (added to ``refused``)."""
     loaded = []
-    for path in _yaml_files(folder):
+    for path in files:
         display = display_path(path)
         try:
             data, smap = load_yaml(path, display)
@@ -160,14 +234,49 @@ def _load_mappings(folder: Path, kind: str, problems: list[Problem]) -> list[tup
         if not isinstance(data, dict):
             problems.append(Problem(display, 1, "", f"{kind} file must be a mapping of keys"))
             continue
-        problems.extend(scan_for_secrets(data, smap, display))
+        problems.extend(scan_source(smap, display, refused))
+        problems.extend(_int_range_problems(smap, display))
         loaded.append((path, data, smap, display))
     return loaded
 
 
-def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, EnvironmentConfig]:
+def _node_type_warnings(project: ProjectConfig, env: EnvironmentConfig, smap: SourceMap,
+                        display: str) -> list[Problem]:
+    """Job cluster node types that look like another cloud's (databricks_spec.node_types)."""
+    out = []
+    for name, profile in project.jobs.compute.items():
+        cluster = profile.cluster
+        for attr in ("node_type", "driver_node_type"):
+            value = getattr(cluster, attr, None) if cluster is not None else None
+            pairs = value.items() if isinstance(value, dict) else [(None, value)] if value else []
+            for cloud, node_type in pairs:
+                message = node_type_mismatch(node_type, cloud or env.cloud)
+                if message:
+                    path = ("jobs", "compute", name, "cluster", attr) + ((cloud,) if cloud else ())
+                    file, line = smap.locate(path, display)
+                    out.append(Problem(file, line, key_path(path), f"{message} (environment '{env.name}')",
+                                       severity="warning"))
+    return out
+
+
+def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
+    """32-bit API fields (databricks_spec.ranges), from the numbers the YAML walk recorded."""
+    out = []
+    for path, value, is_key in smap.strings:
+        if is_key or type(value) is not int or not path:
+            continue
+        key = next((p for p in reversed(path) if isinstance(p, str)), None)
+        problem = int_range_problem(key, value)
+        if problem:
+            file, line = smap.locate(path, display)
+            out.append(Problem(file, line, key_path(path), problem))
+    return out
+
+
+def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
+                       warnings: list[Problem] | None = None) -> dict[str, EnvironmentConfig]:
     environments = {}
-    for path, data, smap, display in _load_mappings(folder, "an environment", problems):
+    for path, data, smap, display in _load_mappings(files, "an environment", problems, refused):
         name = path.stem
         if "name" in data:
             file, line = smap.locate(("name",), display)
@@ -176,16 +285,23 @@ def _load_environments(folder: Path, problems: list[Problem]) -> dict[str, Envir
             continue
         data = {**data, "name": name}
         try:
-            environments[name] = EnvironmentConfig.model_validate(data)
+            environments[name] = env = EnvironmentConfig.model_validate(data)
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, smap, display, EnvironmentConfig, data))
+            continue
+        problems.extend(principal_problems(env.roles, ("roles",), smap, display))
+        problems.extend(catalog_problems(env, smap, display))
+        message = node_type_mismatch(env.compute.node_type, env.cloud) if env.compute.node_type else None
+        if message and warnings is not None:
+            file, line = smap.locate(("compute", "node_type"), display)
+            warnings.append(Problem(file, line, "compute.node_type", message, severity="warning"))
     return environments
 
 
-def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, SourceMap, str]]:
+def _load_projects(files: list[Path], problems: list[Problem], refused: set[str]) -> list[tuple[dict, SourceMap, str]]:
     loaded = []
     seen: dict[str, str] = {}
-    for _, data, smap, display in _load_mappings(folder, "a project", problems):
+    for _, data, smap, display in _load_mappings(files, "a project", problems, refused):
         name = data.get("name")
         if isinstance(name, str) and name in seen:
             file, line = smap.locate(("name",), display)
@@ -199,7 +315,10 @@ def _load_projects(folder: Path, problems: list[Problem]) -> list[tuple[dict, So
 
 
 def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, EnvironmentConfig],
-             declared: set[str], commit: str | None, problems: list[Problem]) -> dict[str, ProjectTarget]:
+             declared: set[str], commit: str | None, problems: list[Problem],
+             literal_envs: dict[str, EnvironmentConfig] | None = None,
+             maps: dict[str, SourceMap] | None = None,
+             warnings: list[Problem] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -222,6 +341,8 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
         for path, where in smap.entries.items():
             if path[:2] == prefix and len(path) > 2:
                 merged_map.entries[path[2:]] = where
+        merged_map.bools = {p: text for p, text in smap.bools.items() if not p or p[0] != "environments"}
+        merged_map.bools.update({p[2:]: text for p, text in smap.bools.items() if p[:2] == prefix and len(p) > 2})
         if not isinstance(override, dict):
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))
@@ -233,6 +354,11 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
             continue
         roles = {**env.roles, **project.roles}
+        problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
+        if warnings is not None:
+            warnings.extend(_node_type_warnings(project, env, merged_map, display))
+        if maps is not None:
+            maps[env_name] = merged_map
         for path, role in role_references(project):
             if role not in roles:
                 file, line = merged_map.locate(path, display)
@@ -246,8 +372,12 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
         for path, message in project_observability_problems(project, env):  # docs/observability.md
             file, line = merged_map.locate(path, display)
             problems.append(Problem(file, line, key_path(path), message))
-        targets[env_name] = ProjectTarget(env=env, project=project, roles=dict(sorted(roles.items())),
-                                          iac_commit=commit)
+        literal_env = (literal_envs or environments)[env_name]
+        if smap.templates:  # every config string a literal from here on (keys hold none without this)
+            project = escape_templates(project)
+        roles = {**literal_env.roles, **project.roles}
+        targets[env_name] = ProjectTarget(env=literal_env, project=project,
+                                          roles=dict(sorted(roles.items())), iac_commit=commit)
     return targets
 
 
@@ -255,23 +385,52 @@ def load_platform(config_dir: Path) -> Platform:
     """Load and validate config_dir; raise ConfigError listing every problem."""
     problems: list[Problem] = []
     config_dir = Path(config_dir)
-    if not config_dir.is_dir():
-        raise ConfigError([Problem(display_path(config_dir), 0, "", "config directory not found")])
+    try:
+        found = config_dir.is_dir()
+        if found:
+            os.listdir(config_dir)
+    except OSError as exc:
+        raise ConfigError([Problem(display_path(config_dir), 0, "",
+                                   f"cannot read config directory: {exc.strerror or exc}")]) from None
+    if not found:
+        why = "is a symlink loop" if config_dir.is_symlink() and not config_dir.exists() else "not found"
+        raise ConfigError([Problem(display_path(config_dir), 0, "", f"config directory {why}")])
     commit = iac_commit()
     if commit is not None and not re.fullmatch(r"[0-9a-fA-F]{7,40}", commit):
         problems.append(Problem(f"${IAC_COMMIT_ENV}", 0, "", f"must be a git commit SHA (7-40 hex digits), got {commit!r}"))
-    environments = _load_environments(config_dir / ENVIRONMENTS_DIR, problems)
+    refused: set[str] = set()
+    env_files = _yaml_files(config_dir / ENVIRONMENTS_DIR, config_dir, problems)
+    project_files = _yaml_files(config_dir / PROJECTS_DIR, config_dir, problems)
+    warnings: list[Problem] = []
+    environments = _load_environments(env_files, problems, refused, warnings)
     if not environments and not problems:
         problems.append(Problem(display_path(config_dir / ENVIRONMENTS_DIR), 0, "",
                                 "no environments defined: add one YAML file per environment"))
+    literal_envs = {name: escape_templates(env) for name, env in environments.items()}
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
-    declared = {path.stem for path in _yaml_files(config_dir / ENVIRONMENTS_DIR)}
-    for data, smap, display in _load_projects(config_dir / PROJECTS_DIR, problems):
-        for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems).items():
+    declared = {path.stem for path in env_files}
+    located: dict[str, list[tuple[ProjectTarget, SourceMap, str]]] = {name: [] for name in per_env}
+    for data, smap, display in _load_projects(project_files, problems, refused):
+        maps: dict[str, SourceMap] = {}
+        for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
+                                         literal_envs, maps, warnings).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
+                located[env_name].append((target, maps[env_name], display))
+    for env_name, items in located.items():  # derived names: rules and cross-project collisions
+        problems.extend(name_problems(env_name, sorted(items, key=lambda t: (t[2], t[0].project.name))))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(safe_problems(problems, refused))
     for targets in per_env.values():
         targets.sort(key=lambda t: t.project.name)
-    return Platform(environments=dict(sorted(environments.items())), targets=per_env)
+    return Platform(environments=dict(sorted(literal_envs.items())), targets=per_env,
+                    warnings=safe_problems(sorted(set(warnings)), refused))
+
+
+def safe_problems(problems: list[Problem], refused: set[str] = frozenset()) -> list[Problem]:
+    """The one message filter of the config layer: every problem's text with credentials
+    (and every value the secret scanner refused) redacted, echoed values cut to about 80
+    characters, invisible characters escaped (databricks_spec.secrets.safe_message)."""
+    return [dataclasses.replace(p, file=safe_message(p.file, cut=False), key=safe_message(p.key, refused),
+                                summary=safe_message(p.summary, refused),
+                                detail=safe_message(p.detail, refused)) for p in problems]

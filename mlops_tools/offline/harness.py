@@ -183,9 +183,25 @@ def ensure_mirror() -> Path:
     return config
 
 
+# --- environment allowlist (issue 11: the plan must not see the caller's credentials) ---
+#: The only variables of the caller that offline Terraform (and the stand-in provider it
+#: starts) receives: where programs, home, temp and caches are, locale and time zone,
+#: Terraform's own logging, and the Python path the provider wrapper extends.
+_ALLOWED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TEMP", "TMP", "LANG", "LANGUAGE",
+                          "TZ", "TERM", "NO_COLOR", "XDG_CACHE_HOME", "PYTHONPATH", "SYSTEMROOT",
+                          "TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_CORE"})
+
+
+def allowed_env(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """The allowlisted subset of ``environ`` (plus LC_*): no DATABRICKS_*, AWS_*, ARM_*,
+    GITHUB_TOKEN, TF_TOKEN_* or any other credential-like variable reaches Terraform."""
+    return {k: v for k, v in environ.items() if k in _ALLOWED_ENV or k.startswith("LC_")}
+# --- end environment allowlist ---
+
+
 def terraform_env(cli_config: Path) -> dict[str, str]:
-    """Environment for terraform: mirror config, automation mode, no Databricks credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_") and k not in _UNSAFE_TF_VARS}
+    """Environment for terraform: mirror config, automation mode, only allowlisted variables."""
+    env = {k: v for k, v in allowed_env(os.environ).items() if k not in _UNSAFE_TF_VARS}
     env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
     return env
 

@@ -1,0 +1,106 @@
+"""Length and character rules of Databricks object names, and the normalization under which
+two names are the same object.
+
+Pure functions: each returns None for a valid name or one sentence saying what is wrong.
+The config layer calls them through one adapter that adds file:line
+(platform_config.derived_names); constructs may call the same functions (skipping
+unresolved tokens), so no rule exists twice.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+#: Serving endpoint and served entity names (Serving API: "alphanumeric characters, dashes
+#: and underscores", at most 63 characters, starting with a letter or digit).
+ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+ENDPOINT_MAX = 63
+#: Jobs API: job names are at most 4096 characters.
+JOB_NAME_MAX = 4096
+#: Unity Catalog identifiers (catalog, schema, table, model, volume): at most 255 characters;
+#: no '.', ' ', '/', control characters. UC stores them in lower case.
+UC_NAME_MAX = 255
+UC_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+#: Workspace paths (experiments, monitor assets): absolute, each part at most 255 characters.
+PATH_PART_MAX = 255
+#: Cluster policies: 1-100 characters.
+POLICY_NAME_MAX = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def endpoint_name_problem(name: str) -> str | None:
+    if len(name) > ENDPOINT_MAX:
+        return f"endpoint name is {len(name)} characters, more than {ENDPOINT_MAX} (shorten the project or endpoint key, or set name)"
+    if not ENDPOINT_NAME.match(name):
+        return "endpoint names may only contain letters, digits, '-' and '_', starting with a letter or digit"
+    return None
+
+
+def job_name_problem(name: str) -> str | None:
+    if not name.strip():
+        return "job name is empty"
+    if len(name) > JOB_NAME_MAX:
+        return f"job name is {len(name)} characters, more than {JOB_NAME_MAX}"
+    if _CONTROL.search(name):
+        return "job name contains a control character"
+    return None
+
+
+def uc_name_problem(name: str) -> str | None:
+    """A Unity Catalog identifier; names with upper case are refused: UC stores the lower-case
+    form, so Terraform would show a change on every plan (a perpetual diff)."""
+    if not name:
+        return "Unity Catalog name is empty"
+    if len(name) > UC_NAME_MAX:
+        return f"Unity Catalog name is {len(name)} characters, more than {UC_NAME_MAX}"
+    if not UC_NAME.match(name):
+        return "Unity Catalog names may only contain letters, digits, '_' and '-' (no '.', spaces or '/')"
+    if name != name.lower():
+        return (f"Unity Catalog stores names in lower case; write '{name.lower()}' "
+                "(otherwise every plan shows a change)")
+    return None
+
+
+def workspace_path_problem(path: str) -> str | None:
+    if not path.startswith("/"):
+        return "must be an absolute workspace path"
+    parts = path.strip("/").split("/")
+    if any(not p for p in parts) and path != "/":
+        return "workspace path has an empty part ('//')"
+    long = [p for p in parts if len(p) > PATH_PART_MAX]
+    if long:
+        return f"workspace path part is {len(long[0])} characters, more than {PATH_PART_MAX}"
+    if _CONTROL.search(path):
+        return "workspace path contains a control character"
+    return None
+
+
+def policy_name_problem(name: str) -> str | None:
+    if not 1 <= len(name) <= POLICY_NAME_MAX:
+        return f"cluster policy name must be 1-{POLICY_NAME_MAX} characters, got {len(name)}"
+    return None
+
+
+#: kind -> (rule, normalization under which two names are the same object).
+RULES: dict[str, tuple[Callable[[str], str | None], Callable[[str], str]]] = {
+    "serving endpoint": (endpoint_name_problem, str.lower),
+    "job": (job_name_problem, lambda n: n),
+    "schema": (uc_name_problem, str.lower),
+    "registered model": (uc_name_problem, str.lower),
+    "volume": (uc_name_problem, str.lower),
+    "monitor metrics table": (uc_name_problem, str.lower),
+    "experiment": (workspace_path_problem, lambda n: n.rstrip("/")),
+    "monitor assets folder": (workspace_path_problem, lambda n: n.rstrip("/")),
+    "cluster policy": (policy_name_problem, lambda n: n),
+}
+
+
+def name_problem(kind: str, name: str) -> str | None:
+    """The rule for ``kind`` (a key of RULES) applied to ``name``."""
+    return RULES[kind][0](name)
+
+
+def normalized(kind: str, name: str) -> str:
+    """The form under which two names of ``kind`` are the same Databricks object."""
+    return RULES[kind][1](name)
