@@ -10,10 +10,11 @@ limit by dropping the per-stack tables first.
 
 from __future__ import annotations
 
-from mlops_tools.review.plan_review import (ACTION_SYMBOL, DATA_LOSS, DOWNTIME, RENAME,
+from mlops_tools.review.plan_review import (ACTION_SYMBOL, ALERTING, DATA_LOSS, DESTINATION, DOWNTIME, RENAME,
                                             REPLACEMENT, RISK_TITLE, SECURITY, Change, Review, StackReview)
 
-RISK_ICON = {DATA_LOSS: "⛔", DOWNTIME: "⚠️", SECURITY: "🔐", REPLACEMENT: "♻️", RENAME: "ℹ️"}
+RISK_ICON = {DATA_LOSS: "⛔", DOWNTIME: "⚠️", SECURITY: "🔐", ALERTING: "🔕", REPLACEMENT: "♻️", RENAME: "ℹ️",
+             DESTINATION: "📣"}
 COUNT_COLUMNS = ("create", "update", "replace", "delete")
 ALLOW_HINT = ("If the data loss is intended, re-run with `--allow-destroy` "
               "(on a pull request: add the label `allow-destroy`).")

@@ -53,9 +53,12 @@ DOWNTIME = "downtime"
 SECURITY = "security"
 REPLACEMENT = "replacement"
 RENAME = "rename"
-RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, REPLACEMENT, RENAME)
+ALERTING = "alerting"
+DESTINATION = "destination"
+RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, ALERTING, REPLACEMENT, RENAME, DESTINATION)
 RISK_TITLE = {DATA_LOSS: "data loss", DOWNTIME: "downtime", SECURITY: "security review",
-              REPLACEMENT: "forced replacement", RENAME: "possible rename"}
+              REPLACEMENT: "forced replacement", RENAME: "possible rename", ALERTING: "alert weakened",
+              DESTINATION: "notification destination"}
 
 _REASONS = {
     "replace_because_cannot_update": "an attribute that cannot be updated in place changed",
@@ -374,7 +377,8 @@ def _risks(stack: str, change: Change) -> list[Risk]:
                                               else "access changes")
         done = _PAST.get(change.action, change.action)
         risks.append(Risk(SECURITY, stack, change.address,
-                          f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}: {detail}"))
+                          f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}"
+                          f"{rules.permission_object(change.before, change.after)}: {detail}"))
     return risks
 
 
@@ -392,12 +396,27 @@ def _renames(stack: str, changes: list[Change]) -> list[Risk]:
     return out
 
 
+def _observability_risks(stack: str, changes: list[Change]) -> list[Risk]:
+    """'alert weakened' (removed, threshold raised, schedule paused, targets removed) and every
+    notification destination change (rules.alert_weakened, rules.destination_change)."""
+    out = []
+    for c in changes:
+        weakened = rules.alert_weakened(c.type, c.action, c.before, c.after)
+        if weakened:
+            out.append(Risk(ALERTING, stack, c.address, f"{_what(c)}: alert weakened: {weakened}"))
+        listed = rules.destination_change(c.type, c.action, c.before, c.after)
+        if listed:
+            out.append(Risk(DESTINATION, stack, c.address, f"`{c.address}`: {listed}"))
+    return out
+
+
 def review_plan(stack: str, plan: dict[str, Any], *, note: str = "") -> StackReview:
     """Review one stack's plan document (raises PlanInputError when it is not a plan)."""
     check_plan(plan, stack)
     changes = [_effective(rc) for rc in plan.get("resource_changes") or []]
     changes.sort(key=lambda c: (ACTION_ORDER.index(c.action) if c.action in ACTION_ORDER else 99, c.address))
     risks = [r for c in changes for r in _risks(stack, c)] + _renames(stack, changes)
+    risks += _observability_risks(stack, changes)  # docs/observability.md
     risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.address))
     drift = sorted(rc.get("address", "?") for rc in plan.get("resource_drift") or []
                    if (rc.get("change") or {}).get("actions") not in (["no-op"], ["read"]))
