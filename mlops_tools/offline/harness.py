@@ -215,15 +215,16 @@ def _neutralize_backend(config: dict[str, Any], state: Path) -> dict[str, Any]:
 
 
 #: Placeholder values for required input variables (e.g. notification destination secrets,
-#: docs/observability.md) when no TF_VAR_<name> is set: offline runs never need a secret.
+#: docs/observability.md): offline runs never need a secret, and no TF_VAR_* reaches them
+#: (the environment allowlist above).
 OFFLINE_TFVARS = "offline.auto.tfvars.json"
 
 
 def offline_variables(config: dict[str, Any]) -> dict[str, str]:
-    """``offline-<name>`` for every declared variable without a default and without TF_VAR_<name>."""
+    """``offline-<name>`` for every declared variable without a default."""
     out = {}
     for name, spec in sorted((config.get("variable") or {}).items()):
-        if isinstance(spec, dict) and "default" not in spec and f"TF_VAR_{name}" not in os.environ:
+        if isinstance(spec, dict) and "default" not in spec:
             out[name] = f"offline-{name}"
     return out
 
