@@ -22,7 +22,8 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 
 from platform_config.base import Model
 from platform_config.quartz import QuartzCron, TimeZoneId
-from platform_config.serving import Email, located_error
+from platform_config.observability import EmailTarget
+from platform_config.serving import located_error
 
 #: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
 Granularity = Literal["5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
@@ -143,9 +144,10 @@ class MonitorSchedule(Model):
 class MonitorNotifications(Model):
     """E-mails the monitor sends."""
 
-    on_failure: list[Email] = Field(default_factory=list)
-    """Notified when a refresh fails. Default: none."""
-    on_new_classification_tag_detected: list[Email] = Field(default_factory=list)
+    on_failure: list[EmailTarget] = Field(default_factory=list)
+    """E-mail addresses, or keys of the environment's email notification destinations
+    (docs/observability.md), notified when a refresh fails. Default: none."""
+    on_new_classification_tag_detected: list[EmailTarget] = Field(default_factory=list)
     """Notified when data classification finds new tags. Default: none."""
 
 

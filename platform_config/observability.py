@@ -21,9 +21,9 @@ key paths (the loader adds file:line).
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from databricks_spec.observability import (CHANNELS, DESTINATION_SECRET_FIELDS, DESTINATION_TYPES,
                                            WAREHOUSE_SIZES, auto_stop_problem, bounds_problem,
@@ -39,6 +39,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _WAREHOUSE_ID = re.compile(r"^[0-9a-f]{16}$")
+
+#: An e-mail address, or the key of one of the environment's ``email`` notification destinations
+#: (its addresses are notified): for monitors and serving endpoints, which notify by e-mail only.
+EmailTarget = Annotated[str, StringConstraints(pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+|[a-z][a-z0-9_-]{0,62})$")]
 
 WarehouseLevel = Literal[WORKSPACE_OBJECTS["sql_warehouse"][1]]  # type: ignore[valid-type]
 DashboardLevel = Literal[WORKSPACE_OBJECTS["dashboard"][1]]  # type: ignore[valid-type]
@@ -437,7 +441,31 @@ def project_observability_problems(project: Any, env: Any) -> list[tuple[tuple, 
                                                    "baseline_table: it computes no drift"))
     for event, targets in _job_destinations(project):
         errors += destination_problems(targets.destinations, env, event + ("destinations",), emails=False)
+    errors += _email_target_problems(project, env)
     return errors
+
+
+def _email_target_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
+    """Monitors and endpoints notify by e-mail (provider: quality_monitor, model_serving): a
+    destination they name must be an email destination of the environment."""
+    out = []
+    known = env.notification_destinations
+    emails = sorted(k for k, d in known.items() if d.type == "email" and d.id is None)
+    lists = [(("monitors", k, "notifications", e), getattr(m.notifications, e))
+             for k, m in project.monitors.items() for e in ("on_failure", "on_new_classification_tag_detected")]
+    lists += [(("serving", "endpoints", k, "notifications", e), getattr(ep.notifications, e))
+              for k, ep in project.serving.endpoints.items() for e in ("on_update_failure", "on_update_success")]
+    for loc, values in lists:
+        for i, value in enumerate(values):
+            if "@" in value:
+                continue
+            if value not in known:
+                out.append((loc + (i,), _unknown("notification destination", value, known, "notification_destinations")))
+            elif value not in emails:
+                out.append((loc + (i,), f"'{value}' is a {known[value].type or 'referenced'} destination; monitors "
+                                        "and serving endpoints notify by e-mail only: name an email destination "
+                                        f"(email destinations: {', '.join(emails) or 'none'})"))
+    return out
 
 
 def _job_destinations(project: Any):

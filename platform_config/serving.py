@@ -20,6 +20,7 @@ from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, fiel
 from pydantic_core import PydanticCustomError, ValidationError
 
 from platform_config.base import Model, Slug, Tags, UcName
+from platform_config.observability import EmailTarget
 from platform_config.references import RoleName
 from platform_config.secrets import SECRET_REFERENCE
 
@@ -194,9 +195,10 @@ class RateLimitConfig(Model):
 class EndpointNotifications(Model):
     """E-mails the endpoint sends (provider docs: model_serving, 'email_notifications Block')."""
 
-    on_update_failure: list[Email] = Field(default_factory=list)
-    """Notified when the endpoint fails to update its config or state. Default: none."""
-    on_update_success: list[Email] = Field(default_factory=list)
+    on_update_failure: list[EmailTarget] = Field(default_factory=list)
+    """E-mail addresses, or keys of the environment's email notification destinations
+    (docs/observability.md), notified when the endpoint fails to update. Default: none."""
+    on_update_success: list[EmailTarget] = Field(default_factory=list)
     """Notified when an update succeeds. Default: none."""
 
 

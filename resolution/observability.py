@@ -403,6 +403,16 @@ def _alert(target: ProjectTarget, key: str, alert: AlertConfig, warehouse: str, 
         endpoint=endpoint, table=table)
 
 
+def email_addresses(env: EnvironmentConfig, values) -> tuple[str, ...]:
+    """E-mail targets as config writes them (addresses, or keys of email destinations) -> the
+    addresses, deduplicated and sorted: for monitors and endpoints, which notify by e-mail only."""
+    out: set[str] = set()
+    for value in values:
+        dest = env.notification_destinations.get(value)
+        out.update(dest.addresses if dest is not None else (value,))
+    return tuple(sorted(out))
+
+
 def observability_parent(env: EnvironmentConfig, project_name: str) -> str:
     """Folder of a project's dashboard and alerts: <observability.parent_path>/<project>, default
     /Shared/mlops/<named project>/observability."""

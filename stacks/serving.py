@@ -22,7 +22,9 @@ from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, Monito
 from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, ServedEntity, ServingEndpoint,
                                                ServingEndpointProps)
 from mlops_engine import Annotations
+from platform_config import EnvironmentConfig
 from resolution import Member, ResolvedProject
+from resolution.observability import email_addresses
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from stacks.governance import DataUnits
 from stacks.refs import StackRefs
@@ -37,7 +39,7 @@ class ServingUnits:
 
 
 def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model_full_name: str,
-                   model_prefix: str) -> ServingEndpointProps:
+                   model_prefix: str, env: EnvironmentConfig | None = None) -> ServingEndpointProps:
     """Props for one endpoint. ``model_full_name`` names the project's model (a token keeps
     the dependency); ``model_prefix`` is '<catalog>.<schema>' for other models by name."""
     cfg = ep.config
@@ -74,8 +76,8 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
         rate_limits=limits,
         description=ep.description,
         tags=dict(ep.tags),
-        notify_on_update_failure=tuple(cfg.notifications.on_update_failure),
-        notify_on_update_success=tuple(cfg.notifications.on_update_success),
+        notify_on_update_failure=_emails(env, cfg.notifications.on_update_failure),
+        notify_on_update_success=_emails(env, cfg.notifications.on_update_success),
         route_optimized=cfg.route_optimized,
         budget_policy_id=cfg.budget_policy_id,
         permissions=p.levels(ep.permissions),
@@ -83,7 +85,13 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
     )
 
 
-def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = ()) -> QualityMonitorProps:
+def _emails(env: EnvironmentConfig | None, values: list[str]) -> tuple[str, ...]:
+    """Addresses, with email destinations named by key expanded (docs/observability.md)."""
+    return email_addresses(env, values) if env is not None else tuple(values)
+
+
+def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
+                  env: EnvironmentConfig | None = None) -> QualityMonitorProps:
     monitor = m.config
     profile = {}
     if monitor.inference_log is not None:
@@ -105,8 +113,8 @@ def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = ()) -
         schedule=MonitorSchedule(quartz_cron_expression=monitor.schedule.quartz_cron_expression,
                                  timezone_id=monitor.schedule.timezone_id) if monitor.schedule else None,
         paused=m.paused,
-        notify_on_failure=tuple(monitor.notifications.on_failure),
-        notify_on_new_classification_tag=tuple(monitor.notifications.on_new_classification_tag_detected),
+        notify_on_failure=_emails(env, monitor.notifications.on_failure),
+        notify_on_new_classification_tag=_emails(env, monitor.notifications.on_new_classification_tag_detected),
         slicing_exprs=tuple(monitor.slicing_exprs),
         custom_metrics=tuple(
             CustomMetric(name=name, type=c.type, definition=c.definition,
@@ -130,7 +138,7 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     prefix = f"{refs.catalog_name}.{model_schema}"
     for key, ep in project.endpoints.items():
         out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
-            ep, refs, data, model_full_name, prefix))
+            ep, refs, data, model_full_name, prefix, project.target.env))
     for key, m in project.monitors.items():
         depends: tuple = ()
         endpoint_key = m.config.endpoint
@@ -149,5 +157,5 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
                     "(docs/monitoring.md).")
                 continue
             depends = (endpoint_unit.resource,)
-        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
+        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends, project.target.env))
     return out

@@ -67,6 +67,16 @@ CASES = [
     ("a second drift threshold", CHURN,
      lambda d: _alerts(d)["inference_drift"].update(threshold=0.5),
      "observability.alerts.inference_drift.threshold", "jobs.retraining.drift.threshold (0.2)", "threshold: 0.5"),
+    ("monitor names a non-email destination", CHURN,
+     lambda d: d["monitors"]["features"]["notifications"].update(on_failure=["team_slack"]),
+     "monitors.features.notifications.on_failure[0]", "notify by e-mail only", "- team_slack"),
+    ("a shared warehouse managed twice", "environments/staging.yaml",
+     lambda d: d["sql_warehouses"].update(bi={"id": "a1b2c3d4e5f60718", "permissions": {"readers": "CAN_USE"}}),
+     "sql_warehouses.bi.id", "already has permissions under permissions.sql_warehouses.shared",
+     ("id: a1b2c3d4e5f60718", "  bi:")),
+    ("created-only key on a referenced warehouse", DEV,
+     lambda d: d["sql_warehouses"].update(bi={"id": "0123456789abcdef", "size": "Small"}),
+     "sql_warehouses.bi.size", "only applies to a warehouse the platform creates", "size: Small"),
     ("job destination by unknown name", CHURN,
      lambda d: d["environments"]["prod"]["jobs"]["notifications"]["on_failure"].update(destinations=["pager"]),
      "jobs.notifications.on_failure.destinations[0]", "unknown notification destination 'pager'", "- pager"),
@@ -81,7 +91,8 @@ def test_bad_observability_input_is_exit_2_with_file_line_key(config_copy: Path,
     before = snapshot(outdir)
     run = run_cli(config_copy, outdir)
     file_line = _file_line(run, key, fragment)
-    assert file_line.endswith(f"{relative}:{line_of(path, needle)}"), (desc, file_line)
+    needle, after = needle if isinstance(needle, tuple) else (needle, None)
+    assert file_line.endswith(f"{relative}:{line_of(path, needle, after)}"), (desc, file_line)
     assert_refused(run, before, outdir, file_line, key, fragment)
 
 

@@ -128,3 +128,64 @@ def test_drift_alert_and_retraining_share_one_threshold(example, env) -> None:
     query = _by_path(example, env, "databricks_query")["churn/alert_inference_drift/Query"]["query_text"]
     assert f"max(`{params['drift_metric_column']}`) AS drift" in query
     assert f"FROM `{'`.`'.join(params['drift_metrics_table'].split('.'))}`" in query
+
+
+# ----------------------------------------------------------------- a variant config
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """dev: an email destination named by monitors and the endpoint; a referenced warehouse the
+    project names; one alert unpaused on purpose; the per-project layout."""
+    import shutil
+
+    from support import EXAMPLE_CONFIG, edit_yaml, synth_config
+
+    config = tmp_path_factory.mktemp("observability") / "config"
+    shutil.copytree(EXAMPLE_CONFIG, config)
+
+    def dev(data):
+        data["notification_destinations"]["owners"] = {"type": "email", "addresses": ["owners@example.com"]}
+        data["sql_warehouses"]["bi"] = {"id": "0123456789abcdef", "permissions": {"readers": "CAN_USE"}}
+        data["stacks"] = {"layout": "per-project"}
+
+    def churn(data):
+        data["environments"]["dev"].update({
+            "monitors": {"features": {"notifications": {"on_failure": ["owners", "churn-team@example.com"]}}},
+            "serving": {"endpoints": {"churn": {"notifications": {"on_update_failure": ["owners"]}}}},
+            "observability": {"warehouse": "bi", "alerts": {"serving_errors": {"paused": False}}}})
+
+    edit_yaml(config, "environments/dev.yaml", dev)
+    edit_yaml(config, "projects/churn.yaml", churn)
+    return synth_config(config, config.parent / "out")
+
+
+def test_email_destinations_by_key_expand_to_their_addresses(variant) -> None:
+    (monitor,) = [m for m in variant.resources("dev-churn", "databricks_quality_monitor").values()
+                  if m["table_name"].endswith("customer_features")]
+    assert monitor["notifications"][0]["on_failure"][0]["email_addresses"] == ["churn-team@example.com",
+                                                                         "owners@example.com"]
+    (endpoint,) = variant.resources("dev-churn", "databricks_model_serving").values()
+    assert endpoint["email_notifications"]["on_update_failure"] == ["owners@example.com"]
+
+
+def test_project_names_a_referenced_warehouse_and_stacks_look_up_destinations(variant) -> None:
+    platform, churn = variant.stacks["dev-platform"], variant.stacks["dev-churn"]
+    assert len(platform["resource"]["databricks_sql_endpoint"]) == 1   # bi is referenced, not created
+    bi = [p for p in variant.resources("dev-platform", "databricks_permissions").values()
+          if p.get("sql_endpoint_id") == "0123456789abcdef"]
+    assert len(bi) == 1
+    for d in variant.resources("dev-churn", "databricks_dashboard").values():
+        assert d["warehouse_id"] == "0123456789abcdef"
+    assert "databricks_sql_warehouse" not in churn.get("data", {})  # nothing to look up: a literal id
+    (lookup,) = churn["data"]["databricks_notification_destinations"].values()
+    assert (lookup["display_name_contains"], lookup["type"]) == ("dev-team_slack", "SLACK")
+    assert "variable" not in churn  # the secret variables live in the platform stack only
+    assert set(platform["variable"]) == {"notification_dev_team_slack_url"}
+
+
+def test_an_alert_may_opt_out_of_the_pause_policy(variant) -> None:
+    paused = {r["//"]["metadata"]["path"].split("/")[2]: r["schedule"]["pause_status"]
+              for r in variant.resources("dev-churn", "databricks_job").values() if "schedule" in r
+              and "/alert_" in r["//"]["metadata"]["path"]}
+    assert paused == {"alert_feature_nulls": "PAUSED", "alert_feature_rows": "PAUSED",
+                      "alert_inference_drift": "PAUSED", "alert_serving_errors": "UNPAUSED"}
