@@ -21,6 +21,7 @@ install: .venv/.synced node_modules/.synced
 .venv/.synced: Pipfile.lock
 	$(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 	$(PYTHON) -m pipenv sync --dev
+	$(PY) -m pip install --quiet --no-deps -e .  # the `mlops` command (pyproject.toml)
 	@touch $@
 
 node_modules/.synced: package-lock.json

@@ -9,11 +9,14 @@ It lives in the bottom package because every layer uses it; it holds no Databric
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextvars
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import Iterable, Literal
+from typing import Iterable, Iterator, Literal
 
 Severity = Literal["error", "warning", "notice"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")
 
 
 class ExitCode(IntEnum):
@@ -28,6 +31,28 @@ class ExitCode(IntEnum):
     """A review found a destructive change to a stateful resource that is not allowed."""
     INTERNAL = 70
     """A bug in this product (EX_SOFTWARE): reported with a traceback, never as bad input."""
+    INTERRUPTED = 130
+    """Stopped by the user (Ctrl-C / SIGINT), as shells report it."""
+
+    @property
+    def meaning(self) -> str:
+        """One line for help texts."""
+        return _MEANINGS.get(self) or self.name.lower().replace("_", " ")
+
+
+_MEANINGS = {
+    ExitCode.OK: "ok",
+    ExitCode.CHECK_FAILED: "a check failed (terraform rejected a stack, a plan could not be made)",
+    ExitCode.BAD_INPUT: "bad input (config, arguments, output folder, missing tool): nothing was written",
+    ExitCode.BLOCKED: "a destructive change to a stateful resource that is not allowed",
+    ExitCode.INTERNAL: "internal error: a bug in mlops (printed with a traceback)",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+
+def exit_codes_help() -> str:
+    """The exit-code table every command's help shows (one source: ExitCode)."""
+    return "exit codes: " + "; ".join(f"{int(c)} {c.meaning}" for c in ExitCode)
 
 
 @dataclass(frozen=True, order=True)
@@ -56,6 +81,21 @@ class Diagnostic:
         """The summary (the older name of the field)."""
         return self.summary
 
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+    def label(self, *, color: bool = False) -> str:
+        """The severity word, coloured when asked."""
+        return f"{_COLORS[self.severity]}{self.severity}{_RESET}" if color else self.severity
+
+    def render(self, *, color: bool = False) -> str:
+        """``<severity>: <location> <summary>`` as the CLI prints it (ANSI colour when asked)."""
+        return f"{self.label(color=color)}: {self}"
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file and self.line else self.file
         if self.construct_path:
@@ -63,6 +103,54 @@ class Diagnostic:
         key = f" {self.key}:" if self.key else ""
         text = f"{where}{key} {self.summary}" if where or key else self.summary
         return f"{text} ({self.detail})" if self.detail else text
+
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "notice": "\033[36m"}
+_RESET = "\033[0m"
+
+
+# ------------------------------------------------------------------ warnings: reported, not raised
+
+_WARNINGS: contextvars.ContextVar[list[Diagnostic] | None] = contextvars.ContextVar("mlops_warnings",
+                                                                                    default=None)
+
+
+def warn(diagnostic: Diagnostic) -> None:
+    """Report a warning or notice that does not stop the command (e.g. a config warning).
+
+    Collected by the innermost :func:`collect_warnings` block (the CLI prints them after the
+    command); outside any block, warnings are dropped (library use, tests of a single layer).
+    """
+    sink = _WARNINGS.get()
+    if diagnostic.is_error:
+        diagnostic = diagnostic.with_severity("warning")
+    if sink is not None and diagnostic not in sink:
+        sink.append(diagnostic)
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[Diagnostic]]:
+    """Collect every :func:`warn` inside the block into the yielded list."""
+    sink: list[Diagnostic] = []
+    token = _WARNINGS.set(sink)
+    try:
+        yield sink
+    finally:
+        _WARNINGS.reset(token)
+
+
+def raise_for(diagnostics: Iterable[Diagnostic], error: "type[MlopsError] | None" = None) -> None:
+    """Report warnings/notices through :func:`warn` and raise ``error`` (default MlopsError)
+    with every error diagnostic, if there is any. Adapters that produce mixed findings
+    (config rules) call this once at the end."""
+    errors = []
+    for diagnostic in diagnostics:
+        if diagnostic.is_error:
+            errors.append(diagnostic)
+        else:
+            warn(diagnostic)
+    if errors:
+        raise (error or MlopsError)(errors)
 
 
 class MlopsError(Exception):
@@ -76,6 +164,26 @@ class MlopsError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics: list[Diagnostic] = sorted(set(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @classmethod
+    def of(cls, summary: str, **fields: str | int) -> "MlopsError":
+        """The error with one diagnostic: ``UsageError.of("unknown stack: x", detail=...)``."""
+        return cls([Diagnostic(summary=summary, **fields)])  # type: ignore[arg-type]
+
+    @property
+    def footer(self) -> str:
+        """A closing line the CLI prints after the diagnostics ('' for none)."""
+        return ""
+
+
+class UsageError(MlopsError):
+    """Arguments that name nothing that exists (an unknown stack or environment): exit 2."""
+
+
+class CheckFailed(MlopsError):
+    """A check ran and failed (not the user's input): exit 1."""
+
+    exit_code = ExitCode.CHECK_FAILED
 
 
 class ConstructError(MlopsError, ValueError):

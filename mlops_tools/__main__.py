@@ -1,5 +1,5 @@
-import sys
+"""``python -m mlops_tools``: the same as the ``mlops`` console script."""
 
-from mlops_tools.cli import main
+from mlops_tools.cli import run
 
-sys.exit(main())
+run()

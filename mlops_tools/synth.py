@@ -1,22 +1,44 @@
-"""Synthesize every stack into cdktf.out, all or nothing.
+"""Synthesize every stack into cdktf.out, all or nothing, byte-identical every time.
 
-The app is synthesized into a temporary sibling directory and swapped into
-place only when synthesis succeeded, so a config error or a crash leaves the
-previous cdktf.out untouched. Config is loaded and validated before any jsii
-binding is imported, so bad input fails in well under a second.
+The app is synthesized into a temporary sibling directory (``cdktf.out.tmp-<pid>-<random>``)
+and swapped into place only when synthesis succeeded, so a config error or a crash leaves
+the previous cdktf.out untouched. Config is loaded and validated before any jsii binding
+is imported, so bad input fails in well under a second.
+
+The swap never leaves nothing:
+
+* On Linux the new output and the previous one are exchanged in one atomic
+  ``renameat2(RENAME_EXCHANGE)``: at every instant ``cdktf.out`` is one complete output.
+* Elsewhere (or on a file system without exchange) two renames are used: the previous
+  output moves to ``cdktf.out.old-<pid>``, then the new one into place. A complete output
+  exists under one of the two names at every instant, and a run killed in between is
+  recovered by the next run, which moves ``cdktf.out.old-<pid>`` back first.
+
+Every run also removes leftover ``cdktf.out.tmp-*`` / ``cdktf.out.old-*`` folders of
+processes that no longer run (killed synths).
+
+Determinism: the app is built with cdktf's stack traces off (``App(stack_traces=False)``,
+so annotations carry no jsii temp paths) and manifest.json is checked for any remaining
+``stacktrace``, which is dropped. ``cdktf.out/stacks.json`` (:mod:`mlops_tools.stack_index`)
+is written with sorted keys.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_config import load_platform
+from databricks_spec.diagnostics import warn
+from mlops_tools.errors import OutputError
+from platform_config import Platform, load_platform
 
 
 @dataclass(frozen=True)
@@ -38,31 +60,149 @@ def summarize(outdir: Path) -> list[StackSummary]:
     return out
 
 
-def _swap_into_place(tmp: Path, outdir: Path) -> None:
+# ----------------------------------------------------------------------------- the swap
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two existing paths (Linux renameat2); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # glibc < 2.28, musl without it
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap_into_place(tmp: Path, outdir: Path, *, exchange: bool = True) -> None:
+    """Put the complete output ``tmp`` at ``outdir``; at no instant is there no complete output."""
+    if not outdir.exists():
+        os.rename(tmp, outdir)  # atomic, and there is no previous output to keep
+        return
+    if exchange and _exchange(tmp, outdir):
+        shutil.rmtree(tmp)  # tmp now holds the previous output
+        return
     old = outdir.with_name(f"{outdir.name}.old-{os.getpid()}")
-    if outdir.exists():
-        outdir.rename(old)
-    tmp.rename(outdir)
-    shutil.rmtree(old, ignore_errors=True)
+    os.rename(outdir, old)  # from here until the next rename the previous output lives at `old`;
+    os.rename(tmp, outdir)  # a run killed in between is repaired by recover_outdir()
+    shutil.rmtree(old)
+
+
+def _owner_alive(name: str, prefix: str) -> bool:
+    """Whether the process that made leftover folder ``name`` (``<prefix><pid>[-…]``) still runs."""
+    match = re.match(re.escape(prefix) + r"(\d+)(?:-|$)", name)
+    if not match:
+        return False  # not ours to keep (e.g. an older naming scheme): a leftover
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False  # this process made no folder yet: a dead process had our pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_outdir(outdir: Path) -> list[Path]:
+    """Repair what killed runs left next to ``outdir``; return the folders removed.
+
+    If ``outdir`` is missing but a complete previous output waits under
+    ``<outdir>.old-<pid>`` (a run killed between its two renames), it is moved back.
+    Then leftover temp and old folders of processes that no longer run are removed.
+    """
+    parent = outdir.parent
+    if not parent.is_dir():
+        return []
+    tmp_prefix, old_prefix = f"{outdir.name}.tmp-", f"{outdir.name}.old-"
+    entries = sorted(parent.iterdir())
+    olds = [p for p in entries if p.name.startswith(old_prefix) and not _owner_alive(p.name, old_prefix)]
+    if not outdir.exists():
+        for old in olds:
+            if (old / "manifest.json").is_file():
+                os.rename(old, outdir)
+                olds.remove(old)
+                break
+    stale = olds + [p for p in entries if p.name.startswith(tmp_prefix)
+                    and not _owner_alive(p.name, tmp_prefix) and p.exists()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+# ----------------------------------------------------------------------------- determinism
+
+def _drop_stack_traces(outdir: Path) -> None:
+    """Remove any annotation ``stacktrace`` left in manifest.json (jsii temp paths, never stable)."""
+    path = outdir / "manifest.json"
+    text = path.read_text()
+    manifest = json.loads(text)
+    changed = False
+    for stack in manifest.get("stacks", {}).values():
+        for annotation in stack.get("annotations", []):
+            changed |= annotation.pop("stacktrace", None) is not None
+    if changed:
+        path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + ("\n" if text.endswith("\n") else ""))
+
+
+def load(config_dir: Path) -> Platform:
+    """Load and validate config; report its warnings (printed by the CLI, they never fail)."""
+    platform = load_platform(config_dir)
+    for warning in getattr(platform, "warnings", ()):  # Problems with severity "warning"
+        warn(warning)
+    return platform
+
+
+def _make_tmp(outdir: Path) -> Path:
+    try:
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = outdir.with_name(f"{outdir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp.mkdir()
+        return tmp
+    except OSError as exc:
+        raise OutputError.of(f"cannot write the output folder {outdir}: {exc.strerror or exc}",
+                             detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
 def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
 
-    Raises ConfigError (exit code 2) before touching anything on bad config.
+    Raises ConfigError (exit code 2) before touching anything on bad config, and
+    OutputError (exit code 2) when ``outdir`` cannot be written.
     """
-    platform = load_platform(config_dir)
-    for warning in platform.warnings:  # e.g. a node type of another cloud (issue 11)
-        print(f"warning: {warning}", file=sys.stderr)
-    from stacks.app import build_app  # imported late: jsii start-up costs ~2 s
-
-    outdir = outdir.resolve()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{outdir.name}.tmp-", dir=outdir.parent))
+    outdir = Path(outdir).resolve()
+    platform = load(config_dir)
     try:
+        recover_outdir(outdir)
+    except OSError as exc:
+        raise OutputError.of(f"cannot repair the output folder {outdir}: {exc.strerror or exc}") from None
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError.of(f"the output folder {outdir} is a file")
+    tmp = _make_tmp(outdir)
+    try:
+        from mlops_tools.stack_index import write_index
+        from stacks.app import build_app  # imported late: jsii start-up costs ~2 s
+        from stacks.layout import plan_stacks
+
         build_app(platform, tmp).synth()
+        _drop_stack_traces(tmp)
+        write_index(tmp, plan_stacks(platform))
         summaries = summarize(tmp)
-        _swap_into_place(tmp, outdir)
+        try:
+            _swap_into_place(tmp, outdir)
+        except OSError as exc:
+            raise OutputError.of(f"cannot replace the output folder {outdir}: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

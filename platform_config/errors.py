@@ -9,7 +9,9 @@ line and the dotted key path, e.g.::
 
 from __future__ import annotations
 
-from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError
+from typing import Iterable
+
+from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError, raise_for, warn
 
 
 #: One thing wrong with the configuration: the product's one diagnostic type, positioned
@@ -25,6 +27,20 @@ class ConfigError(MlopsError):
     @property
     def problems(self) -> list[Diagnostic]:
         return self.diagnostics
+
+    @property
+    def footer(self) -> str:
+        return f"{len(self.diagnostics)} problem(s) in configuration; nothing was written."
+
+    @classmethod
+    def raise_for(cls, problems: Iterable[Diagnostic]) -> None:
+        """Raise with every error-severity problem; warnings are reported (printed by the CLI
+        after the command) and do not fail. The config adapter calls this once per load."""
+        raise_for(problems, cls)
+
+
+#: Report a config warning (a Problem with severity "warning"): printed, never fails.
+config_warning = warn
 
 
 def key_path(path: tuple) -> str:

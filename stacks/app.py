@@ -63,7 +63,7 @@ class MlopsStack(TerraformStack):
 
 def build_app(platform: Platform, outdir: Path) -> App:
     """An App holding every stack; call ``.synth()`` to write outdir."""
-    app = App(outdir=str(outdir), skip_validation=False)
+    app = App(outdir=str(outdir), skip_validation=False, stack_traces=False)  # deterministic manifest.json
     envs = {name: resolve_environment(env, platform.targets[name])
             for name, env in platform.environments.items()}
     projects = {name: {t.project.name: resolve_project(t) for t in platform.targets[name]}

@@ -30,6 +30,8 @@ class StackSpec:
     """Whether the stack holds the environment's shared pieces (catalog, principals...)."""
     projects: tuple[str, ...]
     depends_on: tuple[str, ...] = ()
+    layout: str = "per-environment"
+    """The environment's ``stacks.layout`` this stack comes from."""
 
 
 def plan_stacks(platform: Platform) -> list[StackSpec]:
@@ -39,9 +41,29 @@ def plan_stacks(platform: Platform) -> list[StackSpec]:
         projects = tuple(t.project.name for t in platform.targets[env_name])
         if env.stacks.layout == "per-project":
             platform_stack = f"{env_name}-platform"
-            specs.append(StackSpec(platform_stack, env_name, True, ()))
-            specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (platform_stack,))
+            specs.append(StackSpec(platform_stack, env_name, True, (), (), "per-project"))
+            specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (platform_stack,), "per-project")
                          for p in projects)
         else:
-            specs.append(StackSpec(env_name, env_name, True, projects))
+            specs.append(StackSpec(env_name, env_name, True, projects, (), "per-environment"))
     return specs
+
+
+def deploy_order(dependencies: dict[str, tuple[str, ...] | list[str]]) -> list[str]:
+    """Stack names with every stack after its dependencies, ties broken by name (deterministic).
+
+    ``dependencies`` maps each stack to the stacks it depends on; unknown names are ignored.
+    Raises ValueError on a cycle.
+    """
+    remaining = {name: {d for d in deps if d in dependencies} for name, deps in dependencies.items()}
+    order: list[str] = []
+    while remaining:
+        ready = sorted(n for n, deps in remaining.items() if not deps)
+        if not ready:
+            raise ValueError(f"stack dependency cycle among: {', '.join(sorted(remaining))}")
+        for name in ready:
+            order.append(name)
+            del remaining[name]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return order

@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, Optional, TextIO
 
 from mlops_tools.offline.schema import PROVIDER_ADDRESS, atomic_write, cache_dir, load_schema
 
@@ -268,8 +268,10 @@ def _text_diagnostics(step: StepResult) -> list[dict[str, Any]]:
 class _Session:
     """One scratch working directory in which terraform commands run."""
 
-    def __init__(self, stack_dir: Path, state: Path | None, workdir: Path | None) -> None:
+    def __init__(self, stack_dir: Path, state: Path | None, workdir: Path | None,
+                 on_event: Optional[Callable[[str, str, Optional[float]], None]] = None) -> None:
         self.stack_dir = Path(stack_dir)
+        self.on_event = on_event  # mlops_tools.progress: (stack, phase, None at start | seconds at end)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="offline-tf-")
         self.workdir = Path(workdir or self._tmp.name)
         self.state = Path(state) if state else self.workdir / "terraform.tfstate"
@@ -278,7 +280,11 @@ class _Session:
         self.result = VerifyResult(stack_dir=self.stack_dir, workdir=self.workdir)
 
     def run(self, name: str, *args: str) -> StepResult:
+        if self.on_event:
+            self.on_event(self.stack_dir.name, name, None)
         step = _run(name, list(args), self.workdir, self.env)
+        if self.on_event:
+            self.on_event(self.stack_dir.name, name, step.seconds)
         self.result.steps[name] = step
         self.result.timings[name] = step.seconds
         return step
@@ -311,7 +317,8 @@ class _Session:
 
 
 def verify_stack(
-    stack_dir: Path, *, plan: bool = True, state: Path | None = None, workdir: Path | None = None
+    stack_dir: Path, *, plan: bool = True, state: Path | None = None, workdir: Path | None = None,
+    on_event: Optional[Callable[[str, str, Optional[float]], None]] = None,
 ) -> VerifyResult:
     """Init, validate and (optionally) plan one synthesized stack offline.
 
@@ -319,8 +326,10 @@ def verify_stack(
     :func:`apply_stack` for a base revision); by default the plan starts from
     an empty state.  ``workdir`` keeps the scratch directory (with
     ``plan.bin``) instead of a temporary one that is deleted afterwards.
+    ``on_event(stack, step, seconds)`` is called before (seconds None) and after each
+    terraform step (see mlops_tools/progress.py).
     """
-    session = _Session(stack_dir, state, workdir)
+    session = _Session(stack_dir, state, workdir, on_event)
     try:
         result = session.result
         result.ok = session.init() and session.validate() and (not plan or session.plan())
@@ -329,9 +338,10 @@ def verify_stack(
         session.close()
 
 
-def apply_stack(stack_dir: Path, state_path: Path, *, workdir: Path | None = None) -> VerifyResult:
+def apply_stack(stack_dir: Path, state_path: Path, *, workdir: Path | None = None,
+                on_event: Optional[Callable[[str, str, Optional[float]], None]] = None) -> VerifyResult:
     """Apply one stack offline into the local state file ``state_path`` (nothing leaves the machine)."""
-    session = _Session(stack_dir, state_path, workdir)
+    session = _Session(stack_dir, state_path, workdir, on_event)
     try:
         result = session.result
         if session.init():

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from mlops_tools.registry import Registry
 from mlops_tools.review.plan_review import (EXIT_BAD_INPUT, EXIT_CODES, EXIT_FAILED, PlanInputError, Review,
                                             StackReview, load_plan, review_plan, stack_name_for)
 
 EXIT_HELP = "exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register the sub-commands on the main parser's subparsers."""
-    review = sub.add_parser(
-        "review", help="review `terraform show -json` plans: Markdown with counts, changes and risks",
+def register(registry: Registry) -> None:
+    """Register the sub-commands in the one command registry (mlops_tools/registry.py)."""
+    review = registry.add(
+        "review", cmd_review, help="review `terraform show -json` plans: Markdown with counts, changes and risks",
         description="Review one or more plans (terraform show -json) and print Markdown.", epilog=EXIT_HELP)
     review.add_argument("plans", nargs="*", metavar="PLAN_JSON",
                         help="plan JSON file, optionally NAME=PATH; the stack name defaults to the file "
@@ -34,8 +34,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _output_options(review)
     review.set_defaults(title="Plan review")
 
-    change = sub.add_parser(
-        "change-review", help="offline base-vs-working-tree plan review (no credentials)",
+    change = registry.add(
+        "change-review", cmd_change_review, help="offline base-vs-working-tree plan review (no credentials)",
         description="Synthesize a base revision and the working tree, apply the base offline into a "
                     "scratch state, plan the working tree against it and review the plans.",
         epilog=EXIT_HELP)
@@ -52,11 +52,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _output_options(change)
     change.set_defaults(title=None)
 
-    stacks = sub.add_parser("stacks", help="list synthesized stacks in deploy order",
-                            description="Synthesized stacks of the selected environments, dependencies first.")
-    stacks.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out"),
-                        help="synthesized output (default: $CDKTF_OUTDIR or cdktf.out)")
-    stacks.add_argument("--config", type=Path, default=Path("config"), help="config directory (default: config)")
+    stacks = registry.add("stacks", cmd_stacks, help="list synthesized stacks in deploy order",
+                          shared=("config", "outdir"),
+                          description="Synthesized stacks of the selected environments, dependencies first.")
     stacks.add_argument("--env", action="append", default=[], metavar="ENV",
                         help="only the stacks of this environment (repeatable; default: all)")
     stacks.add_argument("--json", action="store_true",
@@ -157,7 +155,7 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps([{"name": s.name, "environment": stack_environment(s.name, envs),
+        print(json.dumps([{"name": s.name, "environment": s.environment or stack_environment(s.name, envs),
                            "directory": str(s.directory), "dependencies": list(s.dependencies)}
                           for s in stacks], indent=2))
     else:
@@ -165,5 +163,3 @@ def cmd_stacks(args: argparse.Namespace) -> int:
             print(stack.name)
     return 0
 
-
-COMMANDS = {"review": cmd_review, "change-review": cmd_change_review, "stacks": cmd_stacks}

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from databricks_spec.diagnostics import ExitCode
 from mlops_tools.review import rules
 from platform_config.errors import key_path
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_DESTRUCTIVE = 3
+EXIT_OK = ExitCode.OK
+EXIT_FAILED = ExitCode.CHECK_FAILED
+EXIT_BAD_INPUT = ExitCode.BAD_INPUT
+EXIT_DESTRUCTIVE = ExitCode.BLOCKED
 EXIT_CODES = {
     EXIT_OK: "no blocking risk (risks may still be flagged for review)",
     EXIT_FAILED: "a step failed (terraform, synth, or a plan that errored)",

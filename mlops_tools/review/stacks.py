@@ -1,9 +1,10 @@
 """Which synthesized stacks belong to an environment, and in which order to deploy them.
 
-Stack names follow the documented rule of ``stacks/layout.py``: ``<env>`` (layout
-per-environment) or ``<env>-platform`` / ``<env>-<project>`` (layout
-per-project). A stack belongs to the longest environment name that equals it
-or prefixes it followed by ``-``. The deploy order is a topological order of
+Synth writes ``cdktf.out/stacks.json`` (mlops_tools/stack_index.py): each stack's
+environment, layout and dependencies. A stack's environment is read from there. Only an
+outdir without that index (synthesized by an older revision, e.g. a change-review base)
+falls back to the naming rule of ``stacks/layout.py``: a stack belongs to the longest
+environment name that equals it or prefixes it followed by ``-``. The deploy order is a topological order of
 the ``dependencies`` in ``cdktf.out/manifest.json`` (platform before project
 stacks), ties broken by name, so it is deterministic.
 """
@@ -14,6 +15,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops_tools.stack_index import read_index
+
 
 @dataclass(frozen=True)
 class SynthStack:
@@ -21,6 +24,8 @@ class SynthStack:
     directory: Path
     """cdktf.out/stacks/<name>: the stack's working directory (holds cdk.tf.json)."""
     dependencies: tuple[str, ...]
+    environment: str | None = None
+    """From cdktf.out/stacks.json; None for an outdir synthesized without the index."""
 
 
 def read_manifest(outdir: Path) -> dict[str, SynthStack]:
@@ -29,10 +34,12 @@ def read_manifest(outdir: Path) -> dict[str, SynthStack]:
     if not manifest_path.is_file():
         raise FileNotFoundError(f"{manifest_path} not found: synthesize first (python -m mlops_tools synth)")
     manifest = json.loads(manifest_path.read_text())
+    index = (read_index(outdir) or {}).get("stacks", {})
     out = {}
     for name, stack in manifest.get("stacks", {}).items():
         workdir = stack.get("workingDirectory") or f"stacks/{name}"
-        out[name] = SynthStack(name, Path(outdir) / workdir, tuple(stack.get("dependencies") or ()))
+        out[name] = SynthStack(name, Path(outdir) / workdir, tuple(stack.get("dependencies") or ()),
+                               index.get(name, {}).get("environment"))
     return out
 
 
@@ -71,4 +78,4 @@ def stacks_for(outdir: Path, environments: list[str], selected: list[str] | None
     stacks = read_manifest(outdir)
     wanted = set(selected or [])
     return [stacks[name] for name in deploy_order(stacks)
-            if not wanted or stack_environment(name, environments) in wanted]
+            if not wanted or (stacks[name].environment or stack_environment(name, environments)) in wanted]

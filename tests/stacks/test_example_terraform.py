@@ -35,15 +35,29 @@ def test_plan_creates_every_synthesized_resource(example: Synthesized,
         assert all(actions == ["create"] for actions in result.actions().values()), name
 
 
-def test_plan_command_prints_terraform_plan_offline(tmp_path) -> None:
-    result = subprocess.run([sys.executable, "-m", "mlops_tools", "plan", "--env", "dev",
-                             "--outdir", str(tmp_path / "out")], cwd=ROOT, capture_output=True,
+def test_plan_command_prints_summary_first_and_plans_offline(tmp_path) -> None:
+    """Summary table first on stdout, progress on stderr, full plans in files (and with --verbose)."""
+    outdir = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "mlops_tools", "plan", "--env", "dev", "--verbose",
+                             "--outdir", str(outdir)], cwd=ROOT, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Terraform will perform the following actions" in result.stdout
-    assert "=== dev ===" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["stack", "result", "add", "change", "destroy", "time", "plan"]
+    row = lines[2].split()
+    assert row[:2] == ["dev", "ok"] and int(row[2]) > 0 and row[-1].endswith("plans/dev.txt")
+    assert lines[3] == "1 stack(s): 1 planned, 0 failed"
+    assert "Terraform will perform the following actions" in result.stdout  # --verbose
+    assert result.stdout.index("=== dev ===") > result.stdout.index("1 stack(s)")
     assert "=== prod ===" not in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("dev: ")
+    assert "Terraform will perform the following actions" in (outdir / "plans" / "dev.txt").read_text()
+    assert "[1/1] dev: plan…" in result.stderr and "[1/1] dev: ok in " in result.stderr
+    assert "\033[" not in result.stdout + result.stderr  # not a terminal: no colour
+
+    quiet = subprocess.run([sys.executable, "-m", "mlops_tools", "plan", "--stack", "dev",
+                            "--outdir", str(outdir)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert "Terraform will perform" not in quiet.stdout and len(quiet.stdout.splitlines()) == 4
 
 
 def test_plan_command_rejects_unknown_environment(tmp_path) -> None:
