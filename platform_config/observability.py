@@ -25,8 +25,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from databricks_spec.observability import (CHANNELS, DESTINATION_SECRET_FIELDS, DESTINATION_TYPES,
-                                           WAREHOUSE_SIZES, auto_stop_problem, bounds_problem,
+from databricks_spec.observability import (DESTINATION_SECRET_FIELDS, DESTINATION_TYPES,
+                                           auto_stop_problem, bounds_problem,
                                            channel_problem, cluster_bounds_problem,
                                            destination_type_problem, warehouse_size_problem)
 from databricks_spec.privileges import WORKSPACE_OBJECTS
@@ -52,7 +52,7 @@ AlertLevel = Literal[WORKSPACE_OBJECTS["sql_alert"][1]]  # type: ignore[valid-ty
 DEFAULT_ALERT_CRON = "0 0 * * * ?"
 
 
-def _located(title: str, problem: str | None, loc: tuple) -> list[tuple[tuple, str]]:
+def _located(problem: str | None, loc: tuple) -> list[tuple[tuple, str]]:
     return [(loc, problem)] if problem else []
 
 
@@ -99,11 +99,11 @@ class SqlWarehouseConfig(Model):
                 errors.append(((key,), f"{key} only applies to a warehouse the platform creates; this one "
                                        "is referenced by id"))
         else:
-            errors += _located("size", warehouse_size_problem(self.size), ("size",))
-            errors += _located("channel", channel_problem(self.channel), ("channel",))
-            errors += _located("clusters", cluster_bounds_problem(self.min_clusters, self.max_clusters),
+            errors += _located(warehouse_size_problem(self.size), ("size",))
+            errors += _located(channel_problem(self.channel), ("channel",))
+            errors += _located(cluster_bounds_problem(self.min_clusters, self.max_clusters),
                                ("max_clusters",))
-            errors += _located("auto_stop", auto_stop_problem(self.auto_stop_mins, self.serverless),
+            errors += _located(auto_stop_problem(self.auto_stop_mins, self.serverless),
                                ("auto_stop_mins",))
         raise_located("SqlWarehouseConfig", errors)
         return self
@@ -161,7 +161,7 @@ class NotificationDestinationConfig(Model):
             errors.append((("type",), "required key is missing (email, slack, microsoft_teams, pagerduty, "
                                       "generic_webhook), or set id to reference an existing destination"))
         if self.type is not None:
-            errors += _located("type", destination_type_problem(self.type), ("type",))
+            errors += _located(destination_type_problem(self.type), ("type",))
         if self.id is None and self.type == "email":
             if not self.addresses:
                 errors.append((("addresses",), "an email destination needs at least one address"))

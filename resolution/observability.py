@@ -28,7 +28,7 @@ from platform_config.observability import (AlertConfig, destination_variable, en
 from resolution import names
 from resolution.jobs import JobTables
 from resolution.principals import Member, level_map, members
-from resolution.serving import ResolvedEndpoint, ResolvedMonitor, inference_monitor
+from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from resolution.tags import environment_tags, unit_tags
 
 WAREHOUSE_LEVELS = WORKSPACE_OBJECTS["sql_warehouse"][1]
@@ -463,5 +463,5 @@ def resolve_observability(target: ProjectTarget, monitors: Mapping[str, Resolved
 
 
 __all__ = ["ResolvedAlert", "ResolvedDashboard", "ResolvedDestination", "ResolvedObservability",
-           "ResolvedObservabilityEnvironment", "ResolvedWarehouse", "Target", "inference_monitor",
+           "ResolvedObservabilityEnvironment", "ResolvedWarehouse", "Target", "email_addresses",
            "resolve_environment_observability", "resolve_observability"]

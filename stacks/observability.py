@@ -19,7 +19,7 @@ deployed, are left out with a notice until the table exists (as monitors are, do
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from constructs import Construct
 
