@@ -190,8 +190,9 @@ class MonitorConfig(Model):
     """Workspace folder for the dashboard and assets. Default:
     /Shared/mlops/<named project>/monitors/<key>."""
     warehouse_id: str | None = None
-    """SQL warehouse for the dashboard (cannot change after creation). Default: the
-    first running warehouse."""
+    """SQL warehouse for the monitor's dashboard (cannot change after creation). Default: the
+    project's warehouse (``observability.warehouse``, else the environment's, docs/observability.md);
+    without one, the first running warehouse."""
     skip_builtin_dashboard: bool = False
     """Do not create the default dashboard (cannot change after creation). Default: false."""
     data_classification: bool = False

@@ -98,6 +98,8 @@ def _used(projects: Iterable[ResolvedProject]) -> tuple[set[str], set[str]]:
     for p in projects:
         o = p.observability
         if o is not None:
+            if o.warehouse is not None and p.monitors:  # monitors run on the project's warehouse
+                warehouses.add(o.warehouse)
             if o.dashboard is not None:
                 warehouses.add(o.dashboard.warehouse)
             for a in o.alerts.values():

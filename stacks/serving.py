@@ -91,7 +91,9 @@ def _emails(env: EnvironmentConfig | None, values: list[str]) -> tuple[str, ...]
 
 
 def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
-                  env: EnvironmentConfig | None = None) -> QualityMonitorProps:
+                  env: EnvironmentConfig | None = None, warehouse_id: str | None = None) -> QualityMonitorProps:
+    """``warehouse_id``: the project's warehouse (docs/observability.md), used unless the monitor
+    sets its own ``warehouse_id``."""
     monitor = m.config
     profile = {}
     if monitor.inference_log is not None:
@@ -121,7 +123,7 @@ def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
                          input_columns=tuple(c.input_columns), output_data_type=c.output_data_type(name))
             for name, c in sorted(monitor.custom_metrics.items())),
         baseline_table_name=m.baseline_table,
-        warehouse_id=monitor.warehouse_id,
+        warehouse_id=monitor.warehouse_id or warehouse_id,
         skip_builtin_dashboard=monitor.skip_builtin_dashboard,
         data_classification=monitor.data_classification,
         depends_on=depends_on,
@@ -136,6 +138,8 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     (tokens referencing the resources keep Terraform's create order)."""
     out = ServingUnits()
     prefix = f"{refs.catalog_name}.{model_schema}"
+    obs = project.observability
+    warehouse = refs.warehouses.get(obs.warehouse) if obs is not None and obs.warehouse else None
     for key, ep in project.endpoints.items():
         out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
             ep, refs, data, model_full_name, prefix, project.target.env))
@@ -157,5 +161,6 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
                     "(docs/monitoring.md).")
                 continue
             depends = (endpoint_unit.resource,)
-        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends, project.target.env))
+        out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(
+            m, data, depends, project.target.env, warehouse))
     return out

@@ -189,3 +189,15 @@ def test_an_alert_may_opt_out_of_the_pause_policy(variant) -> None:
               and "/alert_" in r["//"]["metadata"]["path"]}
     assert paused == {"alert_feature_nulls": "PAUSED", "alert_feature_rows": "PAUSED",
                       "alert_inference_drift": "PAUSED", "alert_serving_errors": "UNPAUSED"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_monitors_use_the_environment_warehouse(example, env) -> None:
+    (w,) = _by_path(example, env, "databricks_sql_endpoint").values()
+    monitors = example.resources(env, "databricks_quality_monitor").values()
+    assert monitors and all(m["warehouse_id"] == _ref("databricks_sql_endpoint", w) for m in monitors)
+
+
+def test_monitors_use_the_warehouse_the_project_names(variant) -> None:
+    monitors = variant.resources("dev-churn", "databricks_quality_monitor").values()
+    assert monitors and all(m["warehouse_id"] == "0123456789abcdef" for m in monitors)
