@@ -5,6 +5,8 @@ key path), a construct refusal (with its construct path), a synth notice or a re
 Every layer reports through it; the CLI prints it and maps the error type to an exit code.
 
 It lives in the bottom package because every layer uses it; it holds no Databricks fact.
+
+The same concept as ``mlops_tools.review.diagnostics``, which maps review risks onto this type.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class ExitCode(IntEnum):
     """Config, arguments or environment the user gave are wrong; nothing was written."""
     BLOCKED = 3
     """A review found a destructive change to a stateful resource that is not allowed."""
+    DRIFT = 4
+    """``drift``: the live state of a deployed environment differs from the configuration."""
     INTERNAL = 70
     """A bug in this product (EX_SOFTWARE): reported with a traceback, never as bad input."""
     INTERRUPTED = 130

@@ -5,6 +5,9 @@ Pure functions: each returns None for a valid name or one sentence saying what i
 The config layer calls them through one adapter that adds file:line
 (platform_config.derived_names); constructs may call the same functions (skipping
 unresolved tokens), so no rule exists twice.
+
+The same concept as ``resolution.names`` (the names the platform derives, which these rules
+check), seen as facts.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Databricks SQL and notification facts: warehouse sizes and channels, notification
 destination types, alert operators, and the small pure rules over them (no jsii).
 
+The same concept as platform_config.observability (its config models), resolution.observability
+and stacks.observability, seen as provider facts.
+
 The config layer calls these rules through its adapter (file:line attached); the
 constructs call the same functions on their props, skipping unresolved tokens. No rule
 exists twice.

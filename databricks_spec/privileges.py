@@ -1,4 +1,4 @@
-"""Unity Catalog privilege and workspace permission tables (pure data, no jsii).
+"""Unity Catalog privileges per securable type (pure data, no jsii).
 
 The config layer imports this module to validate privileges with file:line
 errors; the constructs import it to re-check as defense in depth. One table,
@@ -8,7 +8,7 @@ Sources: provider docs 1.99.0, grants.md ("Catalog grants", "Schema grants",
 "Table grants", "View grants", "Volume grants", "Registered model grants",
 "Function grants"), plus CREATE_MODEL, which Databricks accepts on catalogs and
 schemas (Databricks docs "Privilege types by securable object in Unity Catalog")
-though grants.md does not list it; permissions.md for workspace object levels.
+though grants.md does not list it. Workspace object levels: databricks_spec.permissions.
 """
 
 from __future__ import annotations
@@ -61,24 +61,9 @@ DEPLOYER_PRIVILEGES: dict[str, frozenset[str]] = {
     "function": frozenset({"EXECUTE", "MANAGE"}),
 }
 
-#: databricks_secret_acl permissions, lowest to highest (provider docs: secret_acl).
-SECRET_PERMISSIONS: tuple[str, ...] = ("READ", "WRITE", "MANAGE")
-
-#: Workspace object type -> (databricks_permissions argument, levels lowest to highest,
-#: provider docs section). Jobs, serving endpoints and experiments use the same table.
-WORKSPACE_OBJECTS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "cluster_policy": ("cluster_policy_id", ("CAN_USE",), "permissions, 'Cluster Policy usage'"),
-    "sql_warehouse": ("sql_endpoint_id", ("CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE", "IS_OWNER"),
-                      "permissions, 'SQL warehouse usage'"),
-    "job": ("job_id", ("CAN_VIEW", "CAN_MANAGE_RUN", "IS_OWNER", "CAN_MANAGE"), "permissions, 'Job usage'"),
-    "serving_endpoint": ("serving_endpoint_id", ("CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"),
-                         "permissions, 'Model serving usage'"),
-    "experiment": ("experiment_id", ("CAN_READ", "CAN_EDIT", "CAN_MANAGE"),
-                   "permissions, 'MLflow Experiment usage'"),
-    "dashboard": ("dashboard_id", ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"), "permissions, 'Dashboard usage'"),
-    "sql_query": ("sql_query_id", ("CAN_VIEW", "CAN_RUN", "CAN_MANAGE"), "permissions, 'SQL Query usage'"),
-    "sql_alert": ("sql_alert_id", ("CAN_VIEW", "CAN_RUN", "CAN_MANAGE"), "permissions, 'SQL Alert usage'"),
-}
+#: Workspace permission levels live in databricks_spec.permissions; these two names stay
+#: importable here for the resolution layer that reads them (the values are defined there, once).
+from databricks_spec.permissions import SECRET_PERMISSIONS, WORKSPACE_OBJECTS  # noqa: E402,F401
 
 
 def invalid_privileges(securable_type: str, privileges: object) -> list[str]:

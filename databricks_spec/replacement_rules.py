@@ -75,7 +75,18 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "databricks_permission_assignment": _rules(
         "replace", "permission_assignment.md", "principal_id", "user_name", "group_name",
         "service_principal_name"),
-    "databricks_pipeline": _rules("replace", "pipeline.md", "storage"),
+    # Switching between `storage` (Hive metastore) and `catalog` (Unity Catalog) recreates the
+    # pipeline; the switch always sets or removes `storage`, so the `storage` rule catches both
+    # directions, while changing a set `catalog` is an in-place update (pipeline.md, `catalog`).
+    "databricks_pipeline": (
+        _rules("replace", "pipeline.md: storage: 'Change of this parameter forces recreation of the "
+                          "pipeline'; catalog: 'forces recreation of the pipeline if you switch from "
+                          "`storage` to `catalog` or vice versa'", "storage")
+        + _rules("immutable", "pipeline.md: gateway_definition and ingestion_definition fields marked "
+                              "'Immutable'; the pipeline must be recreated",
+                 "gateway_definition.connection_id", "gateway_definition.gateway_storage_catalog",
+                 "gateway_definition.gateway_storage_schema", "ingestion_definition.connection_name",
+                 "ingestion_definition.ingestion_gateway_id")),
     "databricks_quality_monitor": (
         _rules("replace", "quality_monitor.md: the monitor's id is the table's full name",
                "table_name")
@@ -86,8 +97,15 @@ RULES: dict[str, tuple[Rule, ...]] = {
         "replace", "registered_model.md: 'Change of this parameter forces recreation of the resource' "
                    "(all model versions are lost)", "name", "catalog_name", "schema_name",
         "storage_location"),
+    "databricks_repo": _rules("replace", "repo.md: url and path: 'If the value changes, Git folder is "
+                                         "re-created'", "url", "path"),
     "databricks_schema": _rules("replace", "schema.md: 'Change forces creation of a new resource'",
                                 "name", "catalog_name", "storage_root"),
+    "databricks_secret_scope": _rules(
+        "replace", "provider source (secrets/resource_secret_scope.go): name, initial_manage_principal "
+                   "and keyvault_metadata are tf:\"force_new\" and the resource has no Update "
+                   "(secret_scope.md documents no in-place change); a new scope starts empty",
+        "name", "initial_manage_principal", "keyvault_metadata"),
     "databricks_share": _rules("replace", "share.md", "name"),
     "databricks_sql_table": _rules(
         "replace", "sql_table.md: 'Change forces the creation of a new resource'",

@@ -66,7 +66,11 @@ SECRET_VALUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
     ("Stripe live key", re.compile(r"\b(sk|rk)_live_[0-9A-Za-z]{20,}")),
     ("Terraform Cloud token", re.compile(r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_-]{40,}")),
-    ("URL with user info (credentials)", re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/@?#]+@[^\s/]+")),
+    # Azure storage URLs spell `container@account` as their authority (abfss://landing@acct.dfs...):
+    # that is syntax, not user info, unless a password follows the container.
+    ("URL with user info (credentials)", re.compile(
+        r"(?i)\b(?:(?!(?:abfss?|wasbs?)://)[a-z][a-z0-9+.-]*://[^\s/@?#]+"
+        r"|(?:abfss?|wasbs?)://[^\s/@?#:]*:[^\s/@?#]*)@[^\s/]+")),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Mapping
 
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
@@ -41,9 +42,9 @@ class BatchInferenceJob(Construct):
         for label, name in (("model_name", props.model_name), ("input_table", props.input_table),
                             ("output_table", props.output_table)):
             if not is_full_name(name):
-                raise ValueError(f"{self.node.path}: {label} must be a full three-part name, got {name!r}")
+                raise ConstructError(self, f"{label} must be a full three-part name, got {name!r}")
         if props.input_table == props.output_table:
-            raise ValueError(f"{self.node.path}: input and output table are the same ({props.input_table})")
+            raise ConstructError(self, f"input and output table are the same ({props.input_table})")
         params = {"env": props.env_name, "model_name": props.model_name, "model_alias": props.model_alias,
                   "input_table_name": props.input_table, "output_table_name": props.output_table,
                   **props.extra_parameters}

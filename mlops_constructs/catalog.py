@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import Catalog, DataDatabricksCatalog
 from constructs import Construct
 
+from databricks_spec.rules.unity_catalog import referenced_catalog
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
+from mlops_constructs.rule_adapter import refuse
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,13 +67,9 @@ class UcCatalog(Construct):
     def __init__(self, scope: Construct, id: str, props: UcCatalogProps):
         super().__init__(scope, id)
         if not props.create:
-            extra = [k for k, v in (("comment", props.comment), ("owner", props.owner),
-                                    ("storage_root", props.storage_root),
-                                    ("properties", props.properties),
-                                    ("prevent_destroy", props.prevent_destroy)) if v]
-            if extra:
-                raise ValueError(f"{self.node.path}: {', '.join(extra)} only apply to a catalog this "
-                                 f"platform creates; catalog {props.name!r} is referenced (create=False)")
+            refuse(self, referenced_catalog({
+                "comment": props.comment, "owner": props.owner, "storage_root": props.storage_root,
+                "properties": props.properties, "prevent_destroy": props.prevent_destroy}))
             self.resource = None
             self.lookup = DataDatabricksCatalog(self, "Existing", name=props.name)
             self.name: str = self.lookup.name

@@ -19,6 +19,10 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
+from databricks_spec.rules.compute import policy_source
+from mlops_constructs.rule_adapter import refuse
+
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 
@@ -61,26 +65,19 @@ class ClusterPolicy(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)
-        where = self.node.path
         if not 1 <= len(props.name) <= 100:
-            raise ValueError(f"{where}: policy name must be 1-100 characters "
+            raise ConstructError(self, f"policy name must be 1-100 characters "
                              "(provider docs: cluster_policy, 'Argument Reference')")
         if props.lookup:
             if (props.definition is not None or props.policy_family_id is not None or props.permissions
                     or props.description is not None or props.max_clusters_per_user is not None):
-                raise ValueError(f"{where}: a looked-up policy takes only its name")
+                raise ConstructError(self, f"a looked-up policy takes only its name")
             self.data = DataDatabricksClusterPolicy(self, "Resource", name=props.name)
             self.policy_id: str = self.data.id
             return
-        if (props.definition is None) == (props.policy_family_id is None):
-            raise ValueError(f"{where}: set exactly one of definition or policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
-        if props.policy_family_definition_overrides is not None and props.policy_family_id is None:
-            raise ValueError(f"{where}: policy_family_definition_overrides needs policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
-        if props.max_clusters_per_user is not None and props.max_clusters_per_user <= 0:
-            raise ValueError(f"{where}: max_clusters_per_user must be greater than zero "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
+        refuse(self, policy_source(props.definition is not None, props.policy_family_id is not None,
+                                   props.policy_family_definition_overrides is not None,
+                                   props.max_clusters_per_user))
         self.resource = ClusterPolicyResource(
             self, "Resource",
             name=props.name,

@@ -9,7 +9,9 @@ from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
-from databricks_spec.privileges import WORKSPACE_OBJECTS
+from databricks_spec.permissions import WORKSPACE_OBJECTS, ExperimentLevel
+from databricks_spec.rules import absolute_path
+from mlops_constructs.rule_adapter import known, refuse
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,7 +20,7 @@ class MlflowExperimentProps:
     """Absolute workspace path, e.g. /Shared/mlops/dev-churn/churn-experiment."""
     artifact_location: str | None = None
     """Default: the workspace's default artifact store."""
-    permissions: dict[Principal, str] = field(default_factory=dict)
+    permissions: dict[Principal, ExperimentLevel] = field(default_factory=dict)
     """Principal -> CAN_READ / CAN_EDIT / CAN_MANAGE. Default: none (no permissions resource)."""
 
 
@@ -27,8 +29,8 @@ class MlflowExperimentUnit(Construct):
 
     def __init__(self, scope: Construct, id: str, props: MlflowExperimentProps):
         super().__init__(scope, id)
-        if not props.path.startswith("/"):
-            raise ValueError(f"{self.node.path}: experiment path must be absolute, got {props.path!r}")
+        if known(props.path):
+            refuse(self, absolute_path(props.path, "experiment path", "/Shared/mlops/churn/churn-experiment"))
         self.resource = MlflowExperiment(self, "Resource", name=props.path,
                                          artifact_location=props.artifact_location)
         self.permissions = None

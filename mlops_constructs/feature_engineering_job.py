@@ -10,7 +10,8 @@ from typing import Mapping
 
 from constructs import Construct
 
-from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
+from databricks_spec.diagnostics import ConstructError
+from mlops_constructs.job import Code, MlJob, MlJobProps, PipelineCode, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
 
@@ -40,20 +41,23 @@ class FeatureEngineeringJobProps:
     notebooks only, see TaskSpec.compute_key)."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)
     """Default: none."""
+    pipelines: Mapping[str, str] = field(default_factory=dict)
+    """Task key -> pipeline id of pipelines run first (full refresh off); every feature task
+    depends on them, so data to features happens in one run. Default: none."""
 
 
 class FeatureEngineeringJob(Construct):
     def __init__(self, scope: Construct, id: str, props: FeatureEngineeringJobProps):
         super().__init__(scope, id)
         if not props.tables:
-            raise ValueError(f"{self.node.path}: a feature engineering job needs at least one feature table")
+            raise ConstructError(self, f"a feature engineering job needs at least one feature table")
         names = [t.full_name for t in props.tables]
         if len(set(names)) != len(names):
-            raise ValueError(f"{self.node.path}: two tasks write the same feature table")
+            raise ConstructError(self, f"two tasks write the same feature table")
         tasks = []
         for table in sorted(props.tables, key=lambda t: t.key):
             if not is_full_name(table.full_name):
-                raise ValueError(f"{self.node.path}: feature table {table.full_name!r} must be catalog.schema.table")
+                raise ConstructError(self, f"feature table {table.full_name!r} must be catalog.schema.table")
             params = {"env": props.env_name, "output_table_name": table.full_name, **props.extra_parameters}
             if table.input_table:
                 params["input_table_name"] = table.input_table
@@ -62,6 +66,10 @@ class FeatureEngineeringJob(Construct):
             if table.timestamp_column:
                 params["timestamp_column"] = table.timestamp_column
             tasks.append(TaskSpec(key=table.key, action=with_parameters(table.code, params),
-                                  compute_key=props.compute_key, description=f"Refresh {table.full_name}"))
+                                  compute_key=props.compute_key, description=f"Refresh {table.full_name}",
+                                  depends_on=tuple(sorted(props.pipelines))))
+        for key, pipeline_id in sorted(props.pipelines.items()):
+            tasks.append(TaskSpec(key=key, action=PipelineCode(pipeline_id=pipeline_id, full_refresh=False),
+                                  description="Update the ingestion pipeline before the feature tasks"))
         self.job = MlJob(self, "Resource", replace(props.job, tasks=tuple(tasks)))
         self.job_id = self.job.job_id

@@ -25,9 +25,11 @@ from typing import Literal
 from mlops_engine.databricks import Grant, Grants, GrantsGrant
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
-from databricks_spec.privileges import (DEPLOYER_PRIVILEGES, SECURABLE_TYPES, invalid_privileges,
-                                            privilege_error)
+from databricks_spec.privileges import DEPLOYER_PRIVILEGES, SECURABLE_TYPES
+from databricks_spec.rules.permissions import privileges
+from mlops_constructs.rule_adapter import refuse
 
 GrantMode = Literal["authoritative", "additive"]
 
@@ -47,7 +49,7 @@ class UcGrantsProps:
     per principal, leaving other principals' grants alone. Default: authoritative."""
     deployer: Principal | None = None
     """The principal that runs ``terraform apply``. It keeps the privileges it needs on this
-    securable type (uc_privileges.DEPLOYER_PRIVILEGES), merged with any listed for it: always
+    securable type (databricks_spec.privileges.DEPLOYER_PRIVILEGES), merged with any listed for it: always
     in authoritative mode, in additive mode only when it is listed. Default: none (nothing merged)."""
 
 
@@ -57,19 +59,16 @@ class UcGrants(Construct):
     def __init__(self, scope: Construct, id: str, props: UcGrantsProps):
         super().__init__(scope, id)
         if props.securable_type not in SECURABLE_TYPES:
-            raise ValueError(f"{self.node.path}: unsupported securable type {props.securable_type!r}; "
+            raise ConstructError(self, f"unsupported securable type {props.securable_type!r}; "
                              f"supported: {', '.join(SECURABLE_TYPES)} (provider docs: grants)")
         if props.mode not in ("authoritative", "additive"):
-            raise ValueError(f"{self.node.path}: grant mode must be 'authoritative' or 'additive', "
+            raise ConstructError(self, f"grant mode must be 'authoritative' or 'additive', "
                              f"got {props.mode!r}")
-        for principal, privs in sorted(props.privileges.items(), key=lambda kv: kv[0].sort_key):
-            bad = invalid_privileges(props.securable_type, privs)
-            if bad:
-                raise ValueError(f"{self.node.path}: {principal.key}: "
-                                 f"{privilege_error(props.securable_type, bad)}")
+        refuse(self, privileges(props.securable_type, {
+            p.key: sorted(v) for p, v in sorted(props.privileges.items(), key=lambda kv: kv[0].sort_key) if v}))
         merged = {p: set(v) for p, v in props.privileges.items() if v}
         if not merged:
-            raise ValueError(f"{self.node.path}: grants need at least one principal with privileges")
+            raise ConstructError(self, f"grants need at least one principal with privileges")
         deployer = props.deployer
         if deployer is not None and (props.mode == "authoritative" or deployer in merged):
             merged.setdefault(deployer, set()).update(DEPLOYER_PRIVILEGES[props.securable_type])
@@ -82,7 +81,7 @@ class UcGrants(Construct):
         ids = [address_id(p.key) for p, _ in entries]
         clashes = sorted({i for i in ids if ids.count(i) > 1})
         if clashes:
-            raise ValueError(f"{self.node.path}: principals {', '.join(clashes)} map to the same address; "
+            raise ConstructError(self, f"principals {', '.join(clashes)} map to the same address; "
                              "give them distinct names")
         self.resources = {
             p.key: Grant(self, address_id(p.key), **securable, principal=p.grant_name, privileges=privs)

@@ -1,9 +1,13 @@
 """MlJob: a Databricks job (databricks_job) for ML workflows, with its permissions.
 
 Everything a job needs is a typed prop: tasks (notebook, Python script,
-Python wheel, condition, run-job), shared compute (job clusters or serverless
-environments), code source (git or workspace), schedule / trigger /
-continuous, notifications, health rules, retries, run_as, permissions, tags.
+Python wheel, condition, run-job; ``mlops_constructs.job_tasks``), shared compute
+(job clusters or serverless environments), code source (git or workspace),
+schedule / trigger / continuous, notifications, health rules, retries
+(``mlops_constructs.job_specs``), run_as, permissions, tags.
+
+The same concept as ``platform_config.jobs`` (the ``jobs:`` config) seen from the construct
+layer; both check the provider rules of ``databricks_spec.rules.jobs``.
 
 Plan stability: the provider treats ``task`` as an ordered list, so tasks are
 emitted sorted by task_key and each task's depends_on sorted by task_key
@@ -15,9 +19,8 @@ order never changes the JSON.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from typing import Mapping, Union
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from mlops_engine import Token
 from mlops_engine.databricks import (
@@ -25,7 +28,7 @@ from mlops_engine.databricks import (
     JobGitSource, JobHealth, JobHealthRules, JobJobCluster, JobJobClusterNewCluster,
     JobJobClusterNewClusterAutoscale, JobNotificationSettings, JobQueue, JobRunAs,
     JobSchedule, JobTask, JobTaskConditionTask, JobTaskDependsOn, JobTaskLibrary,
-    JobTaskNotebookTask, JobTaskPythonWheelTask, JobTaskRunJobTask, JobTaskSparkPythonTask,
+    JobTaskNotebookTask, JobTaskPipelineTask, JobTaskPythonWheelTask, JobTaskRunJobTask, JobTaskSparkPythonTask,
     JobTrigger, JobTriggerFileArrival, JobTriggerPeriodic, JobTriggerTableUpdate,
     JobWebhookNotifications, JobWebhookNotificationsOnDurationWarningThresholdExceeded,
     JobWebhookNotificationsOnFailure, JobWebhookNotificationsOnStart,
@@ -33,23 +36,31 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.enums import CONDITION_OPS, EditMode, HealthMetric
+from databricks_spec.formats import is_relative_path
+from databricks_spec.permissions import JOB_LEVELS, JobLevel
+from databricks_spec.quartz import validate_quartz, validate_timezone
+from databricks_spec.rules import Finding, jobs as rules
+from mlops_constructs.rule_adapter import known, refuse
+from mlops_constructs.job_specs import (ContinuousSpec, GitSourceSpec, JobClusterSpec, NotificationsSpec, RetrySpec,
+                                        ScheduleSpec, ServerlessEnvSpec, Targets, TriggerSpec)
+from mlops_constructs.job_tasks import (Action, Code, ConditionCode, Dependency, NotebookCode, PythonScriptCode,
+                                        PipelineCode, PythonWheelCode, RunJobCode, TaskSpec,
+                                        with_parameters)
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
-from databricks_spec.quartz import validate_quartz, validate_timezone
 
-#: Job permission levels (provider docs: permissions, "Job usage").
-JOB_LEVELS = frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"})
-CONDITION_OPS = frozenset({"EQUAL_TO", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL",
-                           "LESS_THAN", "LESS_THAN_OR_EQUAL"})
-RUN_IF = frozenset({"ALL_SUCCESS", "AT_LEAST_ONE_SUCCESS", "NONE_FAILED", "ALL_DONE",
-                    "AT_LEAST_ONE_FAILED", "ALL_FAILED"})
-HEALTH_METRICS = frozenset({"RUN_DURATION_SECONDS", "STREAMING_BACKLOG_BYTES", "STREAMING_BACKLOG_RECORDS",
-                            "STREAMING_BACKLOG_SECONDS", "STREAMING_BACKLOG_FILES"})
-MAX_TAGS = 25
-_TASK_KEY = re.compile(r"^[\w\-.]{1,100}$")
-_PARAM_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_DOC = "provider docs: job"
+__all__ = [  # the job's props, importable from here as from their modules
+    "Action", "CONDITION_OPS", "Code", "ConditionCode", "ContinuousSpec", "Dependency", "GitSourceSpec",
+    "JobClusterSpec", "MlJob", "MlJobProps", "NotebookCode", "NotificationsSpec", "PythonScriptCode",
+    "PipelineCode", "PythonWheelCode", "RetrySpec", "RunJobCode", "ScheduleSpec", "ServerlessEnvSpec", "Targets", "TaskSpec",
+    "TriggerSpec", "with_parameters",
+]
+
+_EVENTS = ("on_start", "on_success", "on_failure", "on_duration_warning_threshold_exceeded")
+_KIND = {NotebookCode: "notebook", PythonScriptCode: "python_script", PythonWheelCode: "python_wheel",
+         ConditionCode: "condition", RunJobCode: "run_job", PipelineCode: "pipeline"}
 
 
 def _first(*values):
@@ -62,238 +73,6 @@ def _sorted(mapping: Mapping[str, str]) -> dict[str, str]:
 
 def _pause(paused: bool) -> str:
     return "PAUSED" if paused else "UNPAUSED"
-
-
-def _relative(path: str) -> bool:
-    """A repository path: not absolute (/Workspace/...) and not a URI (s3:/, dbfs:/, abfss://...)."""
-    return not path.startswith("/") and not re.match(r"^[a-z0-9]+:/", path)
-
-
-# --------------------------------------------------------------------------- task actions
-
-
-@dataclass(frozen=True, kw_only=True)
-class NotebookCode:
-    path: str
-    """Workspace path (absolute) or repository path (relative, with git source)."""
-    source: str | None = None
-    """GIT or WORKSPACE. Default: GIT for relative paths when the job has git_source, else WORKSPACE."""
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    """Notebook base_parameters. Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class PythonScriptCode:
-    path: str
-    """Python file: workspace path, cloud URI, or repository path (relative)."""
-    source: str | None = None
-    """GIT or WORKSPACE. Default: as for notebooks."""
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    """Passed as sorted '--name=value' arguments. Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class PythonWheelCode:
-    package_name: str
-    entry_point: str
-    wheel: str | None = None
-    """.whl path installed as a task library on job clusters. Default: none."""
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    """Named parameters. Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConditionCode:
-    """A condition task: compares two operands; dependants run on outcome "true" or "false"."""
-
-    left: str
-    op: str
-    right: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunJobCode:
-    job_id: str
-    """Id of the job to run (a token referencing its databricks_job keeps the dependency)."""
-    job_parameters: Mapping[str, str] = field(default_factory=dict)
-    """Default: none."""
-
-
-Code = Union[NotebookCode, PythonScriptCode, PythonWheelCode]
-Action = Union[NotebookCode, PythonScriptCode, PythonWheelCode, ConditionCode, RunJobCode]
-
-
-def with_parameters(code: Code, platform: Mapping[str, str]) -> Code:
-    """``code`` with the platform's parameters added; a clash with the code's own is an error."""
-    clash = sorted(set(code.parameters) & set(platform))
-    if clash:
-        raise ValueError(f"parameter(s) {', '.join(clash)} are set by the platform and cannot be overridden")
-    return replace(code, parameters={**code.parameters, **platform})
-
-
-@dataclass(frozen=True, order=True)
-class Dependency:
-    task_key: str
-    outcome: str | None = None
-    """"true" / "false" for a dependency on a condition task. Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class TaskSpec:
-    key: str
-    """Unique task_key."""
-    action: Action
-    depends_on: tuple[Dependency | str, ...] = ()
-    """Upstream tasks (key or Dependency with outcome). Default: none."""
-    compute_key: str | None = None
-    """Key of a job cluster or serverless environment. Default: none: a notebook task runs on
-    serverless with its notebook environment; Python script and wheel tasks need one;
-    condition and run-job tasks take none."""
-    description: str | None = None
-    """Default: none."""
-    max_retries: int | None = None
-    """Default: no retries."""
-    min_retry_interval_millis: int | None = None
-    """Default: retry immediately."""
-    retry_on_timeout: bool | None = None
-    """Default: false."""
-    timeout_seconds: int | None = None
-    """Default: none."""
-    run_if: str | None = None
-    """Default: ALL_SUCCESS."""
-
-    @property
-    def deps(self) -> list[Dependency]:
-        return sorted(d if isinstance(d, Dependency) else Dependency(d) for d in self.depends_on)
-
-
-# --------------------------------------------------------------------------- compute
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobClusterSpec:
-    """A shared job cluster."""
-
-    key: str
-    spark_version: str
-    node_type_id: str
-    driver_node_type_id: str | None = None
-    """Default: the worker node type."""
-    num_workers: int | None = None
-    """Fixed size; conflicts with autoscale. Default: autoscale."""
-    autoscale: tuple[int, int] | None = None
-    """(min_workers, max_workers). Default: (1, 2) when num_workers is unset."""
-    data_security_mode: str | None = "SINGLE_USER"
-    """Default: SINGLE_USER (the job's run-as identity; Unity Catalog capable)."""
-    custom_tags: Mapping[str, str] = field(default_factory=dict)
-    """Default: none."""
-    spark_conf: Mapping[str, str] = field(default_factory=dict)
-    """Default: none."""
-    spark_env_vars: Mapping[str, str] = field(default_factory=dict)
-    """Default: none."""
-    policy_id: str | None = None
-    """Cluster policy id (policy defaults are applied). Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServerlessEnvSpec:
-    """A serverless environment (libraries for python_script / python_wheel tasks)."""
-
-    key: str
-    environment_version: str = "2"
-    """Default: '2'."""
-    dependencies: tuple[str, ...] = ()
-    """pip requirement lines. Default: none."""
-
-
-# --------------------------------------------------------------------------- when / who
-
-
-@dataclass(frozen=True, kw_only=True)
-class ScheduleSpec:
-    cron: str
-    """Quartz cron expression."""
-    timezone: str = "UTC"
-    """Default: UTC."""
-    paused: bool = False
-    """Default: false (UNPAUSED)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class TriggerSpec:
-    """Exactly one of table_update / file_arrival / periodic."""
-
-    table_update: tuple[str, ...] | None = None
-    """Full table names (catalog.schema.table). Default: unset."""
-    table_condition: str = "ANY_UPDATED"
-    """Default: ANY_UPDATED."""
-    file_arrival_url: str | None = None
-    """Default: unset."""
-    periodic: tuple[int, str] | None = None
-    """(interval, unit HOURS/DAYS/WEEKS). Default: unset."""
-    min_time_between_triggers_seconds: int | None = None
-    """Default: unset."""
-    wait_after_last_change_seconds: int | None = None
-    """Default: unset."""
-    paused: bool = False
-    """Default: false."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ContinuousSpec:
-    paused: bool = False
-    """Default: false."""
-    task_retry_mode: str = "NEVER"
-    """Default: NEVER."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Targets:
-    emails: tuple[str, ...] = ()
-    """Default: none."""
-    destinations: tuple[str, ...] = ()
-    """Notification destination ids, at most 3. Default: none."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class NotificationsSpec:
-    on_start: Targets = Targets()
-    """Default: nobody."""
-    on_success: Targets = Targets()
-    """Default: nobody."""
-    on_failure: Targets = Targets()
-    """Default: nobody."""
-    on_duration_warning_threshold_exceeded: Targets = Targets()
-    """Default: nobody. Needs a RUN_DURATION_SECONDS health rule."""
-    no_alert_for_skipped_runs: bool = True
-    """Default: true."""
-    no_alert_for_canceled_runs: bool = False
-    """Default: false."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class GitSourceSpec:
-    url: str
-    provider: str
-    branch: str | None = None
-    """Set exactly one of branch, tag, commit. Default: unset."""
-    tag: str | None = None
-    """Default: unset."""
-    commit: str | None = None
-    """Default: unset."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetrySpec:
-    max_retries: int | None = None
-    """-1 retries forever. Default: no retries."""
-    min_retry_interval_millis: int | None = None
-    """Default: retry immediately."""
-    retry_on_timeout: bool | None = None
-    """Default: false."""
-
-
-_EVENTS = ("on_start", "on_success", "on_failure", "on_duration_warning_threshold_exceeded")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,7 +99,7 @@ class MlJobProps:
     """Default: none."""
     notifications: NotificationsSpec | None = None
     """Default: none."""
-    health: Mapping[str, int] = field(default_factory=dict)
+    health: Mapping[HealthMetric, int] = field(default_factory=dict)
     """Metric -> threshold (GREATER_THAN). Default: none."""
     timeout_seconds: int | None = None
     """Default: no timeout."""
@@ -328,11 +107,11 @@ class MlJobProps:
     """Default: 1."""
     queue: bool = True
     """Default: true."""
-    edit_mode: str | None = None
+    edit_mode: EditMode | None = None
     """EDITABLE or UI_LOCKED. Default: unset (EDITABLE)."""
     run_as: Principal | None = None
     """A user or service principal. Default: unset (the owner)."""
-    permissions: Mapping[Principal, str] = field(default_factory=dict)
+    permissions: Mapping[Principal, JobLevel] = field(default_factory=dict)
     """Principal -> CAN_VIEW / CAN_MANAGE_RUN / CAN_MANAGE / IS_OWNER. Default: none
     (no permissions resource; the deployer owns the job)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -344,7 +123,6 @@ class MlJob(Construct):
 
     def __init__(self, scope: Construct, id: str, props: MlJobProps):
         super().__init__(scope, id)
-        self._where = self.node.path
         self._check(props)
         clusters = {c.key: c for c in props.job_clusters}
         envs = {e.key: e for e in props.environments}
@@ -383,137 +161,83 @@ class MlJob(Construct):
             run_as=JobRunAs(**{props.run_as.kind: props.run_as.name}) if props.run_as else None,
             tags=_sorted(props.tags) or None,
         )
-        self.job_id = self.resource.id
-        self.url = self.resource.url
+        self.job_id = self.resource.id  # one jsii read, reused below
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
-                object_attribute="job_id", object_id=self.resource.id,
-                access=dict(props.permissions), valid_levels=JOB_LEVELS))
+                object_attribute="job_id", object_id=self.job_id,
+                access=dict(props.permissions), valid_levels=frozenset(JOB_LEVELS)))
+
+    @property
+    def url(self) -> str:
+        """The job's URL (a token), read from the resource only when used (a jsii round trip)."""
+        return self.resource.url
 
     # ------------------------------------------------------------------ checks
 
-    def _fail(self, message: str, section: str, doc: str = _DOC) -> None:
-        raise ValueError(f"{self._where}: {message} ({doc}, '{section}')")
-
     def _check(self, p: MlJobProps) -> None:
-        if not p.tasks:
-            self._fail("a job needs at least one task", "task Configuration Block")
-        keys = [t.key for t in p.tasks]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            self._fail(f"duplicate task_key {', '.join(dupes)}", "task Configuration Block")
-        env_keys = {e.key for e in p.environments}
-        compute_keys = [c.key for c in p.job_clusters] + [e.key for e in p.environments]
-        if len(set(compute_keys)) != len(compute_keys):
-            self._fail("job cluster and environment keys must be unique", "job_cluster Configuration Block")
+        """The provider's job rules (databricks_spec.rules.jobs) on the props; tokens are skipped."""
+        refuse(self, rules.duplicate_keys([t.key for t in p.tasks]),
+               rules.duplicate_keys([c.key for c in p.job_clusters] + [e.key for e in p.environments],
+                                    "job cluster or environment key"),
+               rules.task_graph({t.key: [d.task_key for d in t.deps] for t in p.tasks}))
         by_key = {t.key: t for t in p.tasks}
+        env_keys = {e.key for e in p.environments}
+        compute_keys = {c.key for c in p.job_clusters} | env_keys
         for t in p.tasks:
-            if not _TASK_KEY.match(t.key):
-                self._fail(f"task_key {t.key!r} may only contain letters, digits, '_', '-' and '.' "
-                           "(1-100 characters)", "task Configuration Block")
-            for dep in t.deps:
-                if dep.task_key not in by_key:
-                    self._fail(f"task {t.key} depends on unknown task {dep.task_key}", "depends_on Configuration Block")
-                if dep.outcome is not None:
-                    if dep.outcome not in ("true", "false"):
-                        self._fail(f"outcome must be 'true' or 'false', got {dep.outcome!r}",
-                                   "depends_on Configuration Block")
-                    if not isinstance(by_key[dep.task_key].action, ConditionCode):
-                        self._fail(f"task {t.key}: outcome is only valid on a dependency on a condition task",
-                                   "depends_on Configuration Block")
-            if isinstance(t.action, (ConditionCode, RunJobCode)) and t.compute_key is not None:
-                self._fail(f"task {t.key}: condition and run-job tasks take no compute", "task Configuration Block")
-            if t.compute_key is not None and t.compute_key not in compute_keys:
-                self._fail(f"task {t.key}: unknown compute key {t.compute_key!r}", "job_cluster Configuration Block")
-            if isinstance(t.action, ConditionCode) and t.action.op not in CONDITION_OPS:
-                self._fail(f"task {t.key}: condition op {t.action.op!r} not one of "
-                           f"{', '.join(sorted(CONDITION_OPS))}", "condition_task Configuration Block")
-            if t.run_if is not None and t.run_if not in RUN_IF:
-                self._fail(f"task {t.key}: run_if {t.run_if!r} not one of {', '.join(sorted(RUN_IF))}",
-                           "task Configuration Block")
-            if isinstance(t.action, (NotebookCode, PythonScriptCode, PythonWheelCode)):
-                bad = sorted(k for k in t.action.parameters if not _PARAM_NAME.match(k))
-                if bad:
-                    self._fail(f"task {t.key}: invalid parameter names {', '.join(bad)}", "task Configuration Block")
-            if isinstance(t.action, (NotebookCode, PythonScriptCode)):
-                if _relative(t.action.path) and p.git_source is None:
-                    self._fail(f"task {t.key}: relative path {t.action.path!r} needs git_source",
-                               "notebook_task Configuration Block")
-            if isinstance(t.action, (PythonScriptCode, PythonWheelCode)):
-                if t.compute_key is None:
-                    self._fail(f"task {t.key}: Python script and wheel tasks need a compute_key (a job "
-                               "cluster, or a serverless environment for their libraries)",
-                               "task Configuration Block")
-                if isinstance(t.action, PythonWheelCode) and t.action.wheel and t.compute_key in env_keys:
-                    self._fail(f"task {t.key}: on serverless compute the wheel {t.action.wheel!r} must be in "
-                               f"the dependencies of environment {t.compute_key!r}",
-                               "environment Configuration Block")
-        self._check_cycles(by_key)
-        when = [k for k in ("schedule", "trigger", "continuous") if getattr(p, k) is not None]
-        if len(when) > 1:
-            self._fail(f"set at most one of schedule, trigger, continuous; got {', '.join(when)}",
-                       "schedule Configuration Block")
+            a = t.action
+            found: list[Finding] = rules.task_compute(_KIND[type(a)], t.compute_key, compute_keys)
+            for d in t.deps:
+                found += rules.dependency_outcome(d.outcome, isinstance(by_key[d.task_key].action, ConditionCode))
+            found += rules.run_if(t.run_if)
+            if isinstance(a, ConditionCode):
+                found += rules.condition_op(a.op)
+            if isinstance(a, (NotebookCode, PythonScriptCode, PythonWheelCode)):
+                found += rules.parameter_names(a.parameters)
+            if isinstance(a, (NotebookCode, PythonScriptCode)) and known(a.path):
+                found += rules.relative_path(a.path, p.git_source is not None)
+            if isinstance(a, PythonWheelCode):
+                found += rules.serverless_wheel(a.wheel, t.compute_key in env_keys,
+                                                f"the dependencies of environment {t.compute_key!r}")
+            refuse(self, [f.at("task", t.key) for f in found])
+
+        refuse(self, rules.run_modes(p.schedule is not None, p.trigger is not None, p.continuous is not None))
         if p.schedule is not None:
             validate_quartz(p.schedule.cron)
             validate_timezone(p.schedule.timezone)
         if p.trigger is not None:
-            kinds = [k for k in ("table_update", "file_arrival_url", "periodic") if getattr(p.trigger, k)]
-            if len(kinds) != 1:
-                self._fail("a trigger needs exactly one of table_update, file_arrival, periodic",
-                           "trigger Configuration Block")
-            for name in p.trigger.table_update or ():
-                if not is_full_name(name):
-                    self._fail(f"table_update table {name!r} must be catalog.schema.table",
-                               "trigger Configuration Block")
-        if p.continuous is not None and p.max_concurrent_runs != 1:
-            self._fail("a continuous job needs max_concurrent_runs = 1", "continuous Configuration Block")
-        if p.max_concurrent_runs < 1:
-            self._fail("max_concurrent_runs must be at least 1", "Argument Reference")
+            refuse(self, rules.trigger_kinds(bool(p.trigger.table_update), bool(p.trigger.file_arrival_url),
+                                             bool(p.trigger.periodic)),
+                   [Finding(("trigger", "table_update"), f"table_update table {name!r} must be catalog.schema.table",
+                            rules.job_doc("trigger Configuration Block"))
+                    for name in p.trigger.table_update or () if not is_full_name(name)])
+            if p.trigger.file_arrival_url and known(p.trigger.file_arrival_url):
+                refuse(self, [f.at("trigger", "file_arrival") for f in rules.file_arrival_url(p.trigger.file_arrival_url)])
+        if p.continuous is not None:
+            refuse(self, rules.continuous_concurrency(p.max_concurrent_runs))
+        refuse(self, rules.max_concurrent_runs(p.max_concurrent_runs))
         if p.git_source is not None:
-            refs = [r for r in (p.git_source.branch, p.git_source.tag, p.git_source.commit) if r]
-            if len(refs) != 1:
-                self._fail("git_source needs exactly one of branch, tag, commit", "git_source Configuration Block")
-        bad_metrics = sorted(set(p.health) - HEALTH_METRICS)
-        if bad_metrics:
-            self._fail(f"unknown health metric(s) {', '.join(bad_metrics)}", "health Configuration Block")
+            g = p.git_source
+            refuse(self, [f.at("git_source") for f in rules.git_ref(g.branch, g.tag, g.commit)])
+        refuse(self, rules.health_metrics(p.health))
         n = p.notifications
         if n is not None:
             for event in _EVENTS:
-                if len(getattr(n, event).destinations) > 3:
-                    self._fail(f"{event}: at most 3 notification destinations", "webhook_notifications Configuration Block")
-            if (n.on_duration_warning_threshold_exceeded.emails or n.on_duration_warning_threshold_exceeded.destinations) \
-                    and "RUN_DURATION_SECONDS" not in p.health:
-                self._fail("on_duration_warning_threshold_exceeded needs a RUN_DURATION_SECONDS health rule",
-                           "health Configuration Block")
-        if p.run_as is not None and p.run_as.kind == "group_name":
-            self._fail(f"run_as must be a user or service principal, not group {p.run_as.name}",
-                       "run_as Configuration Block")
-        owners = sorted((pr for pr, level in p.permissions.items() if level == "IS_OWNER"), key=lambda pr: pr.key)
-        if len(owners) > 1:
-            self._fail(f"a job has exactly one owner, got IS_OWNER for {', '.join(pr.key for pr in owners)}",
-                       "Job usage", "provider docs: permissions")
-        if owners and owners[0].kind == "group_name":
-            self._fail(f"a job cannot be owned by a group ({owners[0].name})", "Job usage",
-                       "provider docs: permissions")
-        if len(p.tags) > MAX_TAGS:
-            self._fail(f"at most {MAX_TAGS} tags, got {len(p.tags)}", "tags Configuration Map")
-
-    def _check_cycles(self, by_key: dict[str, TaskSpec]) -> None:
-        state: dict[str, int] = {}
-
-        def visit(key: str, trail: list[str]) -> None:
-            if state.get(key) == 2:
-                return
-            if state.get(key) == 1:
-                self._fail(f"task dependencies form a cycle: {' -> '.join(trail + [key])}",
-                           "depends_on Configuration Block")
-            state[key] = 1
-            for dep in by_key[key].deps:
-                visit(dep.task_key, trail + [key])
-            state[key] = 2
-
-        for key in sorted(by_key):
-            visit(key, [])
+                targets = getattr(n, event)
+                refuse(self, [f.at("notifications", event) for f in
+                              rules.notification_destinations([d for d in targets.destinations if known(d)])
+                              + rules.emails([e for e in targets.emails if known(e)])])
+            warn = n.on_duration_warning_threshold_exceeded
+            refuse(self, rules.duration_warning(bool(warn.emails or warn.destinations), p.health))
+        if p.run_as is not None:
+            refuse(self, [f.at("run_as") for f in rules.run_as_identity(
+                [(p.run_as.kind, p.run_as.name)], f"principal {p.run_as.name!r}")])
+        refuse(self, [f.at("permissions") for f in rules.one_owner(
+            {pr.key: level for pr, level in p.permissions.items()})])
+        for pr, level in p.permissions.items():
+            if level == "IS_OWNER":
+                refuse(self, [f.at("permissions", pr.key) for f in rules.owner_identity(
+                    [(pr.kind, pr.name)], f"principal {pr.name!r}")])
+        refuse(self, rules.tag_count(p.tags))
 
     # ------------------------------------------------------------------ blocks
 
@@ -521,7 +245,7 @@ class MlJob(Construct):
     def _source(path: str, source: str | None, git: GitSourceSpec | None) -> str:
         if source is not None:
             return source
-        return "GIT" if _relative(path) and git is not None else "WORKSPACE"
+        return "GIT" if is_relative_path(path) and git is not None else "WORKSPACE"
 
     def _task(self, t: TaskSpec, p: MlJobProps, clusters: dict[str, JobClusterSpec]) -> JobTask:
         a = t.action
@@ -547,6 +271,8 @@ class MlJob(Construct):
             job_id = int(a.job_id) if a.job_id.isdigit() else Token.as_number(a.job_id)
             kwargs["run_job_task"] = JobTaskRunJobTask(job_id=job_id,
                                                        job_parameters=_sorted(a.job_parameters) or None)
+        elif isinstance(a, PipelineCode):
+            kwargs["pipeline_task"] = JobTaskPipelineTask(pipeline_id=a.pipeline_id, full_refresh=a.full_refresh)
         if t.compute_key is not None:
             if on_cluster:
                 kwargs["job_cluster_key"] = t.compute_key

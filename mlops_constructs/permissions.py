@@ -1,5 +1,8 @@
 """ObjectPermissions: databricks_permissions for one workspace object.
 
+The same concept as ``databricks_spec.permissions`` (the levels per object type) seen from the
+construct layer.
+
 The provider's databricks_permissions is authoritative for the object: it
 replaces every ACL entry not listed (the object's creator keeps IS_OWNER on
 objects that have owners). Entries are emitted sorted by principal (its stable
@@ -14,6 +17,9 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import Permissions, PermissionsAccessControl
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
+from databricks_spec.rules.permissions import permission_levels
+from mlops_constructs.rule_adapter import refuse
 from mlops_constructs.principal import Principal
 
 
@@ -37,12 +43,10 @@ class ObjectPermissions(Construct):
     def __init__(self, scope: Construct, id: str, props: ObjectPermissionsProps):
         super().__init__(scope, id)
         if not props.access:
-            raise ValueError(f"{self.node.path}: permissions need at least one access entry")
+            raise ConstructError(self, "permissions need at least one access entry")
         if props.valid_levels is not None:
-            bad = sorted({lvl for lvl in props.access.values() if lvl not in props.valid_levels})
-            if bad:
-                raise ValueError(f"{self.node.path}: invalid permission level(s) {', '.join(bad)}; "
-                                 f"valid: {', '.join(sorted(props.valid_levels))}")
+            refuse(self, permission_levels(sorted(props.valid_levels),
+                                           {p.key: level for p, level in props.access.items()}))
         controls = [
             PermissionsAccessControl(permission_level=level, **{principal.kind: principal.name})
             for principal, level in sorted(props.access.items(), key=lambda kv: kv[0].sort_key)

@@ -28,24 +28,18 @@ from mlops_engine.databricks import (
 from constructs import Construct
 from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 
+from databricks_spec.enums import CUSTOM_METRIC_TYPE_VALUES, GRANULARITIES, PROBLEM_TYPE_VALUES, CustomMetricType, Granularity, ProblemType
 from databricks_spec.quartz import QuartzError, validate_quartz
+from databricks_spec.rules import Finding, absolute_path, allowed, monitoring as monitor_rules
+from mlops_constructs.rule_adapter import known, refuse
 
-#: Aggregation windows Lakehouse Monitoring accepts, shortest first.
-GRANULARITIES = ("5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
-                 "4 weeks", "1 month", "1 year")
-PROBLEM_TYPES = {"classification": "PROBLEM_TYPE_CLASSIFICATION",
-                 "regression": "PROBLEM_TYPE_REGRESSION"}
-METRIC_TYPES = {"aggregate": "CUSTOM_METRIC_TYPE_AGGREGATE",
-                "derived": "CUSTOM_METRIC_TYPE_DERIVED",
-                "drift": "CUSTOM_METRIC_TYPE_DRIFT"}
-_DOCS = "provider docs: quality_monitor"
 
 
 @dataclass(frozen=True, kw_only=True)
 class InferenceLog:
     """inference_log profile: model requests and predictions."""
 
-    problem_type: str
+    problem_type: ProblemType
     """classification or regression."""
     prediction_col: str
     timestamp_col: str
@@ -54,7 +48,7 @@ class InferenceLog:
     """Default: unset (no model quality metrics)."""
     prediction_proba_col: str | None = None
     """Default: unset."""
-    granularities: tuple[str, ...] = ("1 day",)
+    granularities: tuple[Granularity, ...] = ("1 day",)
     """Default: ('1 day',)."""
 
 
@@ -63,7 +57,7 @@ class TimeSeries:
     """time_series profile: rows with a timestamp, aggregated per window."""
 
     timestamp_col: str
-    granularities: tuple[str, ...] = ("1 day",)
+    granularities: tuple[Granularity, ...] = ("1 day",)
     """Default: ('1 day',)."""
 
 
@@ -75,7 +69,7 @@ class Snapshot:
 @dataclass(frozen=True, kw_only=True)
 class CustomMetric:
     name: str
-    type: str
+    type: CustomMetricType
     """aggregate, derived or drift."""
     definition: str
     output_data_type: str
@@ -138,42 +132,34 @@ def drift_metrics_table_name(output_schema_name: str, table_name: str) -> str:
     return f"{output_schema_name}.{table_name.rsplit('.', 1)[-1]}_drift_metrics"
 
 
-def _check(path: str, p: QualityMonitorProps) -> list[str]:
-    errors = []
-    profiles = [k for k in ("inference_log", "time_series", "snapshot") if getattr(p, k) is not None]
-    if len(profiles) != 1:
-        errors.append(f"exactly one profile (inference_log, time_series or snapshot) is required, "
-                      f"got {', '.join(profiles) or 'none'} ({_DOCS}, 'Argument Reference')")
+def _check(p: QualityMonitorProps) -> list[Finding]:
+    """The provider's monitor rules (databricks_spec.rules.monitoring) on the props."""
+    out = monitor_rules.one_profile(k for k in monitor_rules.PROFILES if getattr(p, k) is not None)
     if not is_full_name(p.table_name):
-        errors.append(f"table_name must be catalog.schema.table, got {p.table_name!r}")
+        out.append(Finding(("table_name",), f"table_name must be catalog.schema.table, got {p.table_name!r}"))
     if p.baseline_table_name is not None and not is_full_name(p.baseline_table_name):
-        errors.append(f"baseline_table_name must be catalog.schema.table, got {p.baseline_table_name!r}")
+        out.append(Finding(("baseline_table_name",),
+                           f"baseline_table_name must be catalog.schema.table, got {p.baseline_table_name!r}"))
     if not is_schema_full_name(p.output_schema_name):
-        errors.append(f"output_schema_name must be catalog.schema, got {p.output_schema_name!r}")
-    if not p.assets_dir.startswith("/"):
-        errors.append(f"assets_dir must be an absolute workspace path, got {p.assets_dir!r}")
+        out.append(Finding(("output_schema_name",),
+                           f"output_schema_name must be catalog.schema, got {p.output_schema_name!r}"))
+    if known(p.assets_dir):
+        out += [f.at("assets_dir") for f in absolute_path(p.assets_dir, "assets_dir", "/Shared/mlops/churn/monitors")]
     profile = p.inference_log or p.time_series
     if profile is not None:
-        if not profile.granularities:
-            errors.append("at least one granularity is required")
-        bad = sorted(set(profile.granularities) - set(GRANULARITIES))
-        if bad:
-            errors.append(f"unsupported granularities {', '.join(bad)}; valid: {', '.join(GRANULARITIES)}")
-    if p.inference_log is not None and p.inference_log.problem_type not in PROBLEM_TYPES:
-        errors.append(f"problem_type must be classification or regression, got "
-                      f"{p.inference_log.problem_type!r}")
+        out += [f.at("granularities") for f in monitor_rules.granularities(list(profile.granularities))]
+    if p.inference_log is not None:
+        out += allowed("problem_type", p.inference_log.problem_type, PROBLEM_TYPE_VALUES)
     for m in p.custom_metrics:
-        if m.type not in METRIC_TYPES:
-            errors.append(f"custom metric {m.name}: type must be one of {', '.join(METRIC_TYPES)}")
-    names = [m.name for m in p.custom_metrics]
-    if len(set(names)) != len(names):
-        errors.append("custom metric names must be unique")
+        out += [f.at("custom_metrics", m.name) for f in allowed("type", m.type, CUSTOM_METRIC_TYPE_VALUES)]
+    out += [f.at("custom_metrics") for f in monitor_rules.unique([m.name for m in p.custom_metrics],
+                                                                 "custom metric name")]
     if p.schedule is not None:
         try:
             validate_quartz(p.schedule.quartz_cron_expression)
         except QuartzError as exc:
-            errors.append(f"schedule: {exc}")
-    return [f"{path}: {e}" for e in errors]
+            out.append(Finding(("schedule",), f"schedule: {exc}"))
+    return out
 
 
 def _emails(addresses: Sequence[str]) -> list[str] | None:
@@ -190,9 +176,7 @@ class QualityMonitor(Construct):
 
     def __init__(self, scope: Construct, id: str, props: QualityMonitorProps):
         super().__init__(scope, id)
-        errors = _check(self.node.path, props)
-        if errors:
-            raise ValueError("\n".join(errors))
+        refuse(self, _check(props))
         schedule = None
         if props.schedule is not None and not props.paused:
             schedule = [QualityMonitorSchedule(
@@ -218,7 +202,7 @@ class QualityMonitor(Construct):
         if props.inference_log is not None:
             il = props.inference_log
             inference = [QualityMonitorInferenceLog(
-                problem_type=PROBLEM_TYPES[il.problem_type], prediction_col=il.prediction_col,
+                problem_type=PROBLEM_TYPE_VALUES[il.problem_type], prediction_col=il.prediction_col,
                 timestamp_col=il.timestamp_col, model_id_col=il.model_id_col, label_col=il.label_col,
                 prediction_proba_col=il.prediction_proba_col, granularities=_windows(il.granularities))]
 
@@ -236,7 +220,7 @@ class QualityMonitor(Construct):
             notifications=notifications,
             slicing_exprs=sorted(set(props.slicing_exprs)) or None,
             custom_metrics=[QualityMonitorCustomMetrics(
-                name=m.name, type=METRIC_TYPES[m.type], definition=m.definition,
+                name=m.name, type=CUSTOM_METRIC_TYPE_VALUES[m.type], definition=m.definition,
                 input_columns=sorted(set(m.input_columns)), output_data_type=m.output_data_type)
                 for m in sorted(props.custom_metrics, key=lambda m: m.name)] or None,
             baseline_table_name=props.baseline_table_name,

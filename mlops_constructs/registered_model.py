@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import RegisteredModel
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.grants import grants_on
 from mlops_constructs.principal import Principal
 
@@ -47,7 +48,7 @@ class UcRegisteredModel(Construct):
     def __init__(self, scope: Construct, id: str, props: UcRegisteredModelProps):
         super().__init__(scope, id)
         if "." in props.name:
-            raise ValueError(f"{self.node.path}: model name {props.name!r} must not contain '.'; give the "
+            raise ConstructError(self, f"model name {props.name!r} must not contain '.'; give the "
                              "name relative to the schema (provider docs: registered_model)")
         self.resource = RegisteredModel(
             self, "Resource",

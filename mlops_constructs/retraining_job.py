@@ -17,7 +17,12 @@ from typing import Mapping
 
 from constructs import Construct
 
-from mlops_constructs.job import (CONDITION_OPS, Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
+from databricks_spec.diagnostics import ConstructError
+from databricks_spec.rules.jobs import threshold_comparison
+from databricks_spec.enums import Comparison
+from mlops_constructs.rule_adapter import refuse
+
+from mlops_constructs.job import (Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
                                   TaskSpec, with_parameters)
 from mlops_constructs.uc_names import is_full_name
 
@@ -46,7 +51,7 @@ class RetrainingJobProps:
     """Id token of the training job to run."""
     code: Code
     """Code of ComputeDriftMetric."""
-    comparison: str = "GREATER_THAN"
+    comparison: Comparison = "GREATER_THAN"
     """Condition op: retrain when metric <op> threshold. Default: GREATER_THAN."""
     compute_key: str | None = None
     """Job cluster / serverless environment key of the code task. Default: none (serverless;
@@ -59,12 +64,9 @@ class RetrainingJob(Construct):
     def __init__(self, scope: Construct, id: str, props: RetrainingJobProps):
         super().__init__(scope, id)
         if not is_full_name(props.drift_metrics_table):
-            raise ValueError(f"{self.node.path}: drift_metrics_table must be catalog.schema.table, "
+            raise ConstructError(self, f"drift_metrics_table must be catalog.schema.table, "
                              f"got {props.drift_metrics_table!r}")
-        if props.comparison not in CONDITION_OPS - {"EQUAL_TO", "NOT_EQUAL"}:
-            raise ValueError(f"{self.node.path}: comparison must be GREATER_THAN, GREATER_THAN_OR_EQUAL, "
-                             f"LESS_THAN or LESS_THAN_OR_EQUAL, got {props.comparison!r} "
-                             "(provider docs: job, 'condition_task Configuration Block')")
+        refuse(self, threshold_comparison(props.comparison))
         threshold = format_threshold(props.threshold)
         params = {"env": props.env_name, "model_name": props.model_name,
                   "drift_metrics_table": props.drift_metrics_table, "drift_metric_column": props.metric_column,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import Schema
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
 
@@ -47,7 +48,7 @@ class UcSchema(Construct):
     def __init__(self, scope: Construct, id: str, props: UcSchemaProps):
         super().__init__(scope, id)
         if "." in props.name:
-            raise ValueError(f"{self.node.path}: schema name {props.name!r} must not contain '.'; "
+            raise ConstructError(self, f"schema name {props.name!r} must not contain '.'; "
                              "give the name relative to the catalog (provider docs: schema)")
         self.resource = Schema(
             self, "Resource", catalog_name=props.catalog_name, name=props.name, comment=props.comment,

@@ -21,9 +21,15 @@ from dataclasses import dataclass, field
 from mlops_engine.databricks import SecretAcl, SecretScope
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
-from databricks_spec.privileges import SECRET_PERMISSIONS
+from databricks_spec.docs import provider_doc
+from databricks_spec.permissions import SECRET_PERMISSIONS
+from databricks_spec.rules.permissions import permission_levels
+from mlops_constructs.rule_adapter import refuse
 
+# TODO(untrusted, databricks_spec.names): the secret scope name rule; config's
+# SecretScopeConfig.name has the same pattern. Both should call the names module's function.
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 
 
@@ -44,14 +50,12 @@ class SecretScopeUnit(Construct):
     def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
         if not SCOPE_NAME.match(props.name):
-            raise ValueError(f"{self.node.path}: secret scope name {props.name!r} must be 1-128 letters, "
+            raise ConstructError(self, f"secret scope name {props.name!r} must be 1-128 letters, "
                              "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
         acls = dict(props.acls)
-        for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
-            if permission not in SECRET_PERMISSIONS:
-                raise ValueError(f"{self.node.path}: {principal.key}: secret ACL permission {permission!r} "
-                                 f"not valid; valid: {', '.join(SECRET_PERMISSIONS)} "
-                                 "(provider docs: secret_acl, 'Argument Reference')")
+        refuse(self, [f.at("acls") for f in permission_levels(
+            SECRET_PERMISSIONS, {p.key: level for p, level in acls.items()},
+            provider_doc("secret_acl", "Argument Reference"))])
         if props.deployer in acls:
             acls[props.deployer] = "MANAGE"
         self.resource = SecretScope(self, "Resource", name=props.name)
@@ -60,6 +64,6 @@ class SecretScopeUnit(Construct):
         for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
             sid = address_id(principal.key)
             if sid in self.acls:
-                raise ValueError(f"{self.node.path}: principals map to the same address {sid!r}")
+                raise ConstructError(self, f"principals map to the same address {sid!r}")
             self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,
                                        principal=principal.grant_name, permission=permission)

@@ -17,7 +17,6 @@ display name at the same level), addressed by group name, sorted.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,9 +27,9 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
+from databricks_spec.formats import UUID
 from mlops_constructs.principal import Principal, address_id
-
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,23 +102,22 @@ class ServicePrincipalUnit(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ServicePrincipalProps):
         super().__init__(scope, id)
-        path = self.node.path
         if props.application_id is not None and not UUID.match(props.application_id):
-            raise ValueError(f"{path}: application_id must be a UUID, got {props.application_id!r} "
+            raise ConstructError(self, f"application_id must be a UUID, got {props.application_id!r} "
                              "(provider docs: service_principal, 'Argument Reference')")
         if props.level not in ("workspace", "account"):
-            raise ValueError(f"{path}: level must be 'workspace' or 'account', got {props.level!r}")
+            raise ConstructError(self, f"level must be 'workspace' or 'account', got {props.level!r}")
         if props.level == "account" and props.account_provider is None:
-            raise ValueError(f"{path}: an account-level service principal needs the account-level "
+            raise ConstructError(self, f"an account-level service principal needs the account-level "
                              "provider (provider docs: service_principal)")
         provider = props.account_provider if props.level == "account" else None
         if props.mode == "create":
             if not props.display_name and not props.application_id:
-                raise ValueError(f"{path}: creating a service principal needs display_name "
+                raise ConstructError(self, f"creating a service principal needs display_name "
                                  "(Databricks-managed) or application_id (Azure-managed) "
                                  "(provider docs: service_principal, 'Argument Reference')")
             if props.level == "account" and not props.workspace_id:
-                raise ValueError(f"{path}: an account-level service principal needs workspace_id to be "
+                raise ConstructError(self, f"an account-level service principal needs workspace_id to be "
                                  "assigned to the workspace (provider docs: mws_permission_assignment)")
             ent = props.entitlements
             on_sp = ent if (ent is not None and props.level == "workspace") else None
@@ -143,10 +141,10 @@ class ServicePrincipalUnit(Construct):
                                  allow_cluster_create=ent.allow_cluster_create, depends_on=[assignment])
         elif props.mode == "reference":
             if props.entitlements is not None:
-                raise ValueError(f"{path}: entitlements apply only to a service principal this platform "
+                raise ConstructError(self, f"entitlements apply only to a service principal this platform "
                                  "creates; a referenced one keeps its own")
             if not props.application_id and not props.display_name:
-                raise ValueError(f"{path}: a referenced service principal needs application_id or "
+                raise ConstructError(self, f"a referenced service principal needs application_id or "
                                  "display_name (provider docs: data source service_principal)")
             self.resource = None
             lookup = DataDatabricksServicePrincipal(
@@ -155,7 +153,7 @@ class ServicePrincipalUnit(Construct):
             self.scim_id = lookup.id
             self.application_id = props.application_id or lookup.application_id
         else:
-            raise ValueError(f"{path}: mode must be 'create' or 'reference', got {props.mode!r}")
+            raise ConstructError(self, f"mode must be 'create' or 'reference', got {props.mode!r}")
         self.principal = Principal(name=self.application_id, kind="service_principal_name",
                                    label=None if props.application_id else
                                    (props.label or props.display_name))

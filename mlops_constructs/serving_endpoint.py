@@ -19,7 +19,6 @@ schema or prefix recreates the endpoint (databricks_spec.replacement_rules).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from mlops_engine import Annotations
@@ -31,20 +30,17 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
+from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.names import ENDPOINT_NAME, endpoint_name_problem
+from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
+from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
+from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
-from platform_config.secrets import SECRET_REFERENCE
 
-#: Permission levels for serving endpoints (provider docs: permissions, "Model serving usage").
-SERVING_LEVELS = frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"})
-WORKLOAD_SIZES = frozenset({"Small", "Medium", "Large"})
-WORKLOAD_TYPES = frozenset({"CPU", "GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "MULTIGPU_MEDIUM"})
-RATE_LIMIT_KEYS = frozenset({"endpoint", "user", "user_group", "service_principal"})
-MAX_SERVED_ENTITIES = 10
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-_DOCS = "provider docs: model_serving"
+_BOUNDS = ("min_provisioned_concurrency", "max_provisioned_concurrency", "min_provisioned_throughput",
+           "max_provisioned_throughput")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,10 +54,10 @@ class ServedEntity:
     entity_version: str | None = None
     """Model version. Default: None = pending (no version registered yet); an
     endpoint is pending when all its entities are."""
-    workload_size: str | None = None
+    workload_size: WorkloadSize | None = None
     """Small / Medium / Large. Default: Small, unless provisioned concurrency or
     throughput is set (mutually exclusive)."""
-    workload_type: str = "CPU"
+    workload_type: WorkloadType = "CPU"
     """CPU or a GPU type. Default: CPU."""
     scale_to_zero: bool = False
     """Scale to zero when idle. Default: false."""
@@ -98,7 +94,7 @@ class RateLimit:
 
     calls: int
     """Calls per minute."""
-    key: str = "endpoint"
+    key: RateLimitKey = "endpoint"
     """endpoint / user / user_group / service_principal. Default: endpoint."""
     principal: str | None = None
     """One user, group or service principal the limit applies to. Default: each of the key's kind."""
@@ -138,7 +134,7 @@ class ServingEndpointProps:
     """Route optimization. Default: false."""
     budget_policy_id: str | None = None
     """Default: unset."""
-    permissions: dict[Principal, str] = field(default_factory=dict)
+    permissions: dict[Principal, ServingLevel] = field(default_factory=dict)
     """Principal -> CAN_VIEW / CAN_QUERY / CAN_MANAGE. Default: none (no permissions resource)."""
     ignore_config_changes: bool = False
     """Terraform ignores later changes to ``config`` (a deployment job owns the served
@@ -152,81 +148,35 @@ def _provisioned(e: ServedEntity) -> list[str]:
             if getattr(e, k) is not None]
 
 
-def _check(path: str, props: ServingEndpointProps) -> list[str]:
-    errors = []
-    if not _NAME.match(props.name):
-        errors.append(f"endpoint name {props.name!r} may only contain letters, digits, '-' and '_' "
-                      f"(max 63) ({_DOCS}, 'name')")
+def _check(props: ServingEndpointProps) -> list[Finding]:
+    """The provider's serving rules (databricks_spec.rules.serving) on the props."""
+    out: list[Finding] = []
+    if known(props.name) and (problem := endpoint_name_problem(props.name)):
+        out.append(Finding(("name",), f"{problem}: {props.name!r}", serving_rules.serving_doc("name")))
     entities = props.served_entities
-    if not entities:
-        errors.append("an endpoint needs at least one served entity")
-    if len(entities) > MAX_SERVED_ENTITIES:
-        errors.append(f"at most {MAX_SERVED_ENTITIES} served entities, got {len(entities)} "
-                      f"({_DOCS}, 'served_entities')")
-    names = [e.name for e in entities]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        errors.append(f"duplicate served entity names: {', '.join(dupes)}")
-    pending = [e.name for e in entities if e.entity_version is None]
-    if pending and len(pending) != len(entities):
-        errors.append(f"served entities {', '.join(sorted(pending))} have no version while others do; "
-                      "only a whole endpoint can be pending")
+    out += serving_rules.served_entity_count(len(entities))
+    out += rules.duplicate_keys([e.name for e in entities], "served entity name")
+    out += [f.at("served_entities") for f in serving_rules.pending_versions(
+        {e.name: e.entity_version for e in entities})]
     for e in entities:
-        where = f"served entity {e.name!r}"
-        if not _NAME.match(e.name):
-            errors.append(f"{where}: name may only contain letters, digits, '-' and '_'")
+        where = ("served_entities", e.name)
+        if not ENDPOINT_NAME.match(e.name):
+            out.append(Finding(where, "name may only contain letters, digits, '-' and '_'"))
         if not is_full_name(e.entity_name):
-            errors.append(f"{where}: entity_name must be catalog.schema.model, got {e.entity_name!r}")
-        if e.workload_size is not None and e.workload_size not in WORKLOAD_SIZES:
-            errors.append(f"{where}: workload_size {e.workload_size!r} not one of "
-                          f"{', '.join(sorted(WORKLOAD_SIZES))}")
-        if e.workload_type not in WORKLOAD_TYPES:
-            errors.append(f"{where}: workload_type {e.workload_type!r} not one of "
-                          f"{', '.join(sorted(WORKLOAD_TYPES))}")
-        provisioned = _provisioned(e)
-        if e.workload_size is not None and provisioned:
-            errors.append(f"{where}: workload_size conflicts with {provisioned[0]} "
-                          f"({_DOCS}, 'served_entities Configuration Block')")
-        concurrency = any("concurrency" in k for k in provisioned)
-        if concurrency and any("throughput" in k for k in provisioned):
-            errors.append(f"{where}: provisioned concurrency and throughput are mutually exclusive")
-        for name, ref in e.environment_vars.items():
-            if not SECRET_REFERENCE.match(ref):
-                errors.append(f"{where}: environment variable {name} must be a secret reference "
-                              "{{secrets/<scope>/<key>}}, not a literal value")
-    if props.traffic:
-        unknown = sorted(set(props.traffic) - set(names))
-        missing = sorted(set(names) - set(props.traffic))
-        if unknown:
-            errors.append(f"traffic names unknown served entities: {', '.join(unknown)}")
-        if missing:
-            errors.append(f"traffic must route every served entity; missing: {', '.join(missing)}")
-        bad = sorted(k for k, v in props.traffic.items() if not 0 <= v <= 100)
-        if bad:
-            errors.append(f"traffic percentages must be 0-100: {', '.join(bad)}")
-        total = sum(props.traffic.values())
-        if total != 100:
-            errors.append(f"traffic percentages must sum to 100, got {total} "
-                          f"({_DOCS}, 'traffic_config Configuration Block')")
-    elif len(entities) > 1:
-        errors.append("several served entities need a traffic split summing to 100")
-    seen: set[tuple[str, str]] = set()
-    for limit in props.rate_limits:
-        if limit.key not in RATE_LIMIT_KEYS:
-            errors.append(f"rate limit key {limit.key!r} not one of {', '.join(sorted(RATE_LIMIT_KEYS))} "
-                          f"({_DOCS}, 'rate_limits Configuration Block')")
-        if limit.key == "endpoint" and limit.principal:
-            errors.append("a rate limit with key 'endpoint' takes no principal")
-        if limit.calls <= 0:
-            errors.append(f"rate limit {limit.sort_key}: calls must be positive")
-        if limit.sort_key in seen:
-            errors.append(f"duplicate rate limit {limit.sort_key}")
-        seen.add(limit.sort_key)
-    bad_levels = sorted({lvl for lvl in props.permissions.values() if lvl not in SERVING_LEVELS})
-    if bad_levels:
-        errors.append(f"invalid permission level(s) {', '.join(bad_levels)}; valid: "
-                      f"{', '.join(sorted(SERVING_LEVELS))} (provider docs: permissions, 'Model serving usage')")
-    return [f"{path}: {e}" for e in errors]
+            out.append(Finding(where, f"entity_name must be catalog.schema.model, got {e.entity_name!r}"))
+        out += [f.at(*where) for f in
+                allowed("workload_size", e.workload_size, WORKLOAD_SIZES)
+                + allowed("workload_type", e.workload_type, WORKLOAD_TYPES)
+                + serving_rules.entity_sizing(e.workload_size, {k: getattr(e, k) for k in _BOUNDS})]
+        out += [f.at(*where, "environment_vars") for f in serving_rules.environment_vars(
+            {k: v for k, v in e.environment_vars.items() if known(v)})]
+    out += serving_rules.traffic([e.name for e in entities], props.traffic)
+    for i, limit in enumerate(props.rate_limits):
+        out += [f.at("rate_limits", i) for f in allowed("key", limit.key, RATE_LIMIT_KEYS, "rate limit key")
+                + serving_rules.rate_limit(limit.key, limit.principal, limit.calls)]
+    out += [f.at("rate_limits") for f in serving_rules.unique_rate_limits(
+        [(limit.key, limit.principal) for limit in props.rate_limits])]
+    return out
 
 
 def _entity(e: ServedEntity) -> ModelServingConfigServedEntities:
@@ -252,9 +202,7 @@ class ServingEndpoint(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ServingEndpointProps):
         super().__init__(scope, id)
-        errors = _check(self.node.path, props)
-        if errors:
-            raise ValueError("\n".join(errors))
+        refuse(self, _check(props))
         entities = sorted(props.served_entities, key=lambda e: e.name)
         self.name = props.name
         #: No served entity has a version yet: created without ``config`` and ``ai_gateway``.
@@ -301,7 +249,7 @@ class ServingEndpoint(Construct):
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
                 object_attribute="serving_endpoint_id",
                 object_id=self.resource.serving_endpoint_id,
-                access=props.permissions, valid_levels=SERVING_LEVELS))
+                access=props.permissions, valid_levels=frozenset(SERVING_LEVELS)))
 
     @staticmethod
     def _ai_gateway(props: ServingEndpointProps) -> ModelServingAiGateway | None:

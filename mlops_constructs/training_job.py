@@ -20,6 +20,7 @@ from typing import Literal, Mapping
 
 from constructs import Construct
 
+from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, Dependency, MlJob, MlJobProps, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
@@ -71,9 +72,9 @@ class ModelTrainingJob(Construct):
     def __init__(self, scope: Construct, id: str, props: ModelTrainingJobProps):
         super().__init__(scope, id)
         if not is_full_name(props.model_name):
-            raise ValueError(f"{self.node.path}: model_name must be catalog.schema.model, got {props.model_name!r}")
+            raise ConstructError(self, f"model_name must be catalog.schema.model, got {props.model_name!r}")
         if props.challenger_alias == props.champion_alias:
-            raise ValueError(f"{self.node.path}: challenger and champion aliases must differ")
+            raise ConstructError(self, f"challenger and champion aliases must differ")
         common = {"env": props.env_name, "model_name": props.model_name,
                   "experiment_name": props.experiment_path, **props.extra_parameters}
         train = {**common}

@@ -8,10 +8,13 @@ docs: volume, 'Argument Reference'); a managed volume's files go with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from mlops_engine.databricks import Volume
 from constructs import Construct
+
+from databricks_spec.rules.unity_catalog import volume_storage
+from databricks_spec.enums import VolumeType
+from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
@@ -23,7 +26,7 @@ class UcVolumeProps:
     schema_name: str
     """Parent schema's name (a token referencing the schema keeps Terraform's ordering)."""
     name: str
-    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    volume_type: VolumeType = "MANAGED"
     """MANAGED: storage in the schema's managed location; EXTERNAL: at storage_location. Default: MANAGED."""
     storage_location: str | None = None
     """URL inside an existing external location. Required for EXTERNAL, invalid for MANAGED. Default: unset."""
@@ -46,15 +49,7 @@ class UcVolume(Construct):
 
     def __init__(self, scope: Construct, id: str, props: UcVolumeProps):
         super().__init__(scope, id)
-        if props.volume_type not in ("MANAGED", "EXTERNAL"):
-            raise ValueError(f"{self.node.path}: volume_type must be MANAGED or EXTERNAL, got "
-                             f"{props.volume_type!r} (provider docs: volume, 'Argument Reference')")
-        if props.volume_type == "EXTERNAL" and not props.storage_location:
-            raise ValueError(f"{self.node.path}: an EXTERNAL volume needs storage_location "
-                             "(provider docs: volume, 'Argument Reference')")
-        if props.volume_type == "MANAGED" and props.storage_location:
-            raise ValueError(f"{self.node.path}: storage_location is only used for EXTERNAL volumes "
-                             "(provider docs: volume, 'Argument Reference')")
+        refuse(self, volume_storage(props.volume_type, props.storage_location))
         self.resource = Volume(
             self, "Resource", catalog_name=props.catalog_name, schema_name=props.schema_name,
             name=props.name, volume_type=props.volume_type, storage_location=props.storage_location,

@@ -3,6 +3,8 @@
 Everything a command reports to a user is an :class:`~databricks_spec.diagnostics.MlopsError`
 carrying diagnostics; the CLI catches only that type. Any other exception is a bug in
 this product and is reported with a traceback and exit code 70 (ExitCode.INTERNAL).
+
+The same concept as ``platform_config.errors`` (the config layer's errors), seen from the tools.
 """
 
 from __future__ import annotations

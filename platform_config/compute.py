@@ -1,5 +1,8 @@
 """Environment-level compute defaults for jobs: runtime, node type, cluster policies.
 
+The same concept as ``databricks_spec.rules.compute`` (the cluster policy rules), seen from the
+config layer.
+
 Set under ``compute:`` in an environment file. Projects' job clusters inherit
 these unless they set their own, so a platform team fixes runtime, node size
 and policy per environment in one place::
@@ -19,14 +22,17 @@ and policy per environment in one place::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
 
+from databricks_spec.enums import DataSecurityMode
+from databricks_spec.permissions import ClusterPolicyLevel
+from databricks_spec.rules.compute import policy_source
 from platform_config.base import Model, Slug
+from platform_config.rule_adapter import raise_findings
 from platform_config.references import RoleName
 
-Cloud = Literal["aws", "azure", "gcp"]
 
 #: Node type used when neither the environment nor the job names one.
 DEFAULT_NODE_TYPES: dict[str, str] = {"aws": "m5d.xlarge", "azure": "Standard_D4ds_v5",
@@ -34,9 +40,6 @@ DEFAULT_NODE_TYPES: dict[str, str] = {"aws": "m5d.xlarge", "azure": "Standard_D4
 #: Databricks Runtime for ML (LTS) used when neither the environment nor the job names one.
 DEFAULT_SPARK_VERSION = "15.4.x-cpu-ml-scala2.12"
 
-#: Access modes a job cluster may use (provider docs: cluster, data_security_mode).
-DataSecurityMode = Literal["SINGLE_USER", "USER_ISOLATION", "DATA_SECURITY_MODE_AUTO",
-                           "DATA_SECURITY_MODE_DEDICATED", "DATA_SECURITY_MODE_STANDARD"]
 
 
 class ClusterPolicyConfig(Model):
@@ -56,19 +59,23 @@ class ClusterPolicyConfig(Model):
     """Default: a generated description."""
     max_clusters_per_user: PositiveInt | None = None
     """Default: no limit."""
-    permissions: dict[RoleName, Literal["CAN_USE"]] = Field(default_factory=dict)
+    permissions: dict[RoleName, ClusterPolicyLevel] = Field(default_factory=dict)
     """Role -> CAN_USE. Job run_as principals of projects using the policy are
     added automatically. Default: none besides those."""
 
     @model_validator(mode="after")
     def _one_source(self) -> "ClusterPolicyConfig":
         sources = [k for k in ("id", "definition", "policy_family_id") if getattr(self, k) is not None]
-        if len(sources) != 1:
+        if self.id is not None and len(sources) > 1 or not sources:
             raise ValueError("set exactly one of id (reference an existing policy), definition or "
                              f"policy_family_id (create one); got {', '.join(sources) or 'none'}")
-        if self.policy_family_definition_overrides is not None and self.policy_family_id is None:
-            raise ValueError("policy_family_definition_overrides needs policy_family_id "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
+        if self.id is not None and self.policy_family_definition_overrides is not None:
+            raise ValueError("policy_family_definition_overrides needs policy_family_id (a policy referenced "
+                             "by id is not managed here)")
+        if self.id is None:
+            raise_findings(policy_source(self.definition is not None, self.policy_family_id is not None,
+                                         self.policy_family_definition_overrides is not None,
+                                         self.max_clusters_per_user))
         if self.id is not None and (self.permissions or self.description or self.max_clusters_per_user):
             raise ValueError("a policy referenced by id is not managed here: remove permissions, "
                              "description and max_clusters_per_user")
@@ -80,7 +87,7 @@ class ClusterPolicyConfig(Model):
         return self.id is None
 
 
-class EnvironmentCompute(Model):
+class EnvironmentComputeConfig(Model):
     """Compute defaults for job clusters in this environment."""
 
     spark_version: str = DEFAULT_SPARK_VERSION

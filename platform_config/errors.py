@@ -5,6 +5,9 @@ owns every message a user sees about bad input. Each problem names the file, the
 line and the dotted key path, e.g.::
 
     config/projects/churn.yaml:14 serving.min_replicas: Input should be a valid integer
+
+The same concept as ``mlops_tools.errors`` (the tools' own user errors): both are
+MlopsError subclasses carrying diagnostics, seen from the config layer here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Unity Catalog governance config: grants, service principals, secret scopes,
 workspace permissions and protection of stateful resources.
 
+The same concept as ``stacks.governance`` (which composes the data units), seen from the
+config layer.
+
 Environment-level pieces (``deployer``, ``service_principals``, ``secret_scopes``,
 ``permissions``, ``protection``, ``account``) are fields of EnvironmentConfig;
 project-level pieces (``schemas``, ``volumes``, ``grants``) are fields of
@@ -11,21 +14,23 @@ file, line and key (see docs/governance.md).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, field_validator, model_validator
 
-from databricks_spec.privileges import (SECRET_PERMISSIONS, WORKSPACE_OBJECTS, invalid_privileges,
-                                            privilege_error)
+from databricks_spec.formats import UUID
+from databricks_spec.permissions import SecretPermission
+from databricks_spec.rules import Finding
+from databricks_spec.enums import VolumeType
+from databricks_spec.rules.unity_catalog import referenced_catalog, volume_storage
+from databricks_spec.rules.permissions import object_permission_levels, privileges
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
+from platform_config.rule_adapter import raise_findings
 
 if TYPE_CHECKING:  # pragma: no cover
     from platform_config.environment import EnvironmentConfig
     from platform_config.project import ProjectConfig
-
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 GrantMode = Literal["authoritative", "additive"]
 
@@ -35,26 +40,10 @@ RoleGrants = dict[RoleName, list[str]]
 
 # --------------------------------------------------------------------------- helpers
 
-def raise_located(title: str, errors: Iterable[tuple[tuple, str]]) -> None:
-    """Raise one ValidationError whose errors sit at the given key paths (relative to the
-    model being validated), so the loader reports the exact file:line of each."""
-    details = [InitErrorDetails(type=PydanticCustomError("governance", "{msg}", {"msg": msg}),
-                                loc=loc, input=None) for loc, msg in errors]
-    if details:
-        raise ValidationError.from_exception_data(title, details)
-
-
 def privilege_problems(securable_type: str, grants: dict[str, list[str]],
-                       loc: tuple = ("grants",)) -> list[tuple[tuple, str]]:
-    """(key path, message) for every privilege ``securable_type`` does not accept."""
-    out = []
-    for role, privileges in grants.items():
-        for i, privilege in enumerate(privileges):
-            if invalid_privileges(securable_type, [privilege]):
-                out.append((loc + (role, i), privilege_error(securable_type, [privilege])))
-        if not privileges:
-            out.append((loc + (role,), "list at least one privilege (or remove the role)"))
-    return out
+                       loc: tuple = ("grants",)) -> list[Finding]:
+    """The provider's privilege rule (databricks_spec.rules.permissions) on grants at ``loc``."""
+    return [f.at(*loc) for f in privileges(securable_type, grants)]
 
 
 # --------------------------------------------------------------------------- shared models
@@ -161,18 +150,18 @@ class ServicePrincipalConfig(Model):
     def _mode(self) -> "ServicePrincipalConfig":
         errors = []
         if not self.create and not self.application_id:
-            errors.append(((), "a referenced service principal (create: false) needs application_id"))
+            errors.append(Finding((), "a referenced service principal (create: false) needs application_id"))
         if not self.create and self.entitlements is not None:
-            errors.append((("entitlements",), "entitlements apply only to a service principal "
+            errors.append(Finding(("entitlements",), "entitlements apply only to a service principal "
                                               "this platform creates (create: true)"))
         if not self.create and self.display_name:
-            errors.append((("display_name",), "display_name applies only when create: true; a "
+            errors.append(Finding(("display_name",), "display_name applies only when create: true; a "
                                               "referenced principal is found by application_id"))
-        raise_located("ServicePrincipalConfig", errors)
+        raise_findings(errors)
         return self
 
 
-class Deployer(Model):
+class DeployerConfig(Model):
     """The principal that runs ``terraform apply`` in this environment: exactly one of the keys."""
 
     service_principal: str | None = None
@@ -184,20 +173,17 @@ class Deployer(Model):
     """A group display name. Default: unset."""
 
     @model_validator(mode="after")
-    def _one(self) -> "Deployer":
+    def _one(self) -> "DeployerConfig":
         set_keys = [k for k in ("service_principal", "user", "group") if getattr(self, k)]
         if len(set_keys) != 1:
             raise ValueError("set exactly one of service_principal, user, group")
         return self
 
 
-SecretPermission = Literal["READ", "WRITE", "MANAGE"]
-assert set(SecretPermission.__args__) == set(SECRET_PERMISSIONS)  # type: ignore[attr-defined]
-
-
 class SecretScopeConfig(Model):
     """A Databricks-backed secret scope. Holds names only: values are put outside Terraform."""
 
+    # TODO(untrusted, databricks_spec.names): secret scope name rule (also mlops_constructs.secret_scope).
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]{1,128}$")
     """Scope name. Default: the key (the same in every environment, so
     {{secrets/<scope>/<key>}} references need no per-environment override)."""
@@ -208,84 +194,77 @@ class SecretScopeConfig(Model):
     ever stored). Default: none."""
 
 
-class WorkspaceObjectAccess(Model):
+class WorkspaceObjectAccessConfig(Model):
     """An existing workspace object (by id) and who may use it, by role."""
 
     id: str
     """The object's id, e.g. a cluster policy id or SQL warehouse id. Required."""
     access: dict[RoleName, str] = Field(default_factory=dict)
-    """Role -> permission level. Required to be non-empty."""
+    """Role -> permission level; list at least one role (Default: none, reported as an error)."""
 
 
-class WorkspacePermissions(Model):
+class WorkspacePermissionsConfig(Model):
     """databricks_permissions for existing shared workspace objects, driven by roles.
 
     Authoritative for each object: permissions granted elsewhere on it are removed."""
 
-    cluster_policies: dict[Slug, WorkspaceObjectAccess] = Field(default_factory=dict)
+    cluster_policies: dict[Slug, WorkspaceObjectAccessConfig] = Field(default_factory=dict)
     """Name -> cluster policy id and access (CAN_USE). Default: none."""
-    sql_warehouses: dict[Slug, WorkspaceObjectAccess] = Field(default_factory=dict)
+    sql_warehouses: dict[Slug, WorkspaceObjectAccessConfig] = Field(default_factory=dict)
     """Name -> SQL warehouse id and access (CAN_VIEW, CAN_MONITOR, CAN_USE, CAN_MANAGE, IS_OWNER).
     Default: none."""
 
     @model_validator(mode="after")
-    def _levels(self) -> "WorkspacePermissions":
+    def _levels(self) -> "WorkspacePermissionsConfig":
         errors = []
         for section, otype in (("cluster_policies", "cluster_policy"), ("sql_warehouses", "sql_warehouse")):
-            _, levels, doc = WORKSPACE_OBJECTS[otype]
             for name, obj in getattr(self, section).items():
                 if not obj.access:
-                    errors.append(((section, name, "access"), "list at least one role"))
-                for role, level in obj.access.items():
-                    if level not in levels:
-                        errors.append(((section, name, "access", role),
-                                       f"permission level {level!r} not valid on a {otype.replace('_', ' ')}; "
-                                       f"valid: {', '.join(levels)} (provider docs: {doc})"))
-        raise_located("WorkspacePermissions", errors)
+                    errors.append(Finding((section, name, "access"), "list at least one role"))
+                errors += [f.at(section, name, "access") for f in object_permission_levels(otype, obj.access)]
+        raise_findings(errors)
         return self
 
 
 def check_environment(env: "EnvironmentConfig") -> None:
     """Cross-field rules of one environment file, raised at exact key paths."""
-    errors: list[tuple[tuple, str]] = []
+    errors: list[Finding] = []
     known_roles = ", ".join(sorted(env.roles)) or "none"
     for path, role in role_references(env):
         if role not in env.roles:
-            errors.append((path, f"unknown role '{role}' (known: {known_roles})"))
+            errors.append(Finding(path, f"unknown role '{role}' (known: {known_roles})"))
     sps = env.service_principals
     known_sps = ", ".join(sorted(sps)) or "none"
     for role, members in env.roles.items():
         for i, entry in enumerate(members.service_principals):
             if not UUID.match(entry) and entry not in sps:
-                errors.append((("roles", role, "service_principals", i),
+                errors.append(Finding(("roles", role, "service_principals", i),
                                f"'{entry}' is neither an application id (UUID) nor a key of "
                                f"service_principals (known: {known_sps})"))
     for key, sp in sps.items():
         if sp.level == "account" and sp.create and env.account is None:
-            errors.append((("service_principals", key, "level"),
+            errors.append(Finding(("service_principals", key, "level"),
                            "an account-level service principal needs the 'account' section "
                            "(host, account_id, workspace_id)"))
         if sp.create and sp.application_id and env.cloud != "azure":
-            errors.append((("service_principals", key, "application_id"),
+            errors.append(Finding(("service_principals", key, "application_id"),
                            f"only Azure accepts application_id for a created service principal; on "
                            f"{env.cloud} Databricks generates it (provider docs: service_principal)"))
     if env.deployer is not None and env.deployer.service_principal:
         ref = env.deployer.service_principal
         if ref in sps and sps[ref].create:
-            errors.append((("deployer", "service_principal"),
+            errors.append(Finding(("deployer", "service_principal"),
                            f"the deployer must exist before the first deploy; reference '{ref}' "
                            "(create: false, application_id) instead of creating it"))
         elif ref not in sps and not UUID.match(ref):
-            errors.append((("deployer", "service_principal"),
+            errors.append(Finding(("deployer", "service_principal"),
                            f"'{ref}' is neither an application id (UUID) nor a key of service_principals "
                            f"(known: {known_sps})"))
     errors.extend(privilege_problems("catalog", env.catalog.grants, ("catalog", "grants")))
     if not env.catalog.create:
-        for key in ("comment", "owner", "storage_root", "properties", "protection"):
-            if getattr(env.catalog, key):
-                errors.append((("catalog", key), f"{key} only applies to a catalog this platform creates "
-                                                 "(create: true); this one is referenced"))
-    raise_located("EnvironmentConfig", errors)
+        errors += [f.at("catalog") for f in referenced_catalog(
+            {k: getattr(env.catalog, k) for k in ("comment", "owner", "storage_root", "properties", "protection")})]
+    raise_findings(errors)
 
 
 def catalog_grant_mode(env: "EnvironmentConfig") -> GrantMode:
@@ -327,7 +306,7 @@ class SchemaConfig(Model):
 
     @model_validator(mode="after")
     def _privileges(self) -> "SchemaConfig":
-        raise_located("SchemaConfig", privilege_problems("schema", self.grants))
+        raise_findings(privilege_problems("schema", self.grants))
         return self
 
 
@@ -338,7 +317,7 @@ class VolumeConfig(Model):
     """Key of the project schema holding it (e.g. features). Required."""
     name: UcName | None = None
     """Volume name. Default: the key in snake_case."""
-    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    volume_type: VolumeType = "MANAGED"
     """Default: MANAGED."""
     storage_location: str | None = None
     """URL inside an external location; required for EXTERNAL. Default: unset."""
@@ -355,12 +334,8 @@ class VolumeConfig(Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "VolumeConfig":
-        errors = privilege_problems("volume", self.grants)
-        if self.volume_type == "EXTERNAL" and not self.storage_location:
-            errors.append((("storage_location",), "an EXTERNAL volume needs storage_location"))
-        if self.volume_type == "MANAGED" and self.storage_location:
-            errors.append((("storage_location",), "storage_location is only used for EXTERNAL volumes"))
-        raise_located("VolumeConfig", errors)
+        errors = privilege_problems("volume", self.grants) + volume_storage(self.volume_type, self.storage_location)
+        raise_findings(errors)
         return self
 
 
@@ -383,53 +358,40 @@ class ObjectGrantsConfig(Model):
         for section, stype in (("tables", "table"), ("functions", "function")):
             for name, grants in getattr(self, section).items():
                 if name.count(".") not in (1, 2) or any(not p for p in name.split(".")):
-                    errors.append(((section, name), "name must be '<schema key>.<name>' or "
+                    errors.append(Finding((section, name), "name must be '<schema key>.<name>' or "
                                                     "'<catalog>.<schema>.<name>'"))
                 errors.extend(privilege_problems(stype, grants, (section, name)))
-        raise_located("ObjectGrantsConfig", errors)
+        raise_findings(errors)
         return self
 
 
 def check_project(project: "ProjectConfig") -> None:
     """Cross-field rules within one resolved project, raised at exact key paths."""
-    errors: list[tuple[tuple, str]] = []
+    errors: list[Finding] = []
     known = ", ".join(sorted(project.schemas)) or "none"
     for key, volume in project.volumes.items():
         if volume.schema_key not in project.schemas:
-            errors.append((("volumes", key, "schema"),
+            errors.append(Finding(("volumes", key, "schema"),
                            f"unknown schema '{volume.schema_key}' (the project's schemas: {known})"))
     for section in ("tables", "functions"):
         for name in getattr(project.grants, section):
             parts = name.split(".")
             if len(parts) == 2 and parts[0] not in project.schemas:
-                errors.append((("grants", section, name),
+                errors.append(Finding(("grants", section, name),
                                f"unknown schema '{parts[0]}' (the project's schemas: {known}); "
                                "use '<catalog>.<schema>.<name>' for objects outside the project"))
     if project.model.schema_name is None and "models" not in project.schemas:
-        errors.append((("schemas",), "the registered model goes into the 'models' schema by default: "
+        errors.append(Finding(("schemas",), "the registered model goes into the 'models' schema by default: "
                                      "declare schemas.models or set model.schema"))
     names: dict[str, str] = {}
     for key in project.schemas:
         name = project_schema_name(project, key)
         if name in names:
-            errors.append((("schemas", key, "name"), f"schema name '{name}' also used by schemas.{names[name]}"))
+            errors.append(Finding(("schemas", key, "name"), f"schema name '{name}' also used by schemas.{names[name]}"))
         names[name] = key
-    raise_located("ProjectConfig", errors)
+    raise_findings(errors)
 
 
 def project_schema_name(project: "ProjectConfig", key: str) -> str:
     """A project schema's name: its ``name`` or '<project>_<key>' in snake_case."""
     return project.schemas[key].name or snake(f"{project.name}_{key}")
-
-
-def check_project_principals(project: "ProjectConfig", env: "EnvironmentConfig") -> list[tuple[tuple, str]]:
-    """Project roles may name the environment's service principals by key: check they exist."""
-    out = []
-    known = ", ".join(sorted(env.service_principals)) or "none"
-    for role, members in project.roles.items():
-        for i, entry in enumerate(members.service_principals):
-            if not UUID.match(entry) and entry not in env.service_principals:
-                out.append((("roles", role, "service_principals", i),
-                            f"'{entry}' is neither an application id (UUID) nor a key of environment "
-                            f"'{env.name}' service_principals (known: {known})"))
-    return out

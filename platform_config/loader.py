@@ -22,11 +22,11 @@ from databricks_spec.secrets import safe_message
 from platform_config.derived_names import catalog_problems, name_problems, principal_problems
 from platform_config.environment import EnvironmentConfig, Principals
 from platform_config.errors import ConfigError, Problem, key_path
-from platform_config.jobs import jobs_problems
+from platform_config.environment_rules import environment_findings
 from platform_config.literals import escape_templates
-from platform_config.observability import project_observability_problems
+from platform_config.pipeline_rules import pipeline_names
 from platform_config.project import ProjectConfig
-from platform_config.references import role_references
+from platform_config.rule_adapter import locate
 from platform_config.secrets import find_secret_like, scan_source
 from platform_config.yaml_source import SourceMap, load_yaml
 
@@ -318,7 +318,8 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
              declared: set[str], commit: str | None, problems: list[Problem],
              literal_envs: dict[str, EnvironmentConfig] | None = None,
              maps: dict[str, SourceMap] | None = None,
-             warnings: list[Problem] | None = None) -> dict[str, ProjectTarget]:
+             warnings: list[Problem] | None = None,
+             pipelines_seen: dict[tuple[str, str], str] | None = None) -> dict[str, ProjectTarget]:
     """Validate one project per environment. ``declared`` holds every environment file's
     name, valid or not, so an invalid environment file is not also an 'unknown environment'."""
     overrides = data.get("environments") or {}
@@ -349,7 +350,7 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             continue
         merged = deep_merge(base, override)
         try:
-            project = ProjectConfig.model_validate(merged, context={"env": env})  # env-dependent rules read it
+            project = ProjectConfig.model_validate(merged)
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
             continue
@@ -359,19 +360,13 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             warnings.extend(_node_type_warnings(project, env, merged_map, display))
         if maps is not None:
             maps[env_name] = merged_map
-        for path, role in role_references(project):
-            if role not in roles:
+        problems.extend(locate(environment_findings(project, env, roles), merged_map, display))
+        for name, path in (pipeline_names(project, env) if project.enabled else {}).items():  # docs/pipelines.md
+            other = (pipelines_seen if pipelines_seen is not None else {}).setdefault((env_name, name), project.name)
+            if other != project.name:
                 file, line = merged_map.locate(path, display)
-                known = ", ".join(sorted(roles)) or "none"
-                problems.append(Problem(file, line, key_path(path),
-                                        f"unknown role '{role}' in environment '{env_name}' (known: {known})"))
-        for path, message in jobs_problems(project.jobs, env.cloud, env.compute.cluster_policies, roles,
-                                           require_run_as=env.name if env.require_job_run_as else None):
-            file, line = merged_map.locate(path, display)
-            problems.append(Problem(file, line, key_path(path), message))
-        for path, message in project_observability_problems(project, env):  # docs/observability.md
-            file, line = merged_map.locate(path, display)
-            problems.append(Problem(file, line, key_path(path), message))
+                problems.append(Problem(file, line, key_path(path), f"pipeline name '{name}' in environment "
+                                        f"'{env_name}' is also a pipeline of project '{other}'"))
         literal_env = (literal_envs or environments)[env_name]
         if smap.templates:  # every config string a literal from here on (keys hold none without this)
             project = escape_templates(project)
@@ -410,10 +405,11 @@ def load_platform(config_dir: Path) -> Platform:
     per_env: dict[str, list[ProjectTarget]] = {name: [] for name in sorted(environments)}
     declared = {path.stem for path in env_files}
     located: dict[str, list[tuple[ProjectTarget, SourceMap, str]]] = {name: [] for name in per_env}
+    pipelines_seen: dict[tuple[str, str], str] = {}
     for data, smap, display in _load_projects(project_files, problems, refused):
         maps: dict[str, SourceMap] = {}
         for env_name, target in _resolve(data, smap, display, environments, declared, commit, problems,
-                                         literal_envs, maps, warnings).items():
+                                         literal_envs, maps, warnings, pipelines_seen).items():
             if target.project.enabled:
                 per_env[env_name].append(target)
                 located[env_name].append((target, maps[env_name], display))

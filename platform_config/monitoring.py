@@ -1,5 +1,8 @@
 """Lakehouse monitoring configuration: a project's ``monitors`` section.
 
+The same concept as ``databricks_spec.rules.monitoring`` (its provider rules) and
+``stacks.serving`` (which composes the monitors), seen from the config layer.
+
 One entry per monitor, keyed by a stable name (the Terraform address derives
 from it). A monitor watches one table with exactly one profile:
 
@@ -16,18 +19,16 @@ job (docs/monitoring.md).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from platform_config.base import Model
 from platform_config.quartz import QuartzCron, TimeZoneId
+from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
+from databricks_spec.rules import Finding, absolute_path, monitoring as monitor_rules
+from platform_config.rule_adapter import raise_findings
 from platform_config.observability import EmailTarget
-from platform_config.serving import located_error
-
-#: Time windows Lakehouse Monitoring aggregates by (Databricks API: quality monitors, "granularities").
-Granularity = Literal["5 minutes", "30 minutes", "1 hour", "1 day", "1 week", "2 weeks", "3 weeks",
-                      "4 weeks", "1 month", "1 year"]
 
 #: A column name or expression (non-empty).
 Column = Annotated[str, StringConstraints(min_length=1)]
@@ -36,32 +37,29 @@ Column = Annotated[str, StringConstraints(min_length=1)]
 TableRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*){0,2}$")]
 
 #: Spark SQL types a custom metric may output (rendered as a StructField JSON).
-METRIC_TYPES = ("double", "float", "long", "integer", "int", "string", "boolean")
+METRIC_TYPES = METRIC_OUTPUT_TYPES
 
-PROFILE_KEYS = ("inference_log", "time_series", "snapshot")
+PROFILE_KEYS = monitor_rules.PROFILES
 
 
-def _unique(values: list[str], what: str) -> list[str]:
-    dupes = sorted({v for v in values if values.count(v) > 1})
-    if dupes:
-        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
-    return values
+def _raise(findings: list) -> None:
+    for f in findings:
+        raise ValueError(str(f))
 
 
 def _granularities(value: list[str]) -> list[str]:
-    if not value:
-        raise ValueError("at least one granularity is required")
-    return _unique(value, "granularity")
+    _raise(monitor_rules.granularities(value))
+    return value
 
 
 #: Time windows of a profile: at least one, no duplicates.
 Granularities = Annotated[list[Granularity], AfterValidator(_granularities)]
 
 
-class InferenceLogProfile(Model):
+class InferenceLogConfig(Model):
     """Model quality and drift on a table of model requests and predictions."""
 
-    problem_type: Literal["classification", "regression"]
+    problem_type: ProblemType
     """Required."""
     prediction_col: Column
     """Column with the model's prediction. Required."""
@@ -77,14 +75,14 @@ class InferenceLogProfile(Model):
     """Time windows to aggregate by. Default: ['1 day']."""
 
     @model_validator(mode="after")
-    def _proba(self) -> "InferenceLogProfile":
+    def _proba(self) -> "InferenceLogConfig":
         if self.prediction_proba_col and self.problem_type != "classification":
-            raise located_error((("prediction_proba_col",),
-                                 "prediction_proba_col only applies to problem_type: classification"))
+            raise_findings([Finding(("prediction_proba_col",),
+                                    "prediction_proba_col only applies to problem_type: classification")])
         return self
 
 
-class TimeSeriesProfile(Model):
+class TimeSeriesConfig(Model):
     """Data quality and drift over time windows of a table with a timestamp column."""
 
     timestamp_col: Column
@@ -93,14 +91,14 @@ class TimeSeriesProfile(Model):
     """Time windows to aggregate by. Default: ['1 day']."""
 
 
-class SnapshotProfile(Model):
+class SnapshotConfig(Model):
     """The whole table profiled at each refresh (``snapshot: {}``)."""
 
 
 class CustomMetricConfig(Model):
     """A custom metric (Databricks docs: Lakehouse Monitoring, 'custom metrics')."""
 
-    type: Literal["aggregate", "derived", "drift"]
+    type: CustomMetricType
     """aggregate: computed from the table; derived: from aggregate metrics; drift:
     compares windows (``{{current_df}}`` / ``{{base_df}}``). Required."""
     definition: str
@@ -131,7 +129,7 @@ class CustomMetricConfig(Model):
                           separators=(",", ":"))
 
 
-class MonitorSchedule(Model):
+class MonitorScheduleConfig(Model):
     """When metrics refresh: a Quartz cron expression in a time zone."""
 
     quartz_cron_expression: QuartzCron
@@ -141,7 +139,7 @@ class MonitorSchedule(Model):
     """Java time zone id, e.g. Europe/Berlin. Default: UTC."""
 
 
-class MonitorNotifications(Model):
+class MonitorNotificationsConfig(Model):
     """E-mails the monitor sends."""
 
     on_failure: list[EmailTarget] = Field(default_factory=list)
@@ -165,16 +163,20 @@ class MonitorConfig(Model):
     table_suffix: str = "_payload"
     """With endpoint: the monitored table is '<inference table prefix><suffix>', e.g.
     '_payload_processed' for a table a processing job unpacks. Default: '_payload'."""
-    inference_log: InferenceLogProfile | None = None
-    time_series: TimeSeriesProfile | None = None
-    snapshot: SnapshotProfile | None = None
-    schedule: MonitorSchedule | None = None
+    inference_log: InferenceLogConfig | None = None
+    """Model quality and drift profile. Exactly one profile."""
+    time_series: TimeSeriesConfig | None = None
+    """Time-window data quality profile. Exactly one profile."""
+    snapshot: SnapshotConfig | None = None
+    """Whole-table profile. Exactly one profile."""
+    schedule: MonitorScheduleConfig | None = None
     """Refresh schedule. Default: none (refresh on demand or from a job)."""
     paused: bool | None = None
     """Whether the schedule is paused. The provider cannot set a paused state, so a
     paused monitor is deployed without its schedule. Default: the environment's
     pause_schedules."""
-    notifications: MonitorNotifications = Field(default_factory=MonitorNotifications)
+    notifications: MonitorNotificationsConfig = Field(default_factory=MonitorNotificationsConfig)
+    """E-mails the monitor sends. Default: none."""
     slicing_exprs: list[Column] = Field(default_factory=list)
     """Expressions to slice metrics by, e.g. 'region', 'tenure_months > 12'. Default: none."""
     custom_metrics: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
@@ -191,8 +193,8 @@ class MonitorConfig(Model):
     /Shared/mlops/<named project>/monitors/<key>."""
     warehouse_id: str | None = None
     """SQL warehouse for the monitor's dashboard (cannot change after creation). Default: the
-    project's warehouse (``observability.warehouse``, else the environment's, docs/observability.md);
-    without one, the first running warehouse."""
+    warehouse the project names in ``observability.warehouse`` (docs/observability.md); without
+    one, none is set (Databricks uses the first running warehouse), never the environment's."""
     skip_builtin_dashboard: bool = False
     """Do not create the default dashboard (cannot change after creation). Default: false."""
     data_classification: bool = False
@@ -201,35 +203,31 @@ class MonitorConfig(Model):
     @field_validator("slicing_exprs")
     @classmethod
     def _slices(cls, value: list[str]) -> list[str]:
-        return _unique(value, "slicing expression")
+        _raise(monitor_rules.unique(value, "slicing expression"))
+        return value
 
     @field_validator("assets_dir")
     @classmethod
     def _assets_dir(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("assets_dir must be an absolute workspace path, e.g. /Shared/mlops/churn/monitors")
+        if value is not None:
+            _raise(absolute_path(value, "assets_dir", "/Shared/mlops/churn/monitors"))
         return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _one_profile_one_table(self, info: ValidationInfo) -> "MonitorConfig":
-        problems = []
         profiles = [k for k in PROFILE_KEYS if getattr(self, k) is not None]
-        if len(profiles) != 1:
-            found = ", ".join(profiles) if profiles else "none"
-            loc = (profiles[1],) if len(profiles) > 1 else ()
-            problems.append((loc, "a monitor needs exactly one profile: inference_log, time_series or "
-                                  f"snapshot (found: {found}) (provider docs: quality_monitor)"))
+        problems = monitor_rules.one_profile(profiles)
         if (self.table is None) == (self.endpoint is None):
             loc = ("endpoint",) if self.table is not None else ()
-            problems.append((loc, "set exactly one of table (a table name) and endpoint (monitor "
+            problems.append(Finding(loc, "set exactly one of table (a table name) and endpoint (monitor "
                                   "that serving endpoint's inference table)"))
         if self.endpoint is not None and self.inference_log is None and profiles:
-            problems.append(((profiles[0],), "a monitor on an endpoint's inference table uses the "
+            problems.append(Finding((profiles[0],), "a monitor on an endpoint's inference table uses the "
                                              "inference_log profile"))
         if self.paused is False and self.schedule is None:
-            problems.append((("paused",), "paused: false needs a schedule"))
+            problems.append(Finding(("paused",), "paused: false needs a schedule"))
         if problems:
-            raise located_error(*problems)
+            raise_findings(problems)
         return self
 
 
@@ -244,18 +242,18 @@ def check_monitor_endpoints(monitors: dict[str, MonitorConfig], serving) -> None
         endpoint = endpoints.get(monitor.endpoint)
         if endpoint is None:
             known = ", ".join(sorted(endpoints)) or "none"
-            problems.append(((key, "endpoint"), f"no serving endpoint '{monitor.endpoint}' in this "
+            problems.append(Finding((key, "endpoint"), f"no serving endpoint '{monitor.endpoint}' in this "
                                                 f"project (serving.endpoints: {known})"))
         elif not endpoint.inference_table.enabled:
-            problems.append(((key, "endpoint"), f"endpoint '{monitor.endpoint}' has "
+            problems.append(Finding((key, "endpoint"), f"endpoint '{monitor.endpoint}' has "
                                                 "inference_table.enabled: false; nothing to monitor"))
     seen: dict[tuple, str] = {}
     for key, monitor in monitors.items():
         target = ("table", monitor.table) if monitor.table else ("endpoint", monitor.endpoint, monitor.table_suffix)
         if target in seen:
             where = "table" if monitor.table else "endpoint"
-            problems.append(((key, where), f"monitor '{seen[target]}' already watches this table; a table "
+            problems.append(Finding((key, where), f"monitor '{seen[target]}' already watches this table; a table "
                                            "has at most one monitor (its id is the table name)"))
         seen.setdefault(target, key)
     if problems:
-        raise located_error(*problems)
+        raise_findings(problems)

@@ -15,7 +15,8 @@ data quality, serving errors). Jobs, alerts and endpoints name destinations by k
 UUIDs stay accepted for destinations managed elsewhere.
 
 Rules are the pure functions of ``databricks_spec.observability``; this module attaches
-key paths (the loader adds file:line).
+key paths (the loader adds file:line). The rules that need the environment are in
+``platform_config.observability_rules``.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from databricks_spec.observability import (DESTINATION_SECRET_FIELDS, DESTINATIO
                                            auto_stop_problem, bounds_problem,
                                            channel_problem, cluster_bounds_problem,
                                            destination_type_problem, warehouse_size_problem)
-from databricks_spec.privileges import WORKSPACE_OBJECTS
+from databricks_spec.permissions import WORKSPACE_OBJECTS
 from platform_config.base import Model, Slug, Tags, snake
-from platform_config.governance import UUID, raise_located
+from databricks_spec.rules import Finding
+from platform_config.governance import UUID
+from platform_config.rule_adapter import raise_findings
 from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.references import RoleName
 
@@ -105,7 +108,7 @@ class SqlWarehouseConfig(Model):
                                ("max_clusters",))
             errors += _located(auto_stop_problem(self.auto_stop_mins, self.serverless),
                                ("auto_stop_mins",))
-        raise_located("SqlWarehouseConfig", errors)
+        raise_findings(Finding(loc, message) for loc, message in errors)
         return self
 
 
@@ -145,7 +148,7 @@ class NotificationDestinationConfig(Model):
                 errors.append(((key,), "a URL in a notification destination is a secret and never belongs "
                                        "in config: the stack reads it from a sensitive Terraform variable "
                                        "(docs/observability.md)"))
-        raise_located("NotificationDestinationConfig", errors)
+        raise_findings(Finding(loc, message) for loc, message in errors)
         return data
 
     @model_validator(mode="after")
@@ -173,7 +176,7 @@ class NotificationDestinationConfig(Model):
         if self.type != "generic_webhook" and (self.username is not None or self.basic_auth):
             key = "username" if self.username is not None else "basic_auth"
             errors.append(((key,), f"{key} only applies to type: generic_webhook"))
-        raise_located("NotificationDestinationConfig", errors)
+        raise_findings(Finding(loc, message) for loc, message in errors)
         return self
 
     def secret_fields(self) -> tuple[str, ...]:
@@ -192,7 +195,7 @@ def destination_variable(env_name: str, key: str, field: str) -> str:
     return f"notification_{snake(env_name)}_{snake(key)}_{field}"
 
 
-class EnvironmentObservability(Model):
+class EnvironmentObservabilityConfig(Model):
     """Where the environment's dashboards and alerts run and live."""
 
     warehouse: Slug | None = None
@@ -219,7 +222,7 @@ def check_environment_observability(env: Any) -> list[tuple[tuple, str]]:
     errors: list[tuple[tuple, str]] = []
     warehouses = env.sql_warehouses
     if env.observability.warehouse is not None and env.observability.warehouse not in warehouses:
-        errors.append((("observability", "warehouse"), _unknown("warehouse", env.observability.warehouse,
+        errors.append((("observability", "warehouse"), unknown_message("warehouse", env.observability.warehouse,
                                                                 warehouses, "sql_warehouses")))
     shared = {o.id: name for name, o in env.permissions.sql_warehouses.items()}
     for key, w in warehouses.items():
@@ -237,7 +240,7 @@ def environment_warehouse(env: Any) -> str | None:
     return next(iter(env.sql_warehouses)) if len(env.sql_warehouses) == 1 else None
 
 
-def _unknown(what: str, name: str, known: Any, section: str) -> str:
+def unknown_message(what: str, name: str, known: Any, section: str) -> str:
     listed = ", ".join(sorted(known)) or "none"
     return f"unknown {what} '{name}' ({section}: {listed})"
 
@@ -245,7 +248,7 @@ def _unknown(what: str, name: str, known: Any, section: str) -> str:
 # --------------------------------------------------------------------------- project
 
 
-class AlertSchedule(Model):
+class AlertScheduleConfig(Model):
     """When an alert's query runs: a Quartz cron expression in a time zone."""
 
     quartz_cron_expression: QuartzCron = DEFAULT_ALERT_CRON
@@ -305,7 +308,7 @@ class AlertConfig(Model):
     """data_quality: fire above this value. Default: unset. At least one of min and max."""
     window_hours: int = Field(default=24, ge=1, le=720)
     """serving_errors: the trailing window of requests. Default: 24."""
-    schedule: AlertSchedule = Field(default_factory=AlertSchedule)
+    schedule: AlertScheduleConfig = Field(default_factory=AlertScheduleConfig)
     """Default: hourly, UTC."""
     paused: bool | None = None
     """Default: the environment's ``pause_schedules``."""
@@ -350,11 +353,11 @@ class AlertConfig(Model):
             elif not 0.0 <= self.threshold < 1.0:
                 errors.append((("threshold",), "an error-rate threshold lies in 0..1 (below 1, or it "
                                                "never fires)"))
-        raise_located("AlertConfig", errors)
+        raise_findings(Finding(loc, message) for loc, message in errors)
         return self
 
 
-class ProjectObservability(Model):
+class ProjectObservabilityConfig(Model):
     """The project's dashboard and alerts (docs/observability.md)."""
 
     warehouse: Slug | None = None
@@ -373,110 +376,3 @@ class ProjectObservability(Model):
 def is_target(value: str) -> bool:
     """A notification target as config writes it: a destination key, a UUID or an e-mail."""
     return bool(UUID.match(value) or _EMAIL.match(value) or _SLUG.match(value))
-
-
-def destination_problems(targets: list[str], env: Any, loc: tuple, *, emails: bool) -> list[tuple[tuple, str]]:
-    """Every target that is neither a UUID, an e-mail (when ``emails``) nor a destination key."""
-    out = []
-    known = env.notification_destinations
-    for i, target in enumerate(targets):
-        if UUID.match(target) or (emails and _EMAIL.match(target)):
-            continue
-        if target not in known:
-            out.append((loc + (i,), _unknown("notification destination", target, known,
-                                             "notification_destinations")))
-    return out
-
-
-def project_observability_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
-    """(key path, message) for every reference the project's observability and jobs make
-    that its environment or the project cannot satisfy."""
-    errors: list[tuple[tuple, str]] = []
-    obs: ProjectObservability = project.observability
-    warehouses = env.sql_warehouses
-    root = ("observability",)
-    for loc, key in ((root + ("warehouse",), obs.warehouse),
-                     (root + ("dashboard", "warehouse"), obs.dashboard.warehouse if obs.dashboard else None)):
-        if key is not None and key not in warehouses:
-            errors.append((loc, _unknown("warehouse", key, warehouses, "sql_warehouses")))
-    needs_warehouse = bool(obs.alerts) or (obs.dashboard is not None and obs.dashboard.enabled)
-    if needs_warehouse and obs.warehouse is None and environment_warehouse(env) is None and not (
-            obs.dashboard and obs.dashboard.warehouse and not obs.alerts):
-        errors.append((root, "dashboards and alerts need a SQL warehouse: declare sql_warehouses in the "
-                             f"environment '{env.name}' (and observability.warehouse when there are several)"))
-    errors += destination_problems(obs.notify, env, root + ("notify",), emails=True)
-    monitors = {k: m for k, m in project.monitors.items()}
-    endpoints = project.serving.endpoints
-    retraining = project.jobs.retraining
-    for key, alert in obs.alerts.items():
-        loc = root + ("alerts", key)
-        if alert.notify is not None:
-            errors += destination_problems(alert.notify, env, loc + ("notify",), emails=True)
-        if alert.monitor is not None:
-            if alert.monitor not in monitors:
-                errors.append((loc + ("monitor",), _unknown("monitor", alert.monitor, monitors, "monitors")))
-            elif not monitors[alert.monitor].enabled:
-                errors.append((loc + ("monitor",), f"monitor '{alert.monitor}' is disabled here; disable the "
-                                                   "alert too"))
-        if alert.endpoint is not None and alert.endpoint not in endpoints:
-            errors.append((loc + ("endpoint",), _unknown("serving endpoint", alert.endpoint, endpoints,
-                                                         "serving.endpoints")))
-        if alert.type == "drift":
-            if retraining is not None and alert.threshold is not None:
-                errors.append((loc + ("threshold",),
-                               "the drift alert fires at jobs.retraining.drift.threshold "
-                               f"({retraining.drift.threshold:g}), the one number retraining uses too; "
-                               "remove threshold here"))
-            if retraining is not None and alert.metric is not None and alert.metric != retraining.drift.metric:
-                errors.append((loc + ("metric",), f"the drift alert checks the retraining metric "
-                                                  f"'{retraining.drift.metric}'; remove metric here"))
-            if retraining is None and alert.threshold is None:
-                errors.append((loc + ("threshold",), "without a retraining job the drift alert needs its "
-                                                     "threshold"))
-            if alert.monitor is None and retraining is None:
-                errors.append((loc + ("monitor",), "name the monitor whose drift metrics the alert reads"))
-            if alert.monitor is not None and alert.monitor in monitors and monitors[alert.monitor].snapshot \
-                    is not None and monitors[alert.monitor].baseline_table is None:
-                errors.append((loc + ("monitor",), f"monitor '{alert.monitor}' is a snapshot without "
-                                                   "baseline_table: it computes no drift"))
-    for event, targets in _job_destinations(project):
-        errors += destination_problems(targets.destinations, env, event + ("destinations",), emails=False)
-    errors += _email_target_problems(project, env)
-    return errors
-
-
-def _email_target_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
-    """Monitors and endpoints notify by e-mail (provider: quality_monitor, model_serving): a
-    destination they name must be an email destination of the environment."""
-    out = []
-    known = env.notification_destinations
-    emails = sorted(k for k, d in known.items() if d.type == "email" and d.id is None)
-    lists = [(("monitors", k, "notifications", e), getattr(m.notifications, e))
-             for k, m in project.monitors.items() for e in ("on_failure", "on_new_classification_tag_detected")]
-    lists += [(("serving", "endpoints", k, "notifications", e), getattr(ep.notifications, e))
-              for k, ep in project.serving.endpoints.items() for e in ("on_update_failure", "on_update_success")]
-    for loc, values in lists:
-        for i, value in enumerate(values):
-            if "@" in value:
-                continue
-            if value not in known:
-                out.append((loc + (i,), _unknown("notification destination", value, known, "notification_destinations")))
-            elif value not in emails:
-                out.append((loc + (i,), f"'{value}' is a {known[value].type or 'referenced'} destination; monitors "
-                                        "and serving endpoints notify by e-mail only: name an email destination "
-                                        f"(email destinations: {', '.join(emails) or 'none'})"))
-    return out
-
-
-def _job_destinations(project: Any):
-    """(key path, EventTargets) of every job notification event in the project's jobs."""
-    jobs = project.jobs
-    sections = [(("jobs",), jobs)] + [(("jobs", kind), job) for kind, job in jobs.enabled_jobs()]
-    for loc, holder in sections:
-        notifications = getattr(holder, "notifications", None)
-        if notifications is None:
-            continue
-        for event in type(notifications).model_fields:
-            targets = getattr(notifications, event)
-            if targets is not None and getattr(targets, "destinations", None):
-                yield loc + ("notifications", event), targets

@@ -1,5 +1,8 @@
 """ML project configuration: one YAML file per project in config/projects/.
 
+The same concept as ``stacks.project`` (which composes a project's units), seen from the
+config layer.
+
 A project is defined once; its ``environments`` map overrides any field per
 environment (like asset-bundle targets). Overrides are deep-merged: mappings
 merge key by key, lists and scalars replace.
@@ -7,22 +10,23 @@ merge key by key, lists and scalars replace.
 
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from databricks_spec.permissions import ExperimentLevel
+from databricks_spec.rules import absolute_path
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
-                                        VolumeConfig, check_project, check_project_principals,
-                                        privilege_problems, raise_located)
+                                        VolumeConfig, check_project, privilege_problems)
+from platform_config.rule_adapter import raise_findings
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
-from platform_config.observability import ProjectObservability
+from platform_config.observability import ProjectObservabilityConfig
 from platform_config.serving import ServingConfig
+from platform_config.pipelines import PipelineConfig  # docs/pipelines.md
 
-ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 
 
 class RegisteredModelConfig(Model):
@@ -44,7 +48,7 @@ class RegisteredModelConfig(Model):
 
     @model_validator(mode="after")
     def _privileges(self) -> "RegisteredModelConfig":
-        raise_located("RegisteredModelConfig", privilege_problems("model", self.grants))
+        raise_findings(privilege_problems("model", self.grants))
         return self
 
 
@@ -62,9 +66,9 @@ class ExperimentConfig(Model):
     @field_validator("path")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("must be an absolute workspace path, e.g. /Shared/mlops/churn/churn-experiment "
-                             "(provider docs: mlflow_experiment, 'Argument Reference')")
+        if value is not None:
+            for f in absolute_path(value, "path", "/Shared/mlops/churn/churn-experiment"):
+                raise ValueError(f"{f.message} (provider docs: mlflow_experiment, 'Argument Reference')")
         return value
 
 
@@ -74,6 +78,7 @@ class ProjectConfig(Model):
     name: Slug
     """Project name; resource addresses derive from it. Required."""
     description: str = ""
+    """What the project is for; used in generated comments and descriptions. Default: empty."""
     owner: str
     """Owning team (e-mail or group); goes into the 'owner' tag. Required."""
     cost_center: str | None = None
@@ -83,9 +88,11 @@ class ProjectConfig(Model):
     tags: Tags
     """Extra tags for the project's resources. Default: none."""
     roles: dict[Slug, Principals] = Field(default_factory=dict)
-    """Project-specific roles, added to (and overriding) the environment's roles."""
+    """Project-specific roles, added to (and overriding) the environment's roles. Default: none."""
     model: RegisteredModelConfig = Field(default_factory=RegisteredModelConfig)
+    """The Unity Catalog registered model. Default: <project>_model in the models schema."""
     experiment: ExperimentConfig = Field(default_factory=ExperimentConfig)
+    """The MLflow experiment. Default: under /Shared/mlops/<named project>."""
     schemas: dict[Slug, SchemaConfig] = Field(default_factory=lambda: {"models": SchemaConfig()})
     """Key -> Unity Catalog schema in the environment's catalog, named '<project>_<key>'
     (docs/governance.md). Default: {models: {}} (holds the registered model)."""
@@ -100,15 +107,14 @@ class ProjectConfig(Model):
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
-    observability: ProjectObservability = Field(default_factory=ProjectObservability)
+    observability: ProjectObservabilityConfig = Field(default_factory=ProjectObservabilityConfig)
     """Monitoring dashboard and SQL alerts (docs/observability.md). Default: none."""
+    pipelines: dict[Slug, PipelineConfig] = Field(default_factory=dict)
+    """Lakeflow Declarative Pipelines by key (docs/pipelines.md). Default: none."""
 
     @model_validator(mode="after")
-    def _governance(self, info: ValidationInfo) -> "ProjectConfig":
+    def _governance(self) -> "ProjectConfig":
         check_project(self)
-        env = (info.context or {}).get("env")
-        if env is not None:
-            raise_located("ProjectConfig", check_project_principals(self, env))
         return self
 
     @field_validator("monitors")

@@ -1,61 +1,43 @@
 """Model serving configuration: a project's ``serving.endpoints`` section.
 
+The same concept as ``databricks_spec.rules.serving`` (its provider rules) and ``stacks.serving``
+(which composes the endpoints), seen from the config layer.
+
 One entry per endpoint, keyed by a stable name (the Terraform address derives
 from it). Each endpoint serves one or more versions of Unity Catalog models in
 the environment's catalog, split traffic between them, captures requests and
 responses to an inference table through the AI gateway, and is governed by
 roles. See docs/serving.md for every key with its default.
 
-Environment-dependent rules (scale-to-zero) read the environment from the
-validation context (``context={"env": EnvironmentConfig}``) the loader passes;
-without a context they are skipped (a project validated on its own).
+The environment-dependent rule (whether an entity may scale to zero there) runs with the
+other environment rules in ``platform_config.environment_rules``.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PositiveInt, StringConstraints, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError, ValidationError
 
+from databricks_spec.enums import RateLimitKey, WorkloadSize, WorkloadType
+from databricks_spec.formats import EMAIL_PATTERN
+from databricks_spec.names import ENDPOINT_NAME
+from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
+from databricks_spec.rules import Finding, serving as serving_rules
+from platform_config.rule_adapter import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.observability import EmailTarget
 from platform_config.references import RoleName
-from platform_config.secrets import SECRET_REFERENCE
 
-WorkloadSize = Literal["Small", "Medium", "Large"]
-WorkloadType = Literal["CPU", "GPU_SMALL", "GPU_MEDIUM", "GPU_LARGE", "MULTIGPU_MEDIUM"]
-ServingLevel = Literal["CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"]
-RateLimitKey = Literal["endpoint", "user", "user_group", "service_principal"]
 
 #: Endpoint and served-entity names (provider docs: model_serving, "name").
-ServingName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+ServingName = Annotated[str, StringConstraints(pattern=ENDPOINT_NAME.pattern)]
 
 #: An e-mail address for notifications.
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
 
-ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-#: Permission levels on a serving endpoint, lowest first (provider docs: permissions, "Model serving usage").
-SERVING_LEVEL_RANK = ["CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"]
-
-
-def located_error(*problems: tuple[tuple, str]) -> ValidationError:
-    """A ValidationError for problems at key paths *below* the model being validated.
-
-    Raised from a validator, pydantic prefixes each path with the model's own
-    location, so the loader reports the exact file:line of the offending key.
-    """
-    return ValidationError.from_exception_data("config", [
-        {"type": PydanticCustomError("mlops_rule", "{message}", {"message": message}),
-         "loc": tuple(loc), "input": None}
-        for loc, message in problems
-    ])
-
-
-def _env(info: ValidationInfo) -> Any:
-    return (info.context or {}).get("env") if info is not None else None
+#: Permission levels on a serving endpoint, lowest first: the spec's one order (databricks_spec.permissions).
+SERVING_LEVEL_RANK = SERVING_LEVELS
 
 
 class ServedEntityConfig(Model):
@@ -106,53 +88,14 @@ class ServedEntityConfig(Model):
     @field_validator("environment_vars")
     @classmethod
     def _secret_refs_only(cls, value: dict[str, str]) -> dict[str, str]:
-        problems = []
-        for name, ref in value.items():
-            if not ENV_VAR_NAME.match(name):
-                problems.append(((name,), "not a valid environment variable name "
-                                          "(letters, digits and '_', not starting with a digit)"))
-            elif not SECRET_REFERENCE.match(str(ref)):
-                problems.append(((name,), "environment variables may only reference secrets as "
-                                          "{{secrets/<scope>/<key>}}; a literal value would be stored "
-                                          "in config and Terraform state"))
-        if problems:
-            raise located_error(*problems)
+        raise_findings(serving_rules.environment_vars(value))
         return value
 
     @model_validator(mode="after")
-    def _compute_exclusive(self, info: ValidationInfo) -> "ServedEntityConfig":
-        problems = []
-        concurrency = [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency")
-                       if getattr(self, k) is not None]
-        throughput = [k for k in ("min_provisioned_throughput", "max_provisioned_throughput")
-                      if getattr(self, k) is not None]
-        if self.workload_size is not None and (concurrency or throughput):
-            other = (concurrency or throughput)[0]
-            problems.append((("workload_size",),
-                             f"workload_size and {other} are mutually exclusive: size the entity "
-                             "either by workload_size or by provisioned concurrency/throughput "
-                             "(provider docs: model_serving, 'served_entities Configuration Block')"))
-        if concurrency and throughput:
-            problems.append(((throughput[0],), "provisioned concurrency and provisioned throughput "
-                                               "are mutually exclusive"))
-        for low, high in (("min_provisioned_concurrency", "max_provisioned_concurrency"),
-                          ("min_provisioned_throughput", "max_provisioned_throughput")):
-            lo, hi = getattr(self, low), getattr(self, high)
-            if (lo is None) != (hi is None):
-                missing = high if hi is None else low
-                problems.append(((missing,), f"set both {low} and {high}"))
-            elif lo is not None and lo > hi:
-                problems.append(((low,), f"{low} ({lo}) must not exceed {high} ({hi})"))
-        env = _env(info)
-        if env is not None and self.scale_to_zero and not env.serving.allow_scale_to_zero \
-                and not self.scale_to_zero_override:
-            problems.append((("scale_to_zero",),
-                             f"environment '{env.name}' does not allow scale-to-zero "
-                             "(serving.allow_scale_to_zero: false in its environment file); set it "
-                             "to false for this environment, or add scale_to_zero_override: true to "
-                             "opt in explicitly"))
-        if problems:
-            raise located_error(*problems)
+    def _compute_exclusive(self) -> "ServedEntityConfig":
+        raise_findings(serving_rules.entity_sizing(self.workload_size, {
+            k: getattr(self, k) for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
+                                          "min_provisioned_throughput", "max_provisioned_throughput")}))
         return self
 
 
@@ -186,13 +129,11 @@ class RateLimitConfig(Model):
 
     @model_validator(mode="after")
     def _principal(self) -> "RateLimitConfig":
-        if self.key == "endpoint" and self.principal:
-            raise located_error((("principal",), "a rate limit with key 'endpoint' applies to the "
-                                                 "whole endpoint and takes no principal"))
+        raise_findings(serving_rules.rate_limit(self.key, self.principal, self.calls))
         return self
 
 
-class EndpointNotifications(Model):
+class EndpointNotificationsConfig(Model):
     """E-mails the endpoint sends (provider docs: model_serving, 'email_notifications Block')."""
 
     on_update_failure: list[EmailTarget] = Field(default_factory=list)
@@ -223,7 +164,8 @@ class ServingEndpointConfig(Model):
     """AI gateway usage tracking (system.serving tables). Default: true."""
     rate_limits: list[RateLimitConfig] = Field(default_factory=list)
     """Calls-per-minute limits, at most one per (key, principal). Default: none."""
-    notifications: EndpointNotifications = Field(default_factory=EndpointNotifications)
+    notifications: EndpointNotificationsConfig = Field(default_factory=EndpointNotificationsConfig)
+    """E-mails on endpoint update failure/success. Default: none."""
     route_optimized: bool = False
     """Route optimization (custom models). Changing it replaces the endpoint. Default: false."""
     budget_policy_id: str | None = None
@@ -240,63 +182,29 @@ class ServingEndpointConfig(Model):
     @field_validator("entities")
     @classmethod
     def _entities(cls, value: dict[str, ServedEntityConfig]) -> dict[str, ServedEntityConfig]:
-        if not value:
-            raise ValueError("an endpoint needs at least one served entity")
-        if len(value) > 10:
-            raise ValueError(f"an endpoint serves at most 10 entities, got {len(value)} "
-                             "(provider docs: model_serving, 'served_entities')")
-        known = [n for n, e in value.items() if e.version is not None]
-        pending = [n for n, e in value.items() if e.version is None]
-        if known and pending:
-            raise located_error(*[((n, "version"),
-                                   f"entity '{n}' has no version while {', '.join(sorted(known))} "
-                                   "has one: set its version, or remove the entity until it has "
-                                   "one (only a whole endpoint can be pending)") for n in pending])
+        for f in serving_rules.served_entity_count(len(value)):
+            raise ValueError(str(f))
+        raise_findings(serving_rules.pending_versions({n: e.version for n, e in value.items()}))
         return value
 
     @field_validator("traffic")
     @classmethod
     def _traffic(cls, value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
         entities = info.data.get("entities")
-        if entities is None:
-            return value
-        if not value:
-            return value  # several entities without a split: _split_required
-        problems = [((name,), f"no entity named '{name}' (entities: {', '.join(sorted(entities))})")
-                    for name in value if name not in entities]
-        missing = sorted(set(entities) - set(value))
-        if problems:
-            raise located_error(*problems)
-        if missing:
-            raise ValueError(f"traffic must name every entity; missing: {', '.join(missing)} "
-                             "(use 0 to serve without routing traffic)")
-        total = sum(value.values())
-        if total != 100:
-            split = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
-            raise ValueError(f"traffic percentages must sum to 100, got {total} ({split})")
+        if entities is not None and value:  # several entities without a split: _split_required
+            raise_findings(serving_rules.traffic(list(entities), value))
         return value
 
     @model_validator(mode="after")
     def _split_required(self) -> "ServingEndpointConfig":
-        if not self.traffic and len(self.entities) > 1:
-            raise located_error((("traffic",), f"several entities ({', '.join(sorted(self.entities))}) "
-                                               "need a traffic split: entity name -> percent, summing to 100"))
+        if not self.traffic:
+            raise_findings(serving_rules.traffic(list(self.entities), {}))
         return self
 
     @field_validator("rate_limits")
     @classmethod
     def _unique_limits(cls, value: list[RateLimitConfig]) -> list[RateLimitConfig]:
-        seen: dict[tuple, int] = {}
-        problems = []
-        for i, limit in enumerate(value):
-            ident = (limit.key, limit.principal)
-            if ident in seen:
-                who = f" for {limit.principal}" if limit.principal else ""
-                problems.append(((i,), f"duplicate rate limit (key {limit.key}{who}), "
-                                       f"already set at rate_limits[{seen[ident]}]"))
-            seen.setdefault(ident, i)
-        if problems:
-            raise located_error(*problems)
+        raise_findings(serving_rules.unique_rate_limits([(limit.key, limit.principal) for limit in value]))
         return value
 
 
@@ -307,7 +215,7 @@ class ServingConfig(Model):
     """Endpoint key -> endpoint. The key names the Terraform address. Default: none."""
 
 
-class ServingSettings(Model):
+class ServingSettingsConfig(Model):
     """Environment-level serving policy (``serving:`` in an environment file).
 
     Environment differences live here, never in code: dev and staging keep the
@@ -327,8 +235,8 @@ class ServingSettings(Model):
         return self.allow_scale_to_zero if self.scale_to_zero is None else self.scale_to_zero
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ServingSettings":
+    def _consistent(self) -> "ServingSettingsConfig":
         if self.scale_to_zero and not self.allow_scale_to_zero:
-            raise located_error((("scale_to_zero",), "cannot default to scale-to-zero where "
-                                                     "allow_scale_to_zero is false"))
+            raise_findings([Finding(("scale_to_zero",), "cannot default to scale-to-zero where "
+                                                     "allow_scale_to_zero is false")])
         return self

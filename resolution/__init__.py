@@ -12,7 +12,7 @@ construct props and wire Terraform references where a value says one is needed
 * ``tags``: the one tag precedence of every taggable unit;
 * ``principals``: roles -> members, grants (union) and levels (highest);
 * ``environment`` / ``project``: ``resolve_environment`` and ``resolve_project``
-  (with ``serving`` and ``jobs`` for those units of a project).
+  (with ``serving``, ``jobs`` and ``pipelines`` for those units of a project).
 """
 
 from resolution.environment import ResolvedEnvironment, resolve_environment

@@ -7,6 +7,9 @@ folders, cluster policies, created service principals) is
 
 Pure functions of config values: no jsii, no constructs. Table references as config
 writes them are resolved by ONE function, :func:`table`.
+
+The same concept as ``databricks_spec.names`` (the length and character rules these names
+obey), seen from the resolution layer.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from platform_config import EnvironmentConfig, ProjectConfig
 from platform_config.base import snake
 from platform_config.governance import SecretScopeConfig, project_schema_name, service_principal_display_name
+from platform_config.pipelines import pipeline_name as _pipeline_name
 
 #: The project schema holding the registered model (and, by default, inference and
 #: metric tables) when ``model.schema`` is unset.
@@ -90,6 +94,12 @@ def volume_name(key: str, configured: str | None) -> str:
     return configured or key.replace("-", "_")
 
 
+def volume_path(env: EnvironmentConfig, project: ProjectConfig, key: str) -> str:
+    """/Volumes/<catalog>/<schema>/<volume> of the project volume ``key`` (where files land)."""
+    volume = project.volumes[key]
+    return f"/Volumes/{env.catalog.name}/{schema_name(project, volume.schema_key)}/{volume_name(key, volume.name)}"
+
+
 # ------------------------------------------------------------------ workspace objects
 
 
@@ -102,6 +112,24 @@ def experiment_path(env: EnvironmentConfig, project: ProjectConfig) -> str:
 def job_name(env: EnvironmentConfig, project: ProjectConfig, kind: str, configured: str | None) -> str:
     """The naming rule applied to the job's ``name``, default '<project>-<kind>-job'."""
     return env.object_name(configured or f"{project.name}-{kind.replace('_', '-')}-job")
+
+
+def pipeline_name(env: EnvironmentConfig, project: ProjectConfig, key: str) -> str:
+    """The naming rule applied to the pipeline's ``name``, default '<project>-<key>-pipeline'
+    (the config layer applies the same rule to refuse duplicates: platform_config.pipelines)."""
+    return _pipeline_name(env, project, key)
+
+
+def pipeline_job_name(env: EnvironmentConfig, project: ProjectConfig, key: str, configured: str | None) -> str:
+    """The standalone job running pipeline ``key``: the naming rule applied to its ``name``,
+    default '<project>-<key>-pipeline-job'."""
+    return env.object_name(configured or f"{project.name}-{key}-pipeline-job")
+
+
+def git_folder_path(env: EnvironmentConfig, project: ProjectConfig) -> str:
+    """Where the project's Git folder (pipeline code from ``jobs.git_source``) is checked
+    out: /Repos/mlops/<named project>."""
+    return f"/Repos/mlops/{env.object_name(project.name)}"
 
 
 def endpoint_name(env: EnvironmentConfig, project: ProjectConfig, key: str, configured: str | None) -> str:

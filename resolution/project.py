@@ -23,6 +23,7 @@ from platform_config.governance import GrantMode, prevent_destroy
 from resolution import names
 from resolution.names import SchemaRef
 from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, resolve_tables
+from resolution.pipelines import ResolvedGitFolder, ResolvedPipeline, resolve_git_folder, resolve_pipelines
 from resolution.principals import Member, deployer, grant_map, level_map, owner
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor, resolve_endpoints, resolve_monitors
 from resolution.observability import ResolvedObservability, resolve_observability
@@ -133,6 +134,10 @@ class ResolvedProject:
     """Every table the jobs read and write, fully qualified."""
     deployer: Member | None
     """The principal running terraform apply, kept in authoritative grants (None: unset)."""
+    pipelines: Mapping[str, ResolvedPipeline]
+    """Enabled Lakeflow Declarative Pipelines by key, sorted (docs/pipelines.md)."""
+    git_folder: ResolvedGitFolder | None
+    """The Git folder pipelines read relative library paths from (None: none needed)."""
     observability: ResolvedObservability | None = None
     """Dashboard and SQL alerts (resolution.observability). Default: none."""
 
@@ -148,9 +153,10 @@ class ResolvedProject:
 
     @property
     def policy_refs(self) -> tuple[PolicyRef, ...]:
-        """The created environment policies the project's jobs use, sorted by key."""
-        found = {j.cluster_policy.key: j.cluster_policy for j in self.jobs.values()
-                 if isinstance(j.cluster_policy, PolicyRef)}
+        """The created environment policies the project's jobs and pipelines use, sorted by key."""
+        used = [j.cluster_policy for j in self.jobs.values()]
+        used += [p.cluster.cluster_policy for p in self.pipelines.values() if p.cluster is not None]
+        found = {ref.key: ref for ref in used if isinstance(ref, PolicyRef)}
         return tuple(found[k] for k in sorted(found))
 
 
@@ -226,9 +232,11 @@ def resolve_project(target: ProjectTarget) -> ResolvedProject:
     monitors = resolve_monitors(target)
     endpoints = resolve_endpoints(target)
     tables = resolve_tables(target, monitors)
+    pipelines = resolve_pipelines(target)
     return ResolvedProject(
         target=target, schemas=_schemas(target), volumes=_volumes(target), object_grants=_object_grants(target),
         model=model, experiment=experiment, endpoints=endpoints, monitors=monitors,
         jobs={kind: resolve_job(target, kind, job) for kind, job in project.jobs.enabled_jobs()},
         tables=tables, deployer=deployer(env),
+        pipelines=pipelines, git_folder=resolve_git_folder(target, pipelines),
         observability=resolve_observability(target, monitors, endpoints, tables))

@@ -1,10 +1,10 @@
-"""Tags of every taggable unit (jobs, serving endpoints): one precedence.
+"""Tags of every taggable unit (jobs, serving endpoints, pipelines): one precedence.
 
 **Precedence (later wins):** the environment's ``tags``, then the project's
 ``tags``, then the unit's own tags (for a job: ``jobs.tags``, then the job's
 ``tags``; for an endpoint: its ``tags``), then the platform's keys, which always
 win: ``project``, ``environment``, ``owner``, ``cost_center`` (when set) and, on
-jobs only and opt-in, ``iac_commit``.
+jobs and pipelines only and opt-in, ``iac_commit``.
 
 The platform's keys win so cost attribution and ownership cannot be overridden by
 a tag written in YAML: a project tag ``owner: x`` never replaces the project's

@@ -1,5 +1,7 @@
 """Compose one project's Unity Catalog data units: schemas, volumes, table/function grants.
 
+The same concept as ``platform_config.governance`` (its config), seen from the stacks.
+
 Called by ProjectUnits; every child id derives from a config key (schema_<key>,
 volume_<key>, table_grants_<name>, function_grants_<name>), never a list position.
 Names, grants and protection come resolved (resolution.project).

@@ -1,5 +1,8 @@
 """Compose a project's ML workflow jobs, and an environment's cluster policies, from config.
 
+The same concept as ``platform_config.jobs`` (the config) and ``databricks_spec.rules.jobs``
+(the provider rules), seen from the stacks.
+
 Decides WHICH jobs exist and maps resolved values (resolution.project: names, tags,
 tables, principals, paused flags, policy references) to construct props; the
 constructs in mlops_constructs decide HOW each is built. Construct ids come
@@ -57,9 +60,9 @@ def add_cluster_policies(stack: Construct, env: ResolvedEnvironment,
 
 
 def policy_lookups(scope: Construct, project: ResolvedProject, refs: StackRefs) -> dict[str, ClusterPolicy]:
-    """The created environment policies ``project``'s jobs use: the one created in this stack,
+    """The created environment policies ``project``'s jobs and pipelines use: the one created in this stack,
     or (per-project layout) a lookup by name under ``scope`` (id ``policy_<key>``) of the one the
-    platform stack created. Call once per project, before its jobs."""
+    platform stack created. Call once per project, before its jobs and pipelines."""
     out = {}
     for ref in project.policy_refs:
         out[ref.key] = refs.cluster_policies.get(ref.key) or ClusterPolicy.from_name(
@@ -106,10 +109,14 @@ def _targets(value: Any, destinations: Mapping[str, str]) -> Targets:
     return Targets(emails=tuple(value.emails), destinations=tuple(destinations.get(d, d) for d in value.destinations))
 
 
-def _notifications(n: NotificationsConfig | None, destinations: Mapping[str, str]) -> NotificationsSpec | None:
+def notifications_spec(n: NotificationsConfig | None,
+                       destinations: Mapping[str, str] | None = None) -> NotificationsSpec | None:
+    """Config job notifications -> the construct's; shared by every job the platform builds
+    (the ML jobs here, the pipeline jobs of stacks.pipelines). Destinations named by key become
+    their ids (``destinations``: StackRefs.destinations)."""
     if n is None:
         return None
-    t = destinations
+    t = destinations or {}
     return NotificationsSpec(
         on_start=_targets(n.on_start, t), on_success=_targets(n.on_success, t),
         on_failure=_targets(n.on_failure, t),
@@ -173,7 +180,7 @@ def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalR
         git_source=GitSourceSpec(url=g.url, provider=g.resolved_provider, branch=g.branch, tag=g.tag,
                                  commit=g.commit) if g else None,
         schedule=schedule, trigger=trigger, continuous=continuous,
-        notifications=_notifications(s.notifications, destinations or {}),
+        notifications=notifications_spec(s.notifications, destinations),
         health=s.health,
         timeout_seconds=s.timeout_seconds,
         max_concurrent_runs=s.max_concurrent_runs,
@@ -192,9 +199,11 @@ def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalR
 
 
 def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs,
-                     policies: Mapping[str, ClusterPolicy]) -> dict[str, Construct]:
+                     policies: Mapping[str, ClusterPolicy],
+                     pipelines: Mapping[str, str] | None = None) -> dict[str, Construct]:
     """The project's enabled jobs under ``scope`` (ProjectUnits), keyed by job type;
-    ``policies``: the created cluster policies they use (policy_lookups)."""
+    ``policies``: the created cluster policies they use (policy_lookups); ``pipelines``: task
+    key -> pipeline id the feature engineering job runs first (docs/pipelines.md)."""
     jobs = project.target.project.jobs
     env_name = project.target.env.name
     model = project.model.full_name
@@ -216,7 +225,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
             primary_keys=tuple(t.primary_keys), timestamp_column=t.timestamp_column,
         ) for name, t in sorted(cfg.tables.items()))  # type: ignore[attr-defined]
         built["feature_engineering"] = FeatureEngineeringJob(scope, "feature_engineering_job", FeatureEngineeringJobProps(
-            job=base, env_name=env_name, tables=feature_tables, compute_key=key))
+            job=base, env_name=env_name, tables=feature_tables, compute_key=key, pipelines=dict(pipelines or {})))
 
     if (tr := resolved.get("training")) is not None:
         cfg = tr.config
@@ -243,7 +252,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
 
     if (rt := resolved.get("retraining")) is not None:
         cfg = rt.config
-        training = built["training"]  # config guarantees it (jobs_problems)
+        training = built["training"]  # config guarantees it (platform_config.environment_rules)
         base, key = props("retraining")
         drift = cfg.drift  # type: ignore[attr-defined]
         built["retraining"] = RetrainingJob(scope, "retraining_job", RetrainingJobProps(

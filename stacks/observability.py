@@ -14,6 +14,8 @@ warehouses and destinations its projects use, by name (``lookup_observability``)
 Project units (``add_project_observability``) are children of ProjectUnits: ``dashboard`` and
 ``alert_<key>``. Alerts on a pending endpoint's inference table, or on a monitor that is not
 deployed, are left out with a notice until the table exists (as monitors are, docs/serving.md).
+
+The same concept as resolution.observability (the values it maps to props), composed.
 """
 
 from __future__ import annotations
@@ -98,8 +100,8 @@ def _used(projects: Iterable[ResolvedProject]) -> tuple[set[str], set[str]]:
     for p in projects:
         o = p.observability
         if o is not None:
-            if o.warehouse is not None and p.monitors:  # monitors run on the project's warehouse
-                warehouses.add(o.warehouse)
+            if o.monitor_warehouse is not None and p.monitors:  # monitors run on the warehouse it names
+                warehouses.add(o.monitor_warehouse)
             if o.dashboard is not None:
                 warehouses.add(o.dashboard.warehouse)
             for a in o.alerts.values():

@@ -1,4 +1,7 @@
-"""Compose one ML project's units for one environment from its resolved values."""
+"""Compose one ML project's units for one environment from its resolved values.
+
+The same concept as ``platform_config.project`` (the project config), seen from the stacks.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from mlops_constructs.registered_model import UcRegisteredModel, UcRegisteredMod
 from resolution import ResolvedProject
 from stacks.governance import add_data_units
 from stacks.jobs import add_project_jobs, policy_lookups
+from stacks.pipelines import add_project_pipelines, feature_job_pipelines
 from stacks.observability import add_project_observability
 from stacks.refs import StackRefs
 from stacks.serving import add_serving_units
@@ -21,7 +25,7 @@ class ProjectUnits(Construct):
     def __init__(self, scope: Construct, project: ResolvedProject, refs: StackRefs):
         super().__init__(scope, project.name)
         p = refs.principals
-        # cross-unit references this project needs, up front: cluster policies its jobs use
+        # cross-unit references this project needs, up front: cluster policies its jobs and pipelines use
         policies = policy_lookups(self, project, refs)
         self.data = add_data_units(self, project, refs)  # schemas, volumes, grants (docs/governance.md)
         model = project.model
@@ -40,8 +44,10 @@ class ProjectUnits(Construct):
             path=exp.path, artifact_location=exp.artifact_location, permissions=p.levels(exp.permissions)))
         # serving endpoints and Lakehouse monitors (docs/serving.md, docs/monitoring.md)
         self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema)
+        # Lakeflow Declarative Pipelines, before the jobs that run them (docs/pipelines.md)
+        self.pipelines = add_project_pipelines(self, project, refs, self.data, policies)
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
-        self.jobs = add_project_jobs(self, project, refs, policies)
+        self.jobs = add_project_jobs(self, project, refs, policies, feature_job_pipelines(project, self.pipelines))
         # monitoring dashboard and SQL alerts (docs/observability.md)
         self.observability = add_project_observability(
             self, project, refs, frozenset(k for k, e in self.serving.endpoints.items() if e.pending),

@@ -1,5 +1,8 @@
 """Compose one project's serving endpoints and Lakehouse monitors.
 
+The same concept as ``platform_config.serving`` and ``platform_config.monitoring`` (the config),
+seen from the stacks.
+
 Called by ProjectUnits (``add_serving_units``). Construct ids derive from config
 keys: ``serving_<endpoint key>`` and ``monitor_<monitor key>``, never list
 positions. Names, tags, tables, scale-to-zero and paused schedules come resolved
@@ -92,8 +95,9 @@ def _emails(env: EnvironmentConfig | None, values: list[str]) -> tuple[str, ...]
 
 def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
                   env: EnvironmentConfig | None = None, warehouse_id: str | None = None) -> QualityMonitorProps:
-    """``warehouse_id``: the project's warehouse (docs/observability.md), used unless the monitor
-    sets its own ``warehouse_id``."""
+    """``warehouse_id``: the warehouse the project names (``observability.warehouse``,
+    docs/observability.md), used unless the monitor sets its own ``warehouse_id``; never the
+    environment's default (a monitor's warehouse cannot change after creation)."""
     monitor = m.config
     profile = {}
     if monitor.inference_log is not None:
@@ -139,7 +143,7 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     out = ServingUnits()
     prefix = f"{refs.catalog_name}.{model_schema}"
     obs = project.observability
-    warehouse = refs.warehouses.get(obs.warehouse) if obs is not None and obs.warehouse else None
+    warehouse = refs.warehouses.get(obs.monitor_warehouse) if obs is not None and obs.monitor_warehouse else None
     for key, ep in project.endpoints.items():
         out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
             ep, refs, data, model_full_name, prefix, project.target.env))

@@ -10,6 +10,7 @@ from typing import Callable
 
 import pytest
 
+import engine_alias  # noqa: F401  (`import cdktf` in tests means the selected engine)
 from support import EXAMPLE_CONFIG, Synthesized, synth_config, terraform_or_skip
 
 

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from mlops_engine import ENGINE, Engine
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config"
+#: The Databricks provider release the selected engine's bindings wrap (what stacks pin).
+PROVIDER_VERSION = ENGINE.provider_version
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,18 @@ class Synthesized:
 
     def resources(self, stack: str, rtype: str) -> dict[str, dict]:
         return self.stacks[stack].get("resource", {}).get(rtype, {})
+
+
+def engine_neutral(doc: dict, engine: Engine = ENGINE) -> dict:
+    """A synthesized stack with its two engine-specific strings (the engine's version in
+    ``//.metadata.version``, the provider pin in ``terraform.required_providers``) replaced
+    by placeholders, after checking the pin is the one ``engine``'s bindings wrap."""
+    doc = json.loads(json.dumps(doc))
+    metadata = doc["//"]["metadata"]
+    pin = doc["terraform"]["required_providers"]["databricks"]
+    assert pin["version"] == engine.provider_version, (engine.name, pin)
+    metadata["version"], pin["version"] = "<engine version>", "<provider version>"
+    return doc
 
 
 def read_outdir(outdir: Path) -> Synthesized:

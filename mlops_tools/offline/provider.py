@@ -1,52 +1,49 @@
 """Schema-driven offline stand-in for the databricks Terraform provider.
 
-Speaks Terraform plugin protocol 6 over gRPC (go-plugin handshake, auto-mTLS)
-and serves the schema rebuilt from the installed cdktf bindings, so that real
-``terraform init/validate/plan/apply`` work without network or credentials.
-Nothing is ever sent to Databricks: apply fills computed attributes with
-deterministic placeholders.
+Speaks Terraform plugin protocol 6 over gRPC and serves the schema rebuilt
+from the installed cdktf bindings, so that real ``terraform validate/plan/apply``
+work without network or credentials. Nothing is ever sent to Databricks: apply
+fills computed attributes with deterministic placeholders.
 
-Run as ``python -m mlops_tools.offline.provider`` (Terraform starts it).
+The process is unmanaged: the offline harness starts ONE per run
+(``python -m mlops_tools.offline.provider unix:/private/dir/socket``) and every
+Terraform command of every stack attaches to it through
+``TF_REATTACH_PROVIDERS``, instead of Terraform starting a provider process
+(about 0.4 s) for each command. The servicer keeps no per-client state, so
+concurrent Terraform clients are independent.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import sys
 import threading
-import time
 from concurrent import futures
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import grpc
 import msgpack
 from msgpack.ext import ExtType
-from tf.gen import grpc_controller_pb2 as controller_pb
-from tf.gen import grpc_controller_pb2_grpc as controller_rpc
 from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from mlops_tools.offline.replacement import requires_replace
 from mlops_tools.offline.schema import (
+    PROVIDER_ADDRESS,
     JsonDict,
     atomic_write,
-    cache_dir,
     load_schema,
     provider_schemas,
     schema_cache_path,
 )
 
-MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
-MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 _UNKNOWN = ExtType(0, b"\x00")
 _SHUTDOWN_GRACE_SECONDS = 0.02
-_CERT_LIFETIME = timedelta(days=1)
+_WORKERS = 32
 _NESTING = {
     "single": pb.Schema.NestedBlock.SINGLE,
     "list": pb.Schema.NestedBlock.LIST,
@@ -308,66 +305,6 @@ class OfflineProvider(rpc.ProviderServicer):
 # --------------------------------------------------------------------------- server
 
 
-def server_certificate() -> tuple[bytes, bytes, bytes]:
-    """Self-signed server certificate (key PEM, cert PEM, cert DER), cached privately for a day.
-
-    Loading the cache avoids importing ``cryptography`` in every provider process.
-    """
-    path = cache_dir() / "offline-terraform" / "server-cert.json"
-    try:
-        cached = json.loads(path.read_text())
-        if cached["expires"] > time.time() + 3600:
-            return cached["key"].encode(), cached["cert"].encode(), base64.b64decode(cached["der"])
-    except (OSError, ValueError, KeyError):
-        pass
-    key_pem, cert_pem, cert_der = _new_certificate()
-    record = {"key": key_pem.decode(), "cert": cert_pem.decode(), "der": base64.b64encode(cert_der).decode()}
-    atomic_write(path, json.dumps({**record, "expires": time.time() + _CERT_LIFETIME.total_seconds()}))
-    return key_pem, cert_pem, cert_der
-
-
-def _new_certificate() -> tuple[bytes, bytes, bytes]:
-    """Fresh self-signed ECDSA certificate for ``localhost``: (key PEM, cert PEM, cert DER)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + _CERT_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
-
-
-class _Controller(controller_rpc.GRPCControllerServicer):
-    """go-plugin controller: Terraform asks the plugin to shut down through it."""
-
-    def __init__(self, stopped: threading.Event) -> None:
-        self.stopped = stopped
-
-    def Shutdown(self, request: Any, context: Any) -> Any:
-        self.stopped.set()
-        return controller_pb.Empty()
-
-
 class _Stdio(stdio_rpc.GRPCStdioServicer):
     """go-plugin stdio stream: nothing to forward."""
 
@@ -375,33 +312,58 @@ class _Stdio(stdio_rpc.GRPCStdioServicer):
         return iter(())
 
 
-def serve() -> int:
-    """Start the gRPC server, print the go-plugin handshake and wait for shutdown."""
-    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
-        print("This is a Terraform provider plugin: Terraform starts it; do not run it directly.", file=sys.stderr)
-        return 1
-    stopped = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+def reattach_config(address: str, pid: int) -> dict[str, Any]:
+    """The ``TF_REATTACH_PROVIDERS`` value that attaches Terraform to a server at ``address``.
+
+    ``address`` is ``unix:/path`` or ``127.0.0.1:PORT``. ``Test`` marks the
+    process as unmanaged: Terraform neither starts, waits for nor kills it, so
+    any number of Terraform commands, also concurrent ones, share it.
+    """
+    if address.startswith("unix:"):
+        addr = {"Network": "unix", "String": address.removeprefix("unix:")}
+    else:
+        addr = {"Network": "tcp", "String": address}
+    return {PROVIDER_ADDRESS: {"Protocol": "grpc", "ProtocolVersion": 6, "Pid": pid, "Test": True, "Addr": addr}}
+
+
+def serve(address: str) -> int:
+    """Serve the stand-in to any number of concurrent Terraform clients at ``address``.
+
+    ``address`` is ``unix:/path/to/socket`` (in a private directory) or
+    ``127.0.0.1:0`` where unix sockets are unavailable. Prints one JSON line,
+    ``{"reattach": <TF_REATTACH_PROVIDERS value>, "provider_version": ...}``,
+    once the schema is loaded, then serves until standard input closes (the
+    starting process closed the pipe or exited), so the server never outlives
+    the run that started it.
+    """
     schema = load_schema()
     provider = OfflineProvider(schema, schema_cache_path().with_suffix(".pb"))
+    provider.GetProviderSchema(None, None)  # load before announcing: every client gets it at once
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS))
     rpc.add_ProviderServicer_to_server(provider, server)
-    controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stopped), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
-    key_pem, cert_pem, cert_der = server_certificate()
-    # Terraform's TLS client presents PLUGIN_CLIENT_CERT only on request, and gRPC's C core
-    # cannot verify it against a bare self-signed cert; the port is bound to 127.0.0.1 only.
-    credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
-    port = server.add_secure_port("127.0.0.1:0", credentials)
+    port = server.add_insecure_port(address)
     server.start()
-    cert_b64 = base64.b64encode(cert_der).decode().rstrip("=")
-    print(f"1|6|tcp|127.0.0.1:{port}|grpc|{cert_b64}", flush=True)
-    stopped.wait()
+    if not address.startswith("unix:"):
+        address = f"{address.rsplit(':', 1)[0]}:{port}"
+    ready = {"reattach": reattach_config(address, os.getpid()), "provider_version": schema["provider_version"]}
+    print(json.dumps(ready), flush=True)
+    sys.stdin.buffer.read()
     server.stop(grace=_SHUTDOWN_GRACE_SECONDS)
-    time.sleep(_SHUTDOWN_GRACE_SECONDS)
-    # Skip interpreter teardown (joining gRPC threads costs ~0.3 s per provider process).
+    # Skip interpreter teardown (joining gRPC threads costs ~0.3 s).
     sys.stdout.flush()
     os._exit(0)
 
 
+def main(argv: list[str]) -> int:
+    """``python -m mlops_tools.offline.provider ADDRESS`` (the harness starts it)."""
+    if len(argv) != 1 or not (argv[0].startswith("unix:") or argv[0].startswith("127.0.0.1:")):
+        print("usage: python -m mlops_tools.offline.provider unix:/private/dir/socket | 127.0.0.1:0\n"
+              "The offline harness (mlops_tools.offline.harness) starts this server and attaches "
+              "Terraform to it.", file=sys.stderr)
+        return 2
+    return serve(argv[0])
+
+
 if __name__ == "__main__":
-    sys.exit(serve())
+    sys.exit(main(sys.argv[1:]))

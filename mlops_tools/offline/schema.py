@@ -1,7 +1,8 @@
-"""Rebuild the Databricks provider schema from the installed cdktf bindings.
+"""Rebuild the Databricks provider schema from the installed provider bindings.
 
-The ``cdktf-cdktf-provider-databricks`` wheel embeds the npm tarball of the
-generated TypeScript bindings.  Its JavaScript (``lib/**/*.js``) contains, for
+The bindings wheel of the selected engine (``cdktf-cdktf-provider-databricks`` for
+cdktf, ``cdktn-provider-databricks`` for CDK Terrain; see :mod:`mlops_engine`) embeds
+the npm tarball of the generated TypeScript bindings.  Its JavaScript (``lib/**/*.js``) contains, for
 every resource, data source and nested struct, a generated ``*ToHclTerraform``
 function listing each Terraform field with ``isBlock``/``type``/
 ``storageClassType``; output-reference classes expose computed attributes as
@@ -13,6 +14,15 @@ Known losses compared with the real provider schema: optional+computed flags
 (only ``id`` and the generator's annotated complex fields are marked), the
 ``sensitive``/``deprecated`` flags, exact ``max_items`` above 1 and all checks
 the real provider performs internally.
+
+Two compilations of the same generated code are read: the cdktf bindings assign
+static and instance members after the class / in the constructor
+(``Volume.tfResourceType = "databricks_volume";``, ``this._x = new XOutputReference(...)``),
+the CDK Terrain bindings use ES2022 class fields (``static tfResourceType = "...";``,
+``_x = new XOutputReference(...);`` in the class body). A rebuild that finds fewer
+resource types or data sources than a sane minimum, or a resource without attributes,
+raises :class:`SchemaBuildError` instead of serving a schema that would let everything
+(or nothing) through.
 
 The rebuilt schema is cached on disk, keyed by bindings version and tarball
 size/mtime, so provider processes start fast.
@@ -31,8 +41,10 @@ from pathlib import Path
 from typing import Any
 
 PROVIDER_ADDRESS = "registry.terraform.io/databricks/databricks"
-BINDINGS_PACKAGE = "cdktf_cdktf_provider_databricks"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+#: A rebuild finding fewer than this is broken, not a small provider (1.99.0 has 136/112).
+MIN_RESOURCE_TYPES = 100
+MIN_DATA_SOURCES = 50
 
 JsonDict = dict[str, Any]
 
@@ -70,13 +82,14 @@ _PRIMITIVE_CONVERTERS = {"string", "number", "boolean"}
 _CLASS_RE = re.compile(r"^class (\w+) extends [\w.]+ \{\n(.*?)^\}", re.M | re.S)
 _FUNC_RE = re.compile(r"^function (\w+)ToHclTerraform\(struct\) \{\n(.*?)^\}", re.M | re.S)
 _TYPE_NAME_RE = re.compile(r'^(\w+)\.tfResourceType = "(\w+)";', re.M)
+_STATIC_TYPE_NAME_RE = re.compile(r'^\s+static tfResourceType = "(\w+)";', re.M)
 _ATTR_RE = re.compile(
     r"\n\s+(\w+): \{\n\s+value: (.*?),\n\s+isBlock: (true|false),\n"
     r'\s+type: "(\w+)",\n\s+storageClassType: "(\w+)",\n\s+\}'
 )
 _COMPLEX_RE = re.compile(
     r"// (\w+) - computed: (true|false), optional: (true|false), required: (true|false)\n"
-    r'\s+this\._(\w+) = new (?:\w+\.)?(\w+)\(this, "\w+"(?:, (true|false))?\);'
+    r'\s+(?:this\.)?_(\w+) = new (?:\w+\.)?(\w+)\(this, "\w+"(?:, (true|false))?\);'
 )
 _GETTER_RE = re.compile(r"\n    get (\w+)\(\) \{\n\s+return (.+?);\n    \}")
 _SETTER_RE = re.compile(r"\n    set (\w+)\(value\)")
@@ -84,6 +97,7 @@ _CONVERTER_RE = re.compile(r"(\w+)ToHclTerraform\b")
 _CAMEL_RE = re.compile(r"(?:struct\.|this\._)(\w+)")
 _MAPPER_RE = re.compile(r"listMapperHcl\([\w.]+, (true|false)\)")
 _GETTER_CALL_RE = re.compile(r"this\.(\w+)\('(\w+)'\)")
+_TOLIST_PREFIXES = ("cdktf.Fn.tolist", "cdktn.Fn.tolist")
 
 
 class SchemaBuildError(RuntimeError):
@@ -136,11 +150,20 @@ class Bindings:
     optional: dict[str, dict[str, bool]]
 
 
+def bindings_package() -> str:
+    """Python package of the selected engine's Databricks bindings (no jsii started)."""
+    from mlops_engine import ENGINE
+
+    return ENGINE.provider_package
+
+
 def bindings_tarball() -> Path:
     """Return the path of the npm tarball embedded in the installed bindings wheel."""
-    spec = importlib.util.find_spec(BINDINGS_PACKAGE)
+    package = bindings_package()
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise SchemaBuildError(f"{BINDINGS_PACKAGE} is not installed")
+        raise SchemaBuildError(f"{package} is not installed (MLOPS_ENGINE selects the engine; "
+                               "each engine has its own virtualenv, see the README)")
     jsii_dir = Path(next(iter(spec.submodule_search_locations))) / "_jsii"
     tarballs = sorted(jsii_dir.glob("provider-databricks@*.jsii.tgz"))
     if not tarballs:
@@ -191,7 +214,10 @@ def _parse_javascript(bindings: Bindings, source: str) -> None:
         bindings.functions[func] = _parse_fields(body)
     for name, text in _CLASS_RE.findall(source):
         bindings.classes[name] = _parse_class(name, text)
-    bindings.type_names.update(dict(_TYPE_NAME_RE.findall(source)))
+        static = _STATIC_TYPE_NAME_RE.search(text)  # ES2022: static field in the class body
+        if static:
+            bindings.type_names[name] = static.group(1)
+    bindings.type_names.update(dict(_TYPE_NAME_RE.findall(source)))  # assigned after the class
 
 
 def _optional_flags(assembly: JsonDict) -> dict[str, dict[str, bool]]:
@@ -216,11 +242,12 @@ def read_bindings(tarball: Path | None = None) -> Bindings:
                 _parse_javascript(bindings, archive.extractfile(member).read().decode())
             elif name == "package/package.json":
                 package = json.load(archive.extractfile(member))
-                bindings.provider_version = package["cdktf"]["provider"]["version"]
+                generator = package.get("cdktn") or package.get("cdktf") or {}
+                bindings.provider_version = generator.get("provider", {}).get("version", "")
             elif name == "package/.jsii":
                 bindings.optional = _optional_flags(json.load(archive.extractfile(member)))
     if not bindings.provider_version or not bindings.functions:
-        raise SchemaBuildError(f"{path} does not look like cdktf provider bindings")
+        raise SchemaBuildError(f"{path} does not look like cdktf/cdktn provider bindings")
     return bindings
 
 
@@ -294,7 +321,7 @@ class _SchemaBuilder:
             call = _GETTER_CALL_RE.search(expr)
             if call and call.group(1) in _GETTER_TYPES:
                 type_ = _GETTER_TYPES[call.group(1)]
-                types[call.group(2)] = ["set", type_[1]] if expr.startswith("cdktf.Fn.tolist") else type_
+                types[call.group(2)] = ["set", type_[1]] if expr.startswith(_TOLIST_PREFIXES) else type_
         return types
 
     def complex_type(self, complex_field: ComplexField) -> Any:
@@ -325,7 +352,7 @@ class _SchemaBuilder:
             call = _GETTER_CALL_RE.search(expr)
             if call and call.group(1) in _GETTER_TYPES:
                 type_ = _GETTER_TYPES[call.group(1)]
-                attrs[call.group(2)] = ["set", type_[1]] if expr.startswith("cdktf.Fn.tolist") else type_
+                attrs[call.group(2)] = ["set", type_[1]] if expr.startswith(_TOLIST_PREFIXES) else type_
         return ["object", attrs]
 
     def top_level(self, class_name: str) -> JsonDict:
@@ -362,8 +389,32 @@ def _attribute(type_: Any, required: bool, computed: bool) -> JsonDict:
     return {"type": type_, **_flags(required, computed)}
 
 
-def build_schema(bindings: Bindings) -> JsonDict:
-    """Build the full provider schema document from parsed bindings."""
+def check_schema(schema: JsonDict, *, min_resources: int = MIN_RESOURCE_TYPES,
+                 min_data_sources: int = MIN_DATA_SOURCES) -> None:
+    """Fail loudly on a rebuild that found too little: a parser that no longer matches the
+    bindings (a new compiler output style) must stop the offline checks, not pass them."""
+    schemas = provider_schemas(schema)
+    version = schema.get("provider_version", "?")
+    found = {"resource types": (len(schemas["resource_schemas"]), min_resources),
+             "data sources": (len(schemas["data_source_schemas"]), min_data_sources)}
+    for what, (count, minimum) in found.items():
+        if count < minimum:
+            raise SchemaBuildError(
+                f"schema rebuild of provider {version} found {count} {what}, fewer than the sane "
+                f"minimum of {minimum}: the bindings parser no longer matches the installed bindings")
+    for kind, what in (("resource_schemas", "resource"), ("data_source_schemas", "data source")):
+        empty = sorted(name for name, entry in schemas[kind].items()
+                       if not entry["block"]["attributes"] and not entry["block"]["block_types"])
+        if empty:
+            shown = ", ".join(empty[:5]) + (", ..." if len(empty) > 5 else "")
+            raise SchemaBuildError(
+                f"schema rebuild of provider {version}: {len(empty)} {what}(s) without attributes "
+                f"({shown}): the bindings parser no longer matches the installed bindings")
+
+
+def build_schema(bindings: Bindings, *, min_resources: int = MIN_RESOURCE_TYPES,
+                 min_data_sources: int = MIN_DATA_SOURCES) -> JsonDict:
+    """Build the full provider schema document from parsed bindings (checked by :func:`check_schema`)."""
     builder = _SchemaBuilder(bindings)
     provider = builder.top_level("DatabricksProvider")
     provider["block"]["attributes"].pop("alias", None)
@@ -374,7 +425,7 @@ def build_schema(bindings: Bindings) -> JsonDict:
             continue
         target = data_sources if class_name.startswith("DataDatabricks") else resources
         target[type_name] = builder.top_level(class_name)
-    return {
+    schema = {
         "format_version": "1.0",
         "provider_version": bindings.provider_version,
         "provider_schemas": {
@@ -385,6 +436,8 @@ def build_schema(bindings: Bindings) -> JsonDict:
             }
         },
     }
+    check_schema(schema, min_resources=min_resources, min_data_sources=min_data_sources)
+    return schema
 
 
 def cache_dir() -> Path:
@@ -423,9 +476,12 @@ def load_schema(*, use_cache: bool = True) -> JsonDict:
     path = _cache_path(tarball)
     if use_cache and path.exists():
         try:
-            return json.loads(path.read_text())
+            cached = json.loads(path.read_text())
         except (OSError, ValueError):
             pass
+        else:
+            check_schema(cached)
+            return cached
     schema = build_schema(read_bindings(tarball))
     if use_cache:
         atomic_write(path, json.dumps(schema, separators=(",", ":")))

@@ -13,7 +13,12 @@
    by the change plans from an empty state (all creates); a stack removed by
    the change plans an empty configuration of the same provider against the
    base state (all deletes);
-4. reviews the plans (:mod:`mlops_tools.review.plan_review`).
+4. reviews the plans (:mod:`mlops_tools.review.plan_review`), and adds what plan
+   JSON cannot show: a stateful resource whose ``lifecycle.prevent_destroy`` is
+   on in the base and off in the head (⛔ protection removed). When Terraform
+   refuses a head plan because prevent_destroy protects a resource the plan
+   would destroy, the stack is planned once more with the protection lifted
+   (scratch copy) to show which resource and why (⛔ blocked, exit 3).
 
 Nothing leaves the machine, no secret is needed, and neither the repository
 nor ``cdktf.out`` is touched. What it cannot see: drift in the real workspace
@@ -34,7 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops_tools.review.plan_review import PlanInputError, Review, StackReview, review_plan
+from mlops_tools.review import rules
+from mlops_tools.review.plan_review import (PROTECTION, RISK_ORDER, PlanInputError, Review, Risk, StackReview, cross_stack_moves,
+                                            failed_review,
+                                            prevent_destroy_refusals, refused_review, review_plan)
+from mlops_tools.review.safe import code
 from mlops_tools.review.stacks import (SynthStack, deploy_order, environment_names, read_manifest,
                                        stack_environment)
 
@@ -121,8 +130,78 @@ def _empty_stack(base_dir: Path, dest: Path) -> Path:
     return dest
 
 
-def review_stack(name: str, base: SynthStack | None, head: SynthStack | None, scratch: Path) -> StackReview:
-    """Apply ``base`` offline, plan ``head`` against it, review the plan."""
+def _stack_doc(stack: SynthStack | None) -> dict:
+    if stack is None or not (stack.directory / STACK_FILE).is_file():
+        return {}
+    return json.loads((stack.directory / STACK_FILE).read_text())
+
+
+def _prevent_destroy(body: object) -> bool:
+    lifecycle = body.get("lifecycle") if isinstance(body, dict) else None
+    return isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy") is True
+
+
+def protection_removed(stack: str, base_doc: dict, head_doc: dict) -> list[Risk]:
+    """⛔ for every stateful resource whose lifecycle.prevent_destroy is on in the base and off in the
+    head (same address). A resource removed from the head is not listed: its delete is flagged."""
+    risks = []
+    base_resources, head_resources = base_doc.get("resource") or {}, head_doc.get("resource") or {}
+    for rtype in sorted(set(base_resources) & set(rules.STATEFUL)):
+        for name, body in sorted((base_resources.get(rtype) or {}).items()):
+            head_body = (head_resources.get(rtype) or {}).get(name)
+            if head_body is None or not _prevent_destroy(body) or _prevent_destroy(head_body):
+                continue
+            label = next((head_body[k] for k in ("name", "full_name") if isinstance(head_body.get(k), str)), "")
+            what = code(f"{rtype}.{name}") + (f" ({code(label)})" if label else "")
+            risks.append(Risk(PROTECTION, stack, f"{rtype}.{name}",
+                              f"{what}: lifecycle.prevent_destroy is turned off (on in the base): from now on a "
+                              f"plan may delete or replace it without Terraform refusing ({rules.STATEFUL[rtype]}). "
+                              "If intended, merge it as a change of its own (label `allow-destroy`)",
+                              blocking=True))
+    return risks
+
+
+def _unprotected(head_dir: Path, dest: Path) -> Path:
+    """A copy of the head stack with every prevent_destroy lifted (to see what a refused plan would do)."""
+    doc = json.loads((head_dir / STACK_FILE).read_text())
+    for items in (doc.get("resource") or {}).values():
+        for body in items.values():
+            lifecycle = body.get("lifecycle") if isinstance(body, dict) else None
+            if isinstance(lifecycle, dict) and "prevent_destroy" in lifecycle:
+                lifecycle["prevent_destroy"] = False
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / STACK_FILE).write_text(json.dumps(doc, indent=2))
+    if (head_dir / "assets").is_dir() and not (dest / "assets").exists():
+        shutil.copytree(head_dir / "assets", dest / "assets")
+    return dest
+
+
+def review_stack(name: str, base: SynthStack | None, head: SynthStack | None, scratch: Path,
+                 plans_dir: Path | None = None) -> StackReview:
+    """Apply ``base`` offline, plan ``head`` against it, review the plan (and the lifecycle change).
+
+    ``plans_dir`` also keeps the plan as ``<stack>.json`` (``terraform show -json``), or, when
+    Terraform failed or refused, its output as ``<stack>.error.txt``: data a privileged workflow
+    can review with its own code (``review --plans-dir``).
+    """
+    review = _review_stack(name, base, head, scratch, plans_dir)
+    review.risks = sorted(review.risks + protection_removed(name, _stack_doc(base), _stack_doc(head)),
+                          key=lambda r: (RISK_ORDER.index(r.kind), r.address))
+    return review
+
+
+def _keep(plans_dir: Path | None, name: str, plan: dict | None = None, error: str = "") -> None:
+    if plans_dir is None:
+        return
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    if plan is not None:
+        (plans_dir / f"{name}.json").write_text(json.dumps(plan))
+    else:
+        (plans_dir / f"{name}.error.txt").write_text(error)
+
+
+def _review_stack(name: str, base: SynthStack | None, head: SynthStack | None, scratch: Path,
+                  plans_dir: Path | None) -> StackReview:
     from mlops_tools.offline.harness import apply_stack, verify_stack
 
     state = scratch / "state" / f"{name}.tfstate"
@@ -142,7 +221,19 @@ def review_stack(name: str, base: SynthStack | None, head: SynthStack | None, sc
             note = "stack added by this change"
     result = verify_stack(head_dir, state=state if base is not None else None)
     if not result.ok or result.plan is None:
-        return StackReview(name, error=result.failure_text() or "terraform produced no plan", note=note)
+        error = result.failure_text() or "terraform produced no plan"
+        _keep(plans_dir, name, error=error)
+        refused = prevent_destroy_refusals(error)
+        if not refused:
+            return failed_review(name, error, note=note)
+        # A copy of the state: this plan is only to explain the refusal, never to be applied.
+        unprotected_state = scratch / "state" / f"{name}.unprotected.tfstate"
+        if base is not None:
+            shutil.copyfile(state, unprotected_state)
+        lifted = verify_stack(_unprotected(head_dir, scratch / "unprotected" / name),
+                              state=unprotected_state if base is not None else None)
+        return refused_review(name, error, refused, lifted.plan if lifted.ok else None, note=note)
+    _keep(plans_dir, name, plan=result.plan)
     try:
         return review_plan(name, result.plan, note=note)
     except PlanInputError as exc:  # pragma: no cover - terraform always writes a plan document
@@ -151,13 +242,14 @@ def review_stack(name: str, base: SynthStack | None, head: SynthStack | None, sc
 
 def change_review(base: str, *, project: Path | None = None, environments: list[str] | None = None,
                   head_outdir: Path | None = None, merge_base: bool = False, allow_destroy: bool = False,
-                  jobs: int = 4, keep: Path | None = None) -> tuple[Review, str]:
+                  jobs: int = 4, keep: Path | None = None, plans_dir: Path | None = None) -> tuple[Review, str]:
     """Review what changing ``base`` into the working tree does; returns (review, base commit id).
 
     ``environments`` limits the stacks (default: every environment);
     ``head_outdir`` reuses an already synthesized working tree (e.g. CI's
     cdktf.out) instead of synthesizing it again; ``keep`` keeps the scratch
-    directory (base tree, synthesized outputs, states) for debugging.
+    directory (base tree, synthesized outputs, states) for debugging;
+    ``plans_dir`` keeps each stack's plan JSON (or Terraform's error output) there.
     """
     from mlops_tools.offline.harness import terraform_binary
 
@@ -199,9 +291,9 @@ def change_review(base: str, *, project: Path | None = None, environments: list[
         if environments:
             names = [n for n in names if stack_environment(n, known) in set(environments)]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            reviews = list(pool.map(lambda n: review_stack(n, base_side.stacks.get(n), head.stacks.get(n), scratch),
-                                    names))
-        return Review(reviews, allow_destroy=allow_destroy), sha
+            reviews = list(pool.map(lambda n: review_stack(n, base_side.stacks.get(n), head.stacks.get(n), scratch,
+                                                           plans_dir), names))
+        return Review(cross_stack_moves(reviews), allow_destroy=allow_destroy, lifecycle_checked=True), sha
     finally:
         if keep is None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -10,6 +10,15 @@ must look at (see :mod:`mlops_tools.review.rules`):
 * downtime: replace or delete of a serving endpoint (and similar services).
 * security: any change to grants, permissions or secret ACLs, with the
   per-principal difference.
+* identity: a job's or pipeline's ``run_as``, a securable's owner, a
+  principal's entitlements or a group's members change.
+* refused (blocked destructive change): Terraform refused the whole plan
+  because ``lifecycle.prevent_destroy`` protects a resource the plan would
+  destroy. Blocking (exit 3) whatever ``allow_destroy`` says: nothing of the
+  stack can be applied.
+* protection removed: ``lifecycle.prevent_destroy`` of a stateful resource
+  is turned off (only ``change-review`` sees this: plan JSON has no
+  lifecycle). Blocking unless ``allow_destroy``.
 * forced replacement: the attribute that forces it (Terraform's
   ``replace_paths``), or, when the plan shows an in-place update of an
   attribute the service refuses to change after creation (``immutable`` in
@@ -24,6 +33,7 @@ Exit codes of the review (see :data:`EXIT_CODES`): 0 nothing blocking,
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +41,7 @@ from typing import Any
 
 from databricks_spec.diagnostics import ExitCode
 from mlops_tools.review import rules
+from mlops_tools.review.safe import code, text
 from platform_config.errors import key_path
 
 EXIT_OK = ExitCode.OK
@@ -41,7 +52,8 @@ EXIT_CODES = {
     EXIT_OK: "no blocking risk (risks may still be flagged for review)",
     EXIT_FAILED: "a step failed (terraform, synth, or a plan that errored)",
     EXIT_BAD_INPUT: "bad input (missing or unreadable plan JSON, bad arguments, bad config)",
-    EXIT_DESTRUCTIVE: "destructive change to a stateful resource without --allow-destroy",
+    EXIT_DESTRUCTIVE: "destructive change to a stateful resource (or its protection removed) without "
+                      "--allow-destroy, or a plan Terraform refused because prevent_destroy protects a resource",
 }
 
 ACTION_ORDER = ("create", "update", "replace", "delete", "import", "move", "forget", "read", "no-op")
@@ -54,12 +66,19 @@ DOWNTIME = "downtime"
 SECURITY = "security"
 REPLACEMENT = "replacement"
 RENAME = "rename"
+IDENTITY = "identity"
+PROTECTION = "protection"
+REFUSED = "refused"
 ALERTING = "alerting"
 DESTINATION = "destination"
-RISK_ORDER = (DATA_LOSS, DOWNTIME, SECURITY, ALERTING, REPLACEMENT, RENAME, DESTINATION)
-RISK_TITLE = {DATA_LOSS: "data loss", DOWNTIME: "downtime", SECURITY: "security review",
-              REPLACEMENT: "forced replacement", RENAME: "possible rename", ALERTING: "alert weakened",
-              DESTINATION: "notification destination"}
+RISK_ORDER = (REFUSED, DATA_LOSS, PROTECTION, DOWNTIME, IDENTITY, SECURITY, ALERTING, REPLACEMENT, RENAME, DESTINATION)
+RISK_TITLE = {REFUSED: "blocked destructive change", DATA_LOSS: "data loss", PROTECTION: "protection removed",
+              DOWNTIME: "downtime", IDENTITY: "identity", SECURITY: "security review", ALERTING: "alert weakened",
+              REPLACEMENT: "forced replacement", RENAME: "possible rename", DESTINATION: "notification destination"}
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+"""Largest plan JSON read (a bound for untrusted artifacts; real plans of this app are far smaller)."""
+LIFECYCLE_NOTE = ("Plan JSON does not contain `lifecycle`, so this review cannot see `prevent_destroy` being "
+                  "turned off; `change-review` compares it between the base and the working tree.")
 
 _REASONS = {
     "replace_because_cannot_update": "an attribute that cannot be updated in place changed",
@@ -122,6 +141,8 @@ class Risk:
     address: str
     message: str
     blocking: bool = False
+    overridable: bool = True
+    """Whether ``--allow-destroy`` lifts the block (not for a plan Terraform itself refused)."""
 
 
 @dataclass
@@ -139,6 +160,9 @@ class StackReview:
     """Why no plan could be produced (for stacks reviewed from a stack directory)."""
     note: str = ""
     """Context shown under the stack heading (e.g. 'stack removed: every resource is deleted')."""
+    refused: tuple[str, ...] = ()
+    """Addresses whose lifecycle.prevent_destroy made Terraform refuse the plan; ``error`` holds
+    Terraform's message. The changes, if any, are what the plan would do without the protection."""
 
     def counts(self) -> dict[str, int]:
         """Number of managed resources per effective action (no-op and reads left out)."""
@@ -152,7 +176,13 @@ class StackReview:
 
     @property
     def failed(self) -> bool:
-        return self.errored or bool(self.error)
+        """No complete plan for another reason than a prevent_destroy refusal."""
+        return (self.errored or bool(self.error)) and not self.refused
+
+    @property
+    def status(self) -> str:
+        """'failed', 'refused' or 'planned'."""
+        return "failed" if self.failed else "refused" if self.refused else "planned"
 
 
 @dataclass
@@ -161,6 +191,10 @@ class Review:
 
     stacks: list[StackReview]
     allow_destroy: bool = False
+    lifecycle_checked: bool = False
+    """True when the review compared lifecycle.prevent_destroy of base and head (change-review)."""
+    gate: bool = True
+    """False for a report that gates nothing (drift): destructive changes are described, not 'blocked'."""
 
     @property
     def risks(self) -> list[Risk]:
@@ -173,7 +207,7 @@ class Review:
 
     @property
     def blocked(self) -> bool:
-        return bool(self.destructive) and not self.allow_destroy
+        return any(r.blocking and (not r.overridable or not self.allow_destroy) for r in self.risks)
 
     @property
     def exit_code(self) -> int:
@@ -184,7 +218,8 @@ class Review:
     def totals(self) -> dict[str, int]:
         total: Counter[str] = Counter()
         for stack in self.stacks:
-            total.update(stack.counts())
+            if stack.status == "planned":
+                total.update(stack.counts())
         return {a: total[a] for a in ACTION_ORDER if total[a]}
 
 
@@ -194,6 +229,8 @@ class Review:
 def load_plan(path: Path) -> dict[str, Any]:
     """Read a ``terraform show -json`` document; raise PlanInputError when it is not one."""
     try:
+        if Path(path).stat().st_size > MAX_PLAN_BYTES:
+            raise PlanInputError(f"{path}: larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB: not read")
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanInputError(f"{path}: cannot read plan JSON ({exc})") from exc
@@ -326,7 +363,8 @@ def _who(principal: Any) -> str:
 
 
 def access_diff(change: Change) -> list[str]:
-    """Per-principal difference, e.g. ``analysts: +EXECUTE -READ_VOLUME`` (sorted by principal)."""
+    """Per-principal difference, e.g. ```analysts: +EXECUTE -READ_VOLUME``` (one code span per
+    principal, sorted by principal)."""
     before = _principal_map(change.type, change.before if change.action != "create" else None)
     after = _principal_map(change.type, change.after if change.action != "delete" else None)
     lines = []
@@ -334,7 +372,7 @@ def access_diff(change: Change) -> list[str]:
         added, removed = sorted(after.get(who, set()) - before.get(who, set())), \
             sorted(before.get(who, set()) - after.get(who, set()))
         if added or removed:
-            lines.append(f"{who}: " + " ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed]))
+            lines.append(code(f"{who}: " + " ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed])))
     return lines
 
 
@@ -343,12 +381,12 @@ _PAST = {"create": "created", "update": "updated", "replace": "replaced", "delet
 
 
 def _what(change: Change) -> str:
-    return f"`{change.address}`" + (f" ({change.object})" if change.object else "")
+    return code(change.address) + (f" ({code(change.object)})" if change.object else "")
 
 
 def _replaced(change: Change) -> str:
     """'replaced (`name` changed [registered_model.md: ...])', marked when predicted."""
-    forced = ", ".join(f"`{p}`" for p in change.replace_paths)
+    forced = ", ".join(code(p) for p in change.replace_paths)
     sources = sorted({src for p in change.replace_paths if (src := rules.explain(change.type, p))})
     why = f" [{'; '.join(sources)}]" if sources else ""
     return f"replaced ({'predicted: ' if change.predicted else ''}{forced or 'an attribute'} changed{why})"
@@ -360,7 +398,7 @@ def _risks(stack: str, change: Change) -> list[Risk]:
     if change.action == "replace":
         how = _replaced(change)
     else:
-        how = f"deleted ({change.reason})" if change.reason else "deleted"
+        how = f"deleted ({text(change.reason)})" if change.reason else "deleted"
     if destructive and change.type in rules.STATEFUL:
         extra = ""
         if isinstance(change.before, dict) and change.before.get("force_destroy"):
@@ -380,7 +418,125 @@ def _risks(stack: str, change: Change) -> list[Risk]:
         risks.append(Risk(SECURITY, stack, change.address,
                           f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}"
                           f"{rules.permission_object(change.before, change.after)}: {detail}"))
+    risks += _identity_risks(stack, change)
     return risks
+
+
+def _principal(block: Any) -> str:
+    """'service principal <id>' / 'user <name>' for a run_as block (a list of one in plan JSON)."""
+    if isinstance(block, list):
+        block = block[0] if block else None
+    if isinstance(block, dict):
+        if block.get("service_principal_name"):
+            return f"service principal {code(block['service_principal_name'])}"
+        if block.get("user_name"):
+            return f"user {code(block['user_name'])}"
+    return "whoever deploys it (run_as unset)"
+
+
+def _entitlement_diff(change: Change) -> list[str]:
+    before = change.before if isinstance(change.before, dict) and change.action != "create" else {}
+    after = change.after if isinstance(change.after, dict) and change.action != "delete" else {}
+    out = []
+    for name in rules.ENTITLEMENTS:
+        was, now = bool(before.get(name)), bool(after.get(name))
+        if was != now:
+            out.append(("+" if now else "-") + name)
+    return out
+
+
+def _identity_risks(stack: str, change: Change) -> list[Risk]:
+    """Who runs, owns, is entitled to or belongs to what: run_as, owner, entitlements, membership."""
+    if change.action in ("no-op", "read", "move", "forget", "import"):
+        return []
+    before = change.before if isinstance(change.before, dict) else {}
+    after = change.after if isinstance(change.after, dict) else {}
+    out = []
+    changing = change.action in ("update", "replace")
+    if change.type in rules.RUN_AS_TYPES and changing and before.get("run_as") != after.get("run_as"):
+        kind = rules.RUN_AS_TYPES[change.type]
+        out.append(Risk(IDENTITY, stack, change.address,
+                        f"{_what(change)}: the {kind} now runs as {_principal(after.get('run_as'))} "
+                        f"(was: {_principal(before.get('run_as'))}); its runs get that principal's privileges"))
+    elif change.type in rules.RUN_AS_TYPES and change.action == "create" and after.get("run_as"):
+        kind = rules.RUN_AS_TYPES[change.type]
+        out.append(Risk(IDENTITY, stack, change.address,
+                        f"{_what(change)}: the new {kind} runs as {_principal(after.get('run_as'))}; "
+                        "its runs get that principal's privileges"))
+    owner = rules.OWNER_ATTRIBUTE
+    if changing and owner in after and before.get(owner) != after.get(owner) and after.get(owner) is not None:
+        out.append(Risk(IDENTITY, stack, change.address,
+                        f"{_what(change)}: owner changes from {code(before.get(owner) or 'unset')} to "
+                        f"{code(after[owner])}; the owner holds every privilege and can grant them"))
+    if change.type in rules.PRINCIPAL_TYPES or change.type == "databricks_entitlements":
+        diff = _entitlement_diff(change)
+        if diff:
+            who = rules.PRINCIPAL_TYPES.get(change.type, "principal")
+            done = _PAST.get(change.action, change.action)
+            out.append(Risk(IDENTITY, stack, change.address,
+                            f"{_what(change)} {done}: {who} entitlements {' '.join(diff)}"))
+    if change.type == rules.MEMBERSHIP:
+        values = after if change.action != "delete" else before
+        member = code(values.get("member_id") or "(known after apply)")
+        group = code(values.get("group_id") or "(known after apply)")
+        verb = {"create": "joins", "delete": "leaves"}.get(change.action, "changes membership of")
+        out.append(Risk(IDENTITY, stack, change.address,
+                        f"{code(change.address)}: member {member} {verb} group {group}; members inherit "
+                        "the group's grants and entitlements"))
+    return out
+
+
+_REFUSAL = re.compile(r"Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy\s+set,\s+but\s+the\s+plan\s+calls"
+                      r"\s+for\s+this\s+resource\s+to\s+be\s+destroyed")
+
+
+def prevent_destroy_refusals(terraform_output: str) -> tuple[str, ...]:
+    """Addresses Terraform names in "Instance cannot be destroyed" errors, when those are the only
+    errors of the output (else () : the plan failed for another reason too)."""
+    errors = re.findall(r"Error: (.+)", terraform_output)
+    addresses = tuple(dict.fromkeys(m.group(1).rstrip(".,") for m in _REFUSAL.finditer(terraform_output)))
+    if not addresses or any(e.strip() != "Instance cannot be destroyed" for e in errors):
+        return ()
+    return addresses
+
+
+def refusal_risk(stack: str, address: str, change: Change | None) -> Risk:
+    """⛔ blocked: Terraform refused the stack's plan because prevent_destroy protects ``address``."""
+    if change is not None and change.action in ("replace", "delete"):
+        how = _replaced(change) if change.action == "replace" else \
+            (f"deleted ({text(change.reason)})" if change.reason else "deleted")
+        what = f"{_what(change)} would be {how}"
+        loss = rules.STATEFUL.get(change.type)
+        what += f": {loss}" if loss else ""
+    else:
+        what = f"{code(address)} would be destroyed (deleted or replaced)"
+    return Risk(REFUSED, stack, address,
+                f"{what}. Its lifecycle.prevent_destroy makes Terraform refuse this stack's whole plan, so "
+                "nothing in the stack can be deployed: keep the attribute (or move the object with a `moved` "
+                "block), or lift the protection (protection: {prevent_destroy: false, reason: ...}) in a "
+                "change of its own", blocking=True, overridable=False)
+
+
+def refused_review(stack: str, error: str, refused: tuple[str, ...], unprotected: dict[str, Any] | None = None,
+                   *, note: str = "") -> StackReview:
+    """The review of a plan Terraform refused; ``unprotected`` is the plan of the same change with
+    prevent_destroy lifted (what the plan would do), when available."""
+    review = review_plan(stack, unprotected, note=note) if unprotected is not None else StackReview(stack, note=note)
+    by_address = {c.address: c for c in review.changes}
+    protected = set(refused)
+    risks = [r for r in review.risks if not (r.address in protected and r.kind == DATA_LOSS)]
+    risks += [refusal_risk(stack, a, by_address.get(a)) for a in refused]
+    risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.address))
+    review.risks, review.error, review.refused = risks, error, tuple(refused)
+    return review
+
+
+def failed_review(stack: str, error: str, *, note: str = "") -> StackReview:
+    """A stack whose plan could not be produced; a prevent_destroy refusal is recognised as such."""
+    refused = prevent_destroy_refusals(error)
+    if refused:
+        return refused_review(stack, error, refused, note=note)
+    return StackReview(stack, error=error or "terraform produced no plan", note=note)
 
 
 def _renames(stack: str, changes: list[Change]) -> list[Risk]:
@@ -391,7 +547,7 @@ def _renames(stack: str, changes: list[Change]) -> list[Risk]:
         if change.action == "delete" and change.type in created:
             new = created[change.type]
             out.append(Risk(RENAME, stack, change.address,
-                            f"{_what(change)} is deleted while `{new.address}` of the same type is created: "
+                            f"{_what(change)} is deleted while {code(new.address)} of the same type is created: "
                             "if this is a rename, keep the object with a `moved` block "
                             "(cdktf: `moveTo`/`moveFromId`) instead of destroying it"))
     return out
@@ -409,6 +565,28 @@ def _observability_risks(stack: str, changes: list[Change]) -> list[Risk]:
         if listed:
             out.append(Risk(DESTINATION, stack, c.address, f"`{c.address}`: {listed}"))
     return out
+
+
+def cross_stack_moves(stacks: list[StackReview]) -> list[StackReview]:
+    """ℹ️ for an object deleted in one stack and created (same type and name) in another: a layout
+    change (per-environment <-> per-project) moves it; its state should move with it."""
+    created: dict[tuple[str, str], tuple[str, str]] = {}
+    for stack in stacks:
+        for c in stack.changes:
+            if c.action == "create" and c.mode == "managed" and c.object:
+                created.setdefault((c.type, c.object), (stack.stack, c.address))
+    for stack in stacks:
+        for c in stack.changes:
+            other = created.get((c.type, c.object)) if c.action == "delete" and c.object else None
+            if other is None or other[0] == stack.stack:
+                continue
+            stack.risks.append(Risk(
+                RENAME, stack.stack, c.address,
+                f"{_what(c)} is deleted here and created in stack {code(other[0])} as {code(other[1])}: a layout "
+                "change moves objects between stacks; move the state too (`terraform state rm` here, an "
+                "`import` block there) instead of destroying and recreating the object"))
+        stack.risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.address))
+    return stacks
 
 
 def review_plan(stack: str, plan: dict[str, Any], *, note: str = "") -> StackReview:

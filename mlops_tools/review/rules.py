@@ -7,6 +7,9 @@ Three families of risk, each with the reason shown to reviewers:
   review (exit code 3) unless explicitly allowed.
 * ``DOWNTIME``: replacing or deleting the object interrupts a running service.
 * ``ACCESS_CONTROL``: any change alters who can do what: security review.
+* identity (``RUN_AS_TYPES``, ``OWNER_ATTRIBUTE``, ``PRINCIPAL_TYPES`` with
+  ``ENTITLEMENTS``, ``MEMBERSHIP``): who a job or pipeline runs as, who owns a
+  securable, what a principal is entitled to, who is in a group.
 
 Replacements come from ``databricks_spec.replacement_rules`` (provider docs
 1.99.0). Rules with effect ``replace`` are what the provider plans as
@@ -34,7 +37,8 @@ STATEFUL: dict[str, str] = {
     "databricks_mlflow_experiment": "deletes the experiment with its runs, metrics and artifacts",
     "databricks_mlflow_model": "deletes the workspace model with all its versions",
     "databricks_metastore": "deletes the Unity Catalog metastore",
-    "databricks_secret_scope": "deletes the scope and every secret in it",
+    "databricks_secret_scope": "the scope is deleted and its secrets are lost (a recreated scope starts "
+                               "empty: put every secret again)",
     "databricks_secret": "deletes the secret value",
     "databricks_pipeline": "deletes the pipeline; its materialized views and streaming tables are dropped",
     "databricks_quality_monitor": "deletes the monitor; its profile and drift history stop being maintained",
@@ -63,11 +67,9 @@ ACCESS_CONTROL: dict[str, str] = {
     "databricks_access_control_rule_set": "account-level access rules",
     "databricks_permission_assignment": "workspace permission assignment",
     "databricks_mws_permission_assignment": "workspace permission assignment",
-    "databricks_group_member": "group membership",
     "databricks_group_role": "group role",
     "databricks_user_role": "user role",
     "databricks_service_principal_role": "service principal role",
-    "databricks_entitlements": "entitlements",
     "databricks_sql_permissions": "legacy table ACLs",
     "databricks_ip_access_list": "IP access list",
     "databricks_obo_token": "on-behalf-of token",
@@ -75,6 +77,24 @@ ACCESS_CONTROL: dict[str, str] = {
     "databricks_service_principal_secret": "service principal OAuth secret",
 }
 """Types whose every change needs a security review, and what they control."""
+
+RUN_AS_TYPES: dict[str, str] = {"databricks_job": "job", "databricks_pipeline": "pipeline"}
+"""Types whose ``run_as`` block decides whose identity (and privileges) their runs use."""
+
+OWNER_ATTRIBUTE = "owner"
+"""Securables (catalog, schema, volume, registered model, external location, ...) carry their
+owning principal here; the owner holds every privilege and can grant them to others."""
+
+PRINCIPAL_TYPES: dict[str, str] = {"databricks_service_principal": "service principal",
+                                   "databricks_group": "group", "databricks_user": "user"}
+"""Principals whose entitlement attributes the review reads."""
+
+ENTITLEMENTS: tuple[str, ...] = ("allow_cluster_create", "allow_instance_pool_create", "databricks_sql_access",
+                                 "workspace_access", "workspace_consume")
+"""Workspace entitlements on users, groups and service principals (service_principal.md, group.md)."""
+
+MEMBERSHIP = "databricks_group_member"
+"""A principal's membership of a group: it inherits the group's grants and entitlements."""
 
 def _prune(value: Any) -> Any:
     """Drop nulls and empty containers (plan JSON spells unset attributes as null)."""

@@ -21,6 +21,12 @@ ENV = "environments/dev.yaml"
 END = len((Path(__file__).resolve().parents[2] / "config" / PROJECT).read_text().splitlines()) + 1
 
 
+def _line_of(text: str) -> int:
+    """1-based line of ``text`` in the shipped project file (so example edits above it keep the test)."""
+    lines = (Path(__file__).resolve().parents[2] / "config" / PROJECT).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
 def alias_bomb(levels: int = 10, fanout: int = 250) -> str:
     """About 10 KB of YAML that expands to fanout**levels nodes."""
     lines = ['bomb0: &b0 ["lol"]']
@@ -48,9 +54,9 @@ CASES = [
      "integer out of range"),
     ("64-bit overflow", PROJECT, lambda t: _replace(t, "max_retries: 1", "max_retries: 9223372036854775808"),
      152, "jobs.max_retries", "out of range"),
-    ("infinity", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .inf"), 201,
+    ("infinity", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .inf"), _line_of("threshold: 0.2"),
      "jobs.retraining.drift.threshold", "not a finite number"),
-    ("nan", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .NaN"), 201,
+    ("nan", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .NaN"), _line_of("threshold: 0.2"),
      "jobs.retraining.drift.threshold", "not a finite number"),
     ("NUL byte", PROJECT, lambda t: _replace(t, "owner: churn", "owner: ch\x00urn"), 5, None,
      "U+0000 at line 5, column 10"),

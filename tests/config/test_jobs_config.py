@@ -211,7 +211,7 @@ CASES = [
             destinations: [11111111-1111-1111-1111-111111111111, 11111111-1111-1111-1111-111111111112,
                            11111111-1111-1111-1111-111111111113, 11111111-1111-1111-1111-111111111114]
         training: {}
-     """, "jobs.notifications.on_failure.destinations", "at most 3 items", "destinations"),
+     """, "jobs.notifications.on_failure.destinations", "at most 3 notification destinations, got 4", "destinations"),
     ("bad email", """\
         workspace_root: /w
         notifications: {on_failure: {emails: [nobody]}}

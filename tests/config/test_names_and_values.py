@@ -105,7 +105,8 @@ def test_name_rules() -> None:
                                   "0 0 0 29 2 ? 2027", "0 0 0 32 * ?"])
 def test_schedules_that_never_fire(config_copy: Path, tmp_path: Path, cron: str) -> None:
     path = _edit(config_copy, PROJECT, 'cron: "0 0 4 ? * MON"', f'cron: "{cron}"')
-    _refused(config_copy, tmp_path, f"{path}:177", "jobs.training.schedule.cron", "invalid Quartz cron expression")
+    line = _line(path, f'cron: "{cron}"')
+    _refused(config_copy, tmp_path, f"{path}:{line}", "jobs.training.schedule.cron", "invalid Quartz cron expression")
 
 
 @pytest.mark.parametrize("cron", ["0 0 0 29 2 ?", "0 0 0 31 1-12 ?", "0 0 0 30 1,2 ?", "0 0 0 29 2 ? 2028",

@@ -158,3 +158,14 @@ def test_safe_message_redacts_cuts_and_escapes() -> None:
     assert SAMPLES["Slack token"] not in text and "<redacted Slack token>" in text
     assert "x" * 80 not in text and "\\u200b" in text
     assert safe_message("password hunter2 echoed", {"hunter2"}) == "password <redacted> echoed"
+
+
+def test_azure_storage_urls_are_not_user_info() -> None:
+    """abfss://<container>@<account>... is ADLS syntax, not credentials; a password still is."""
+    from databricks_spec.secrets import find_secret_like
+
+    for url in ("abfss://landing@acme.dfs.core.windows.net/access", "wasbs://raw@acme.blob.core.windows.net/x"):
+        assert not find_secret_like(url), url
+    for url in ("abfss://landing:hunter2@acme.dfs.core.windows.net/x", "https://bot@github.com/acme/repo.git",
+                "git://deploy:s3cr3t@git.example.com/repo"):
+        assert find_secret_like(url), url

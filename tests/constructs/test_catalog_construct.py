@@ -52,5 +52,5 @@ def test_referenced_catalog_rejects_settings_it_cannot_apply():
     import cdktf
 
     stack = cdktf.TerraformStack(cdktf.Testing.app(), "bad")
-    with pytest.raises(ValueError, match="only apply to a catalog this platform creates"):
+    with pytest.raises(ValueError, match="only applies to a catalog this platform creates"):
         UcCatalog(stack, "c", UcCatalogProps(name="x", create=False, prevent_destroy=True))

@@ -36,7 +36,7 @@ def test_permissions_reference_the_experiment_sorted(doc):
 
 
 @pytest.mark.parametrize("props, message", [
-    (dict(path="churn-experiment"), "must be absolute"),
+    (dict(path="churn-experiment"), "must be an absolute workspace path"),
     (dict(path="/Shared/x", permissions={TEAM: "CAN_RUN"}), "CAN_RUN; valid: CAN_EDIT, CAN_MANAGE, CAN_READ"),
 ])
 def test_validation(props, message):

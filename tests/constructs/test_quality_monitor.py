@@ -115,9 +115,9 @@ def test_drift_metrics_table_name():
 
 
 @pytest.mark.parametrize("overrides, message", [
-    (dict(), "exactly one profile (inference_log, time_series or snapshot) is required, got none"),
+    (dict(), "exactly one profile: inference_log, time_series or snapshot (found: none)"),
     (dict(snapshot=Snapshot(), time_series=TimeSeries(timestamp_col="ts")),
-     "exactly one profile (inference_log, time_series or snapshot) is required, got time_series, snapshot"),
+     "exactly one profile: inference_log, time_series or snapshot (found: time_series, snapshot)"),
     (dict(snapshot=Snapshot(), table_name="customers"), "table_name must be catalog.schema.table"),
     (dict(snapshot=Snapshot(), output_schema_name="monitoring"), "output_schema_name must be catalog.schema"),
     (dict(snapshot=Snapshot(), assets_dir="monitors"), "assets_dir must be an absolute workspace path"),
@@ -125,7 +125,7 @@ def test_drift_metrics_table_name():
     (dict(snapshot=Snapshot(), schedule=MonitorSchedule(quartz_cron_expression="0 6 * * *")),
      "schedule: expected 6 or 7 fields"),
     (dict(inference_log=InferenceLog(problem_type="ranking", prediction_col="p", timestamp_col="t",
-                                     model_id_col="m")), "problem_type must be classification or regression"),
+                                     model_id_col="m")), "problem_type 'ranking' not one of classification, regression"),
 ])
 def test_invalid_props_rejected(synth_construct, overrides, message):
     with pytest.raises(ValueError) as info:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from support import PROVIDER_VERSION
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,7 +16,7 @@ def write_stack(directory: Path, resources: dict[str, Any]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     doc = {
         "terraform": {"required_providers": {"databricks": {"source": "databricks/databricks",
-                                                             "version": "1.99.0"}}},
+                                                             "version": PROVIDER_VERSION}}},
         "provider": {"databricks": [{"host": "https://offline.invalid"}]},
         "resource": resources,
     }

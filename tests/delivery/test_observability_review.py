@@ -113,9 +113,9 @@ def _risks(review, kind: str) -> dict[str, str]:
 
 def test_permission_changes_on_warehouse_dashboard_alert_are_security(review) -> None:
     security = _risks(review, SECURITY)
-    assert "on a SQL warehouse: analysts: +CAN_MANAGE -CAN_USE" in security["databricks_permissions.wh"]
-    assert "on a SQL alert: analysts: +CAN_MANAGE -CAN_VIEW" in security["databricks_permissions.alert"]
-    assert "on a dashboard: analysts: +CAN_EDIT -CAN_READ" in security["databricks_permissions.dashboard"]
+    assert "on a SQL warehouse: `analysts: +CAN_MANAGE -CAN_USE`" in security["databricks_permissions.wh"]
+    assert "on a SQL alert: `analysts: +CAN_MANAGE -CAN_VIEW`" in security["databricks_permissions.alert"]
+    assert "on a dashboard: `analysts: +CAN_EDIT -CAN_READ`" in security["databricks_permissions.dashboard"]
 
 
 def test_removed_alert_raised_threshold_paused_schedule_are_alert_weakened(review) -> None:

@@ -127,7 +127,7 @@ def test_pure_creation_counts_creates_and_flags_only_new_access(plans):
     assert Review([review]).exit_code == EXIT_OK
     text = render(Review([review]))
     assert "| `dev` | 9 | 0 | 0 | 0 |" in text
-    assert "analysts: +EXECUTE; ml-engineers: +APPLY_TAG +EXECUTE" in text and "analysts: +CAN_MANAGE" in text
+    assert "`analysts: +EXECUTE`; `ml-engineers: +APPLY_TAG +EXECUTE`" in text and "`analysts: +CAN_MANAGE`" in text
 
 
 def test_in_place_update_names_the_changed_attribute(change):
@@ -146,7 +146,7 @@ def test_rename_that_terraform_plans_as_replacement_is_a_blocking_data_loss(plan
     assert model.action == "replace" and not model.predicted and model.replace_paths == ("name",)
     assert model.reason == "an attribute that cannot be updated in place changed"
     risk = _risk(change, "databricks_registered_model.model", DATA_LOSS)
-    assert risk.blocking and "(main.ml.churn_model) is replaced (`name` changed [registered_model.md" in risk.message
+    assert risk.blocking and "(`main.ml.churn_model`) is replaced (`name` changed [registered_model.md" in risk.message
 
 
 def test_construct_id_rename_is_delete_plus_create_with_a_moved_hint(change):
@@ -189,7 +189,7 @@ def test_serving_endpoint_replacement_is_downtime_not_blocking(plans, change):
 def test_other_forced_replacement_names_the_attribute(plans, change):
     assert _raw(plans.change, "databricks_external_location.landing")["change"]["replace_paths"] == [["name"]]
     risk = _risk(change, "databricks_external_location.landing", REPLACEMENT)
-    assert not risk.blocking and "(landing) is replaced (`name` changed [external_location.md])" in risk.message
+    assert not risk.blocking and "(`landing`) is replaced (`name` changed [external_location.md])" in risk.message
 
 
 def test_in_place_update_the_service_refuses_is_a_predicted_replacement(plans, change):
@@ -206,7 +206,7 @@ def test_counts_and_markdown_of_the_change(change):
     text = render(Review([change]))
     assert "**Blocked:** 4 destructive change(s)" in text
     assert "| `prod` | 2 | 3 | 4 | 2 | - | ⛔ 4 ⚠️ 1 🔐 2 ♻️ 1 ℹ️ 1 |" in text
-    assert "| -/+ replace | `databricks_registered_model.model` | databricks_registered_model |" in text
+    assert "| -/+ replace | `databricks_registered_model.model` | `databricks_registered_model` |" in text
     assert "<details><summary>11 change(s)</summary>" in text
     assert render(Review([change])) == text  # deterministic: PR comment updates only on real change
 
@@ -272,6 +272,6 @@ def test_markdown_stays_under_the_comment_limit_and_escapes_cells():
     many = [_rc(f"databricks_schema.s{i}", ["create"], None, {"name": f"a|b{i}"}) for i in range(400)]
     review = Review([review_plan("dev", _plan(*many))])
     full = render(review)
-    assert "| a\\|b1 |" in full
+    assert "| `a\\|b1` |" in full
     short = render(review, max_chars=5000)
     assert len(short) <= 5000 and "tables omitted" in short and "| `dev` | 400 |" in short

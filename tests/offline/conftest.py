@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mlops_tools.offline.schema import JsonDict, load_schema
+from support import PROVIDER_VERSION
 
 StackFactory = Callable[..., Path]
 
@@ -24,7 +25,7 @@ def schema() -> JsonDict:
 def _stack_json(resources: JsonDict, *, data: JsonDict | None = None, outputs: JsonDict | None = None) -> JsonDict:
     """A minimal cdktf-style Terraform JSON document using the databricks provider."""
     doc: dict[str, Any] = {
-        "terraform": {"required_providers": {"databricks": {"source": "databricks/databricks", "version": "1.99.0"}}},
+        "terraform": {"required_providers": {"databricks": {"source": "databricks/databricks", "version": PROVIDER_VERSION}}},
         "provider": {"databricks": [{"host": "https://offline.invalid"}]},
         "resource": resources,
     }

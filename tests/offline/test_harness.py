@@ -34,7 +34,7 @@ def test_valid_stack_validates_and_plans_creates(
     }
     assert result.counts() == {"add": 3, "change": 0, "destroy": 0}
     assert "Plan: 3 to add, 0 to change, 0 to destroy." in result.plan_text
-    assert set(result.timings) == {"init", "validate", "plan", "show"}
+    assert set(result.timings) == {"plan", "show"}  # plan validates; no init without modules or other providers
     assert result.diagnostics == []
 
 
@@ -143,3 +143,98 @@ def test_missing_terraform_is_a_clear_error(
     out = io.StringIO()
     assert offline_plan([stack], out=out) == 2
     assert "releases.hashicorp.com" in out.getvalue()
+
+
+# ----------------------------------------------------------------- one provider, many concurrent stacks
+
+_NEGATIVE = {
+    "misspelled": ({"databricks_job": {"j": _job(nmae="typo")}}, None, "Extraneous JSON object property"),
+    "required": ({"databricks_mlflow_experiment": {"e": {}}}, None, "Missing required argument"),
+    "wrong-type": ({"databricks_job": {"j": _job(max_concurrent_runs={"not": "a number"})}}, None,
+                   "Incorrect attribute value type"),
+    "block-twice": ({"databricks_job": {"j": _job(email_notifications=[{"on_failure": ["a"]}, {"on_start": ["b"]}])}},
+                    None, "Too many email_notifications blocks"),
+    "bad-reference": ({"databricks_job": {"j": _job()}}, {"o": {"value": "${databricks_job.j.no_such_attribute}"}},
+                      "Unsupported attribute"),
+}
+
+
+def test_parallel_verdicts_match_serial_ones(
+    terraform: str, make_stack: StackFactory, stack_json: StackJson, valid_resources: dict,
+) -> None:
+    """Stacks verified concurrently against the one shared provider get the verdicts they get alone,
+    in the order given, and every command of every stack reports its progress."""
+    from mlops_tools.offline.harness import provider_server, verify_stacks
+
+    server = provider_server()
+    stacks = [make_stack(stack_json(valid_resources), name="good")]
+    stacks += [make_stack(stack_json(resources, outputs=outputs), name=name)
+               for name, (resources, outputs, _) in _NEGATIVE.items()]
+    events: list[tuple[str, str, float | None]] = []
+    results = verify_stacks(stacks, jobs=3, on_event=lambda *event: events.append(event))
+
+    assert [r.stack_dir for r in results] == stacks
+    good, *bad = results
+    assert good.ok and good.counts() == {"add": 3, "change": 0, "destroy": 0}, good.failure_text()
+    for result, (name, (_, _, summary)) in zip(bad, _NEGATIVE.items()):
+        assert not result.ok, name
+        assert summary in result.error_summaries(), (name, result.error_summaries())
+        assert summary in result.failure_text(), name
+        assert list(result.steps) == ["plan", "validate"], name  # validate only to explain a failed plan
+    assert provider_server() is server and server.running(), "one provider process served every command"
+
+    def phases(stack: str) -> list[tuple[str, bool]]:
+        return [(phase, seconds is not None) for name, phase, seconds in events if name == stack]
+
+    assert phases("good") == [("plan", False), ("plan", True), ("show", False), ("show", True), ("ok", True)]
+    assert phases("required") == [("plan", False), ("plan", True), ("validate", False), ("validate", True),
+                                  ("failed", True)]
+
+
+def test_validate_only_keeps_validate_verdicts(
+    terraform: str, make_stack: StackFactory, stack_json: StackJson,
+) -> None:
+    resources, _, summary = _NEGATIVE["wrong-type"]
+    result = verify_stack(make_stack(stack_json(resources)), plan=False)
+    assert not result.ok and list(result.steps) == ["validate"]
+    assert summary in result.error_summaries()
+
+
+def test_diagnostic_lines_are_lines_of_the_synthesized_file(
+    terraform: str, make_stack: StackFactory, stack_json: StackJson,
+) -> None:
+    """Disabling the backend keeps every line in place, so Terraform's line numbers point into the
+    stack's own cdk.tf.json."""
+    doc = stack_json({"databricks_job": {"j": _job(nmae="typo")}})
+    doc["terraform"]["backend"] = {"s3": {"bucket": "b", "key": "k", "region": "eu-west-1"}}
+    stack = make_stack(doc)
+    typo_line = next(n for n, line in enumerate((stack / "cdk.tf.json").read_text().splitlines(), 1)
+                     if '"nmae"' in line)
+    result = verify_stack(stack)
+    assert f"line {typo_line}" in result.failure_text()
+
+
+def test_provider_version_constraint_is_checked(
+    terraform: str, make_stack: StackFactory, stack_json: StackJson, valid_resources: dict,
+) -> None:
+    """The attached provider is never installed, so the harness checks the stack's version
+    constraint against the version it serves, as `terraform init` would."""
+    doc = stack_json(valid_resources)
+    doc["terraform"]["required_providers"]["databricks"]["version"] = "1.2.3"
+    result = verify_stack(make_stack(doc))
+    assert not result.ok and "plan" not in result.steps
+    assert "Failed to query available provider packages" in result.error_summaries()
+    assert "no available releases match the given constraints 1.2.3" in result.failure_text()
+    doc["terraform"]["required_providers"]["databricks"]["version"] = "~> 1.99"
+    assert verify_stack(make_stack(doc, name="compatible")).ok
+
+
+def test_init_runs_for_other_providers(
+    terraform: str, make_stack: StackFactory, stack_json: StackJson, valid_resources: dict,
+) -> None:
+    """A stack using another provider (here Terraform's built-in one) is initialized first."""
+    valid_resources["terraform_data"] = {"marker": {"input": "x"}}
+    result = verify_stack(make_stack(stack_json(valid_resources)))
+    assert result.ok, result.failure_text()
+    assert list(result.steps) == ["init", "plan", "show"]
+    assert result.actions()["terraform_data.marker"] == ["create"]

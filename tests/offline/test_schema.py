@@ -9,20 +9,27 @@ from pathlib import Path
 
 import pytest
 
+from mlops_engine import ENGINE
 from mlops_tools.offline.schema import JsonDict, bindings_tarball, load_schema, provider_schemas
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+#: per engine: bindings version, provider version, resource types, data sources
+EXPECTED = {"cdktf": ("15.16.1", "1.99.0", 136, 112), "cdktn": ("18.11.0", "1.138.0", 177, 195)}
+
+
 def test_provider_version_comes_from_tarball(schema: JsonDict) -> None:
-    assert schema["provider_version"] == "1.99.0"
-    assert "15.16.1" in bindings_tarball().name
+    bindings, provider, _, _ = EXPECTED[ENGINE.name]
+    assert schema["provider_version"] == provider == ENGINE.provider_version
+    assert f"@{bindings}." in bindings_tarball().name
 
 
 def test_type_counts(schema: JsonDict) -> None:
+    _, _, resources, data_sources = EXPECTED[ENGINE.name]
     schemas = provider_schemas(schema)
-    assert len(schemas["resource_schemas"]) == 136
-    assert len(schemas["data_source_schemas"]) == 112
+    assert len(schemas["resource_schemas"]) == resources
+    assert len(schemas["data_source_schemas"]) == data_sources
 
 
 def test_job_shape(schema: JsonDict) -> None:
@@ -63,4 +70,4 @@ def test_cache_is_written_atomically_and_reused(tmp_path: Path, monkeypatch: pyt
     assert [f.suffix for f in files] == [".json"], "only the final cache file, no temp leftovers"
     cached = load_schema()
     assert cached == json.loads(files[0].read_text())
-    assert cached["provider_version"] == "1.99.0"
+    assert cached["provider_version"] == ENGINE.provider_version

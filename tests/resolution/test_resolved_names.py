@@ -100,8 +100,10 @@ def test_tables(resolved, env):
     assert t.default_drift == f"{c}.churn_inference.churn_predictions_drift_metrics"
     # the retraining job reads the inference monitor's drift metrics (docs/monitoring.md)
     assert t.drift == f"{c}.churn_monitoring.churn_payload_processed_drift_metrics"
-    assert project.jobs["feature_engineering"].trigger_tables == (
-        f"{c}.churn_features.crm_customers", f"{c}.churn_features.product_usage")
+    # the example's feature job runs on a schedule, after the ingest pipeline (docs/pipelines.md)
+    fe = project.jobs["feature_engineering"]
+    assert fe.trigger_tables == () and fe.trigger_paused is None
+    assert fe.schedule_paused is (env == "dev")
     monitors = {k: (m.table_name, m.output_schema_full_name, m.drift_metrics_table)
                 for k, m in project.monitors.items()}
     assert monitors == {
@@ -111,6 +113,20 @@ def test_tables(resolved, env):
                       f"{c}.churn_monitoring.churn_payload_processed_drift_metrics")}
     ep = project.endpoints["churn"]
     assert (ep.inference_schema, ep.inference_table_prefix) == (SchemaRef("churn_inference", "inference"), "churn")
+
+
+def test_table_update_trigger_tables_are_qualified(platform):
+    """A table_update trigger's tables go through the one table rule (names.table)."""
+    from platform_config.jobs import TableUpdateTriggerConfig, TriggerConfig
+
+    (target,) = platform.targets["dev"]
+    project = target.project
+    trigger = TriggerConfig(table_update=TableUpdateTriggerConfig(tables=["features.crm_customers", "a.b.c", "t"]))
+    fe = project.jobs.feature_engineering.model_copy(update={"schedule": None, "trigger": trigger})
+    changed = project.model_copy(update={"jobs": project.jobs.model_copy(update={"feature_engineering": fe})})
+    job = resolve_project(dataclasses.replace(target, project=changed)).jobs["feature_engineering"]
+    assert job.trigger_tables == ("mlops_dev.churn_features.crm_customers", "a.b.c", "mlops_dev.churn_models.t")
+    assert job.trigger_paused is True and job.schedule_paused is None  # dev pauses
 
 
 def test_one_table_rule(platform):

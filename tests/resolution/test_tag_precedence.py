@@ -1,6 +1,7 @@
 """One tag precedence for every taggable unit (resolution/tags.py): environment tags <
 project tags < the unit's own tags < the platform's keys (project, environment, owner,
-cost_center; iac_commit on jobs, opt-in). Jobs and serving endpoints agree."""
+cost_center; iac_commit on jobs and pipelines, opt-in). Jobs, serving endpoints and
+pipelines agree."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def test_platform_keys_win_on_jobs_and_endpoints(target):
                          "cost_center": "CC-4711"}
     units = {f"job {k}": j.tags for k, j in resolved.jobs.items()}
     units["endpoint churn"] = resolved.endpoints["churn"].tags
+    units.update({f"pipeline {k}": p.tags for k, p in resolved.pipelines.items()})
+    assert "pipeline ingest" in units
     for unit, tags in units.items():
         assert {k: tags[k] for k in expected_identity} == expected_identity, unit
 

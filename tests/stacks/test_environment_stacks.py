@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT, Synthesized, read_outdir, synth_config
+from support import PROVIDER_VERSION, ROOT, Synthesized, read_outdir, synth_config
 from platform_config.secrets import SECRET_KEYS, SECRET_REFERENCE, find_secret_like
 
 ENVS = ("dev", "staging", "prod")
@@ -38,7 +38,7 @@ def test_one_stack_per_environment(example: Synthesized) -> None:
 def test_provider_pins_version_and_holds_no_credentials(example: Synthesized, env: str) -> None:
     doc = example.stacks[env]
     assert doc["terraform"]["required_providers"]["databricks"] == {
-        "source": "databricks/databricks", "version": "1.99.0"}
+        "source": "databricks/databricks", "version": PROVIDER_VERSION}
     provider = only({"p": p for p in doc["provider"]["databricks"]})
     host = yaml.safe_load((ROOT / "config/environments" / f"{env}.yaml").read_text())["workspace"]["host"]
     assert provider["host"] == host
@@ -186,8 +186,8 @@ def test_per_project_layout(config_copy: Path, tmp_path: Path, example: Synthesi
     for rtype, resources in other.stacks["staging-churn"]["resource"].items():
         for address in resources:
             assert address in example.stacks["staging"]["resource"][rtype], address
-    backend = other.stacks["staging-churn"]["terraform"]["backend"]["local"]
-    assert backend["path"] == "terraform.staging-churn.tfstate"
+    backend = other.stacks["staging-churn"]["terraform"]["backend"]["azurerm"]
+    assert backend["key"] == "mlops/staging-churn.tfstate"  # one state per stack
 
 
 def test_cli_prints_stack_table(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ def test_task_graphs_sorted(example, env):
             deps = [d["task_key"] for d in task.get("depends_on", [])]
             assert deps == sorted(deps)
     assert [t["task_key"] for t in jobs["training"]["task"]] == ["ModelDeployment", "ModelValidation", "Train"]
-    assert [t["task_key"] for t in jobs["feature_engineering"]["task"]] == ["customer_features", "usage_features"]
+    assert [t["task_key"] for t in jobs["feature_engineering"]["task"]] == [
+        "customer_features", "pipeline_ingest", "usage_features"]  # the ingestion pipeline runs first
     assert [t["task_key"] for t in jobs["retraining"]["task"]] == [
         "CheckDriftThreshold", "ComputeDriftMetric", "RetrainModel"]
 
@@ -50,16 +51,16 @@ def test_pause_status_follows_the_environment(example):
         jobs = jobs_of(example, env)
         for kind in ("training", "batch_inference", "retraining"):
             assert jobs[kind]["schedule"]["pause_status"] == status, (env, kind)
-        assert jobs["feature_engineering"]["trigger"]["pause_status"] == status
-        assert "schedule" not in jobs["feature_engineering"]
+        assert jobs["feature_engineering"]["schedule"]["pause_status"] == status
+        assert "trigger" not in jobs["feature_engineering"]
 
 
 def test_schedules_and_triggers(example):
     jobs = jobs_of(example, "staging")
     assert jobs["training"]["schedule"] == {"quartz_cron_expression": "0 0 4 ? * MON",
                                             "timezone_id": "Europe/Berlin", "pause_status": "UNPAUSED"}
-    assert jobs["feature_engineering"]["trigger"]["table_update"]["table_names"] == [
-        "mlops_staging.churn_features.crm_customers", "mlops_staging.churn_features.product_usage"]
+    assert jobs["feature_engineering"]["schedule"] == {"quartz_cron_expression": "0 0 3 * * ?",
+                                                       "timezone_id": "Europe/Berlin", "pause_status": "UNPAUSED"}
 
 
 def test_dry_run_validation_only_in_dev(example):
@@ -182,7 +183,7 @@ def test_yaml_order_does_not_change_the_json(example, config_copy, tmp_path):
     block = lambda name, nxt: text[text.index(f"      {name}:\n"):text.index(f"      {nxt}:\n")]  # noqa: E731
     customer = block("customer_features", "usage_features")
     start = text.index("      usage_features:\n")
-    usage = text[start:text.index("    trigger:", start)]
+    usage = text[start:text.index("    schedule:", start)]
     text = _swap(text, customer, usage)
     text = _swap(text, "    churn_team: CAN_MANAGE\n    ml_engineers: CAN_MANAGE_RUN\n",
                  "    readers: CAN_VIEW\n")

@@ -192,10 +192,15 @@ def test_an_alert_may_opt_out_of_the_pause_policy(variant) -> None:
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_monitors_use_the_environment_warehouse(example, env) -> None:
+def test_monitors_do_not_default_to_the_environment_warehouse(example, env) -> None:
+    """A monitor's warehouse_id cannot change after creation: defaulting it to the environment's
+    warehouse would replace monitors already deployed without one. Dashboards and queries do use it."""
     (w,) = _by_path(example, env, "databricks_sql_endpoint").values()
     monitors = example.resources(env, "databricks_quality_monitor").values()
-    assert monitors and all(m["warehouse_id"] == _ref("databricks_sql_endpoint", w) for m in monitors)
+    assert monitors and all("warehouse_id" not in m for m in monitors)
+    users = list(example.resources(env, "databricks_dashboard").values()) + list(
+        example.resources(env, "databricks_query").values())
+    assert users and all(u["warehouse_id"] == _ref("databricks_sql_endpoint", w) for u in users)
 
 
 def test_monitors_use_the_warehouse_the_project_names(variant) -> None:

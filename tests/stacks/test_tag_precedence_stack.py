@@ -1,4 +1,4 @@
-"""The one tag precedence on synthesized jobs and serving endpoints: a project tag never
+"""The one tag precedence on synthesized jobs, serving endpoints and pipelines: a project tag never
 overrides the platform's keys (owner, project, environment, cost_center) on any unit."""
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ def test_project_tags_do_not_override_platform_keys_anywhere(config_copy: Path, 
         endpoint_tags = [{t["key"]: t["value"] for t in r["tags"]}
                          for r in synth.resources(env, "databricks_model_serving").values()]
         job_tags = [r["tags"] for r in synth.resources(env, "databricks_job").values()]
-        assert len(endpoint_tags) == 1 and len(job_tags) == 8  # 4 ML jobs, 4 alert schedules
-        for tags in endpoint_tags + job_tags:
+        pipeline_tags = [r["tags"] for r in synth.resources(env, "databricks_pipeline").values()]
+        assert len(endpoint_tags) == 1 and len(job_tags) == 8 and len(pipeline_tags) == 1  # 4 ML jobs, 4 alert schedules
+        for tags in endpoint_tags + job_tags + pipeline_tags:
             assert tags["owner"] == "churn-team@example.com", (env, tags)
             assert tags["environment"] == env
             assert tags["team"] == "churn"  # the project tag itself is kept
