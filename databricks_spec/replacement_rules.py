@@ -46,6 +46,15 @@ _SERVING_TABLE = ("the service does not allow changing the inference table's cat
                   "prefix once set (model_serving.md, auto_capture_config: 'On update, you cannot "
                   "change ...'); the endpoint must be recreated")
 
+# The 1.99.0 page of database_synced_database_table does not say which fields update in
+# place; the Databricks synced-table docs require a new synced table to change its source,
+# primary key or timeseries key (the Postgres table is rebuilt by a full sync), and the
+# three-part name is its identity (imported by name). Treated as replacement: the safe
+# reading (docs/features.md), so an offline plan and the review show the recreation.
+_SYNCED_TABLE = ("database_synced_database_table.md: 'name' is the three-part identity (import by "
+                 "name); changing the source table, primary_key_columns or timeseries_key needs a "
+                 "new synced table and a full re-sync (safe reading, docs/features.md)")
+
 #: Resource type -> rules. Keep sorted by resource type.
 RULES: dict[str, tuple[Rule, ...]] = {
     "databricks_artifact_allowlist": _rules("replace", "artifact_allowlist.md", "artifact_type"),
@@ -56,6 +65,17 @@ RULES: dict[str, tuple[Rule, ...]] = {
                               "treat as recreation", "name")),
     "databricks_catalog_workspace_binding": _rules(
         "replace", "catalog_workspace_binding.md", "workspace_id", "securable_name", "securable_type"),
+    "databricks_database_database_catalog": _rules(
+        "replace", "database_database_catalog.md: the catalog is imported by 'name' and maps one "
+                   "database of one instance; renaming or re-pointing it registers another catalog",
+        "name", "database_instance_name", "database_name"),
+    "databricks_database_instance": _rules(
+        "replace", "database_instance.md: 'name ... This is the unique identifier for the instance' "
+                   "(imported by name); a new name is a new instance without the old data",
+        "name"),
+    "databricks_database_synced_database_table": _rules("replace", _SYNCED_TABLE,
+        "name", "database_instance_name", "logical_database_name", "spec.source_table_full_name",
+        "spec.primary_key_columns", "spec.timeseries_key"),
     "databricks_external_location": _rules("replace", "external_location.md", "name"),
     "databricks_mlflow_model": _rules("replace", "mlflow_model.md: 'Change of name triggers new resource'",
                                       "name"),

@@ -1,10 +1,12 @@
 """FeatureEngineeringJob: refreshes feature tables, one task per table (run in parallel).
 
 Each task gets the full name of the table it writes (output_table_name) and,
-when configured, its input table, primary keys and timestamp column."""
+when configured, its input table, primary keys and timestamp column, and the
+description and tags of a governed feature table (docs/features.md)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
@@ -28,6 +30,12 @@ class FeatureTableSpec:
     """Default: none."""
     timestamp_column: str | None = None
     """Default: unset."""
+    description: str | None = None
+    """Table comment the code applies when it creates the table (``table_description``).
+    Default: unset."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Table tags the code applies (``table_tags``, a JSON object with sorted keys).
+    Default: none (parameter not passed)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +73,10 @@ class FeatureEngineeringJob(Construct):
                 params["primary_keys"] = ",".join(table.primary_keys)
             if table.timestamp_column:
                 params["timestamp_column"] = table.timestamp_column
+            if table.description:
+                params["table_description"] = table.description
+            if table.tags:
+                params["table_tags"] = json.dumps(dict(sorted(table.tags.items())), separators=(",", ":"))
             tasks.append(TaskSpec(key=table.key, action=with_parameters(table.code, params),
                                   compute_key=props.compute_key, description=f"Refresh {table.full_name}",
                                   depends_on=tuple(sorted(props.pipelines))))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from databricks_spec.online import three_part_problem
 from mlops_engine import Annotations
 from mlops_engine.databricks import (
     ModelServing, ModelServingAiGateway, ModelServingAiGatewayInferenceTableConfig,
@@ -54,6 +55,9 @@ class ServedEntity:
     entity_version: str | None = None
     """Model version. Default: None = pending (no version registered yet); an
     endpoint is pending when all its entities are."""
+    feature_spec: bool = False
+    """``entity_name`` is a Unity Catalog function of type FEATURE_SPEC (served without a
+    version, provider docs: model_serving, 'entity_version'). Default: false (a model)."""
     workload_size: WorkloadSize | None = None
     """Small / Medium / Large. Default: Small, unless provisioned concurrency or
     throughput is set (mutually exclusive)."""
@@ -139,6 +143,13 @@ class ServingEndpointProps:
     ignore_config_changes: bool = False
     """Terraform ignores later changes to ``config`` (a deployment job owns the served
     versions after creation). Default: false."""
+    held_back: str | None = None
+    """Why the served config must wait although versions are set (e.g. the synced tables
+    its model looks features up from do not exist yet): the endpoint is then pending, with
+    this reason in the notice. Default: none."""
+    depends_on: tuple = ()
+    """Resources that must exist before the endpoint serves (synced tables and their
+    grants for feature lookup). Default: none."""
 
 
 def _provisioned(e: ServedEntity) -> list[str]:
@@ -156,8 +167,15 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
     entities = props.served_entities
     out += serving_rules.served_entity_count(len(entities))
     out += rules.duplicate_keys([e.name for e in entities], "served entity name")
+    models = [e for e in entities if not e.feature_spec]
     out += [f.at("served_entities") for f in serving_rules.pending_versions(
-        {e.name: e.entity_version for e in entities})]
+        {e.name: e.entity_version for e in models})]
+    for e in entities:
+        if e.feature_spec and known(e.entity_name) and (msg := three_part_problem(e.entity_name)):
+            out.append(Finding(("served_entities", e.name), msg))
+    if len(models) < len(entities) and any(e.entity_version is None for e in models):
+        out.append(Finding(("served_entities",), "a feature spec entity cannot share an endpoint with "
+                                                 "pending model entities"))
     for e in entities:
         where = ("served_entities", e.name)
         if not ENDPOINT_NAME.match(e.name):
@@ -206,7 +224,8 @@ class ServingEndpoint(Construct):
         entities = sorted(props.served_entities, key=lambda e: e.name)
         self.name = props.name
         #: No served entity has a version yet: created without ``config`` and ``ai_gateway``.
-        self.pending = all(e.entity_version is None for e in entities)
+        self.pending = props.held_back is not None or all(
+            e.entity_version is None and not e.feature_spec for e in entities)
 
         config = None
         ai_gateway = None
@@ -220,6 +239,10 @@ class ServingEndpoint(Construct):
                     for name in sorted(traffic)]),
             )
             ai_gateway = self._ai_gateway(props)
+        elif props.held_back is not None:
+            Annotations.of(self).add_info(
+                f"serving endpoint {props.name} is pending: {props.held_back}. It is created without "
+                "served entities, AI gateway or inference table until then (docs/features.md).")
         else:
             waiting = ", ".join(f"{e.name} ({e.entity_name})" for e in entities)
             Annotations.of(self).add_info(
@@ -244,6 +267,7 @@ class ServingEndpoint(Construct):
             route_optimized=props.route_optimized or None,
             budget_policy_id=props.budget_policy_id,
             lifecycle={"ignore_changes": ["config"]} if props.ignore_config_changes else None,
+            depends_on=list(props.depends_on) or None,
         )
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(

@@ -18,6 +18,7 @@ from platform_config.base import Model, Slug, Tags, UcName
 from databricks_spec.rules import Finding
 from platform_config.compute import EnvironmentComputeConfig
 from platform_config.delivery import DeliveryConfig, delivery_problems
+from platform_config.features import OnlineStoreConfig
 from platform_config.governance import (AccountConfig, DeployerConfig, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
                                         ServicePrincipalConfig, WorkspacePermissionsConfig, check_environment)
@@ -260,6 +261,10 @@ class EnvironmentConfig(Model):
     """The environment's warehouse and where dashboards and alerts live. Default: the only warehouse."""
     pipelines: PipelineEnvironmentSettings = Field(default_factory=PipelineEnvironmentSettings)
     """Pipeline behaviour, e.g. development mode (docs/pipelines.md). Default: production mode."""
+
+    online_stores: dict[Slug, OnlineStoreConfig] = Field(default_factory=dict)
+    """Key -> online store (Lakebase instance + database catalog, preview; docs/features.md).
+    Default: none (no online store, no preview resource)."""
 
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":

@@ -21,6 +21,7 @@ from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
                                         VolumeConfig, check_project, privilege_problems)
+from platform_config.features import OnlineConfig
 from platform_config.rule_adapter import raise_findings
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
 from platform_config.observability import ProjectObservabilityConfig
@@ -111,6 +112,9 @@ class ProjectConfig(Model):
     """Monitoring dashboard and SQL alerts (docs/observability.md). Default: none."""
     pipelines: dict[Slug, PipelineConfig] = Field(default_factory=dict)
     """Lakeflow Declarative Pipelines by key (docs/pipelines.md). Default: none."""
+    online: OnlineConfig | None = None
+    """Online store and sync schedule of the feature tables marked online (docs/features.md).
+    Default: the environment's only store, TRIGGERED."""
 
     @model_validator(mode="after")
     def _governance(self) -> "ProjectConfig":

@@ -27,6 +27,7 @@ from databricks_spec.rules import Finding, serving as serving_rules
 from platform_config.rule_adapter import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.observability import EmailTarget
+from platform_config.features import FeatureLookupConfig
 from platform_config.references import RoleName
 
 
@@ -40,7 +41,7 @@ Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
 SERVING_LEVEL_RANK = SERVING_LEVELS
 
 
-class ServedEntityConfig(Model):
+class ServedEntityConfig(FeatureLookupConfig):
     """One served entity: a version of a Unity Catalog model and its compute."""
 
     model: UcName | None = None

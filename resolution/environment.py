@@ -11,13 +11,14 @@ resolution layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from databricks_spec.privileges import SECRET_PERMISSIONS, WORKSPACE_OBJECTS
 from platform_config import EnvironmentConfig, ProjectTarget
 from platform_config.governance import EntitlementsConfig, GrantMode, catalog_grant_mode, prevent_destroy
 from resolution import names
+from resolution.features import ResolvedOnlineStore, resolve_online_stores
 from resolution.principals import Member, deployer, grant_map, level_map, members, owner
 from resolution.observability import ResolvedObservabilityEnvironment, resolve_environment_observability
 
@@ -118,6 +119,8 @@ class ResolvedEnvironment:
     """Cluster policies first, then SQL warehouses; each sorted by config name."""
     cluster_policies: Mapping[str, ResolvedClusterPolicy]
     """Created policies by key, sorted (referenced ones have a literal id and need no unit)."""
+    online_stores: Mapping[str, "ResolvedOnlineStore"] = field(default_factory=dict)
+    """Online stores by key, sorted (resolution.features). Default: none."""
     observability: ResolvedObservabilityEnvironment | None = None
     """SQL warehouses and notification destinations (resolution.observability). Default: none."""
 
@@ -183,5 +186,5 @@ def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget]
             max_clusters_per_user=p.max_clusters_per_user, access=access)
     return ResolvedEnvironment(config=env, catalog=catalog, service_principals=sps, deployer=deployer(env),
                                secret_scopes=scopes, workspace_permissions=tuple(permissions),
-                               cluster_policies=policies,
+                               cluster_policies=policies, online_stores=resolve_online_stores(env),
                                observability=resolve_environment_observability(env))

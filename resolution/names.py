@@ -168,3 +168,30 @@ def service_principal_name(env: EnvironmentConfig, key: str) -> str | None:
 def secret_scope_name(key: str, scope: SecretScopeConfig) -> str:
     """A secret scope's name: its ``name``, default its key."""
     return scope.name or key
+
+
+# ------------------------------------------------------------------ online features
+
+
+def online_store_instance_name(env: EnvironmentConfig, key: str, configured: str | None) -> str:
+    """A Lakebase instance (workspace object): ``name``, default the naming rule applied to
+    '<key>-online' with '_' as '-' (instance names are host labels)."""
+    return configured or env.object_name(f"{key.replace('_', '-')}-online")
+
+
+def database_catalog_name(env: EnvironmentConfig, key: str, configured: str | None) -> str:
+    """The store's database catalog in Unity Catalog: ``catalog``, default
+    '<environment catalog>_<key>_online' (the environment is in the catalog's name)."""
+    return configured or snake(f"{env.catalog.name}_{key}_online")
+
+
+def store_database_name(key: str, configured: str | None) -> str:
+    """The Postgres database inside the instance: ``database``, default the key in snake_case."""
+    return configured or snake(key)
+
+
+def synced_table_name(database_catalog: str, source_table: str) -> str:
+    """A synced table: '<database catalog>.<source schema>.<source table>' (the source's
+    schema carries the project, so two projects never derive the same name)."""
+    _, schema, short = source_table.split(".")
+    return f"{database_catalog}.{schema}.{short}"

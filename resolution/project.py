@@ -22,6 +22,7 @@ from platform_config import ProjectTarget
 from platform_config.governance import GrantMode, prevent_destroy
 from resolution import names
 from resolution.names import SchemaRef
+from resolution.features import ResolvedFeatures, resolve_features
 from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, resolve_tables
 from resolution.pipelines import ResolvedGitFolder, ResolvedPipeline, resolve_git_folder, resolve_pipelines
 from resolution.principals import Member, deployer, grant_map, level_map, owner
@@ -138,6 +139,9 @@ class ResolvedProject:
     """Enabled Lakeflow Declarative Pipelines by key, sorted (docs/pipelines.md)."""
     git_folder: ResolvedGitFolder | None
     """The Git folder pipelines read relative library paths from (None: none needed)."""
+    features: ResolvedFeatures = dataclasses.field(default_factory=ResolvedFeatures)
+    """Governed feature tables, synced tables and feature lookups (resolution.features).
+    Default: none."""
     observability: ResolvedObservability | None = None
     """Dashboard and SQL alerts (resolution.observability). Default: none."""
 
@@ -239,4 +243,5 @@ def resolve_project(target: ProjectTarget) -> ResolvedProject:
         jobs={kind: resolve_job(target, kind, job) for kind, job in project.jobs.enabled_jobs()},
         tables=tables, deployer=deployer(env),
         pipelines=pipelines, git_folder=resolve_git_folder(target, pipelines),
+        features=resolve_features(target, deployer(env)),
         observability=resolve_observability(target, monitors, endpoints, tables))

@@ -223,6 +223,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
             code=code(jobs, t.task or cfg.task, {**cfg.parameters, **t.parameters}),
             input_table=tables.feature_tables[name].input_table,
             primary_keys=tuple(t.primary_keys), timestamp_column=t.timestamp_column,
+            **_governance(project, name),
         ) for name, t in sorted(cfg.tables.items()))  # type: ignore[attr-defined]
         built["feature_engineering"] = FeatureEngineeringJob(scope, "feature_engineering_job", FeatureEngineeringJobProps(
             job=base, env_name=env_name, tables=feature_tables, compute_key=key, pipelines=dict(pipelines or {})))
@@ -262,3 +263,10 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
             training_job_id=training.job_id,  # type: ignore[attr-defined]
             code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
     return built
+
+
+def _governance(project: ResolvedProject, name: str) -> dict:
+    """Description and tags of a governed feature table, for the task that creates it
+    (resolution.features; docs/features.md). Ungoverned tables: nothing."""
+    t = project.features.tables.get(name)
+    return {"description": t.description, "tags": dict(t.tags)} if t is not None else {}

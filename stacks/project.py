@@ -10,6 +10,7 @@ from constructs import Construct
 from mlops_constructs.experiment import MlflowExperimentProps, MlflowExperimentUnit
 from mlops_constructs.registered_model import UcRegisteredModel, UcRegisteredModelProps
 from resolution import ResolvedProject
+from stacks.features import add_feature_units
 from stacks.governance import add_data_units
 from stacks.jobs import add_project_jobs, policy_lookups
 from stacks.pipelines import add_project_pipelines, feature_job_pipelines
@@ -28,6 +29,7 @@ class ProjectUnits(Construct):
         # cross-unit references this project needs, up front: cluster policies its jobs and pipelines use
         policies = policy_lookups(self, project, refs)
         self.data = add_data_units(self, project, refs)  # schemas, volumes, grants (docs/governance.md)
+        self.features = add_feature_units(self, project, refs, self.data)  # docs/features.md
         model = project.model
         model_schema = self.data.schema_name(model.schema)  # a token when the project creates it
         self.model = UcRegisteredModel(self, "model", UcRegisteredModelProps(
@@ -43,7 +45,8 @@ class ProjectUnits(Construct):
         self.experiment = MlflowExperimentUnit(self, "experiment", MlflowExperimentProps(
             path=exp.path, artifact_location=exp.artifact_location, permissions=p.levels(exp.permissions)))
         # serving endpoints and Lakehouse monitors (docs/serving.md, docs/monitoring.md)
-        self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema)
+        self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema,
+                                         self.features)
         # Lakeflow Declarative Pipelines, before the jobs that run them (docs/pipelines.md)
         self.pipelines = add_project_pipelines(self, project, refs, self.data, policies)
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)

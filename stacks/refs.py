@@ -57,6 +57,16 @@ class PrincipalRefs:
 
 
 @dataclass(frozen=True)
+class OnlineStoreRef:
+    """An environment's online store as units of a stack refer to it."""
+
+    instance_name: str
+    """The database instance's name: a token in the platform's stack, else literal."""
+    catalog_name: str
+    """Its database catalog's name: a token in the platform's stack, else literal."""
+
+
+@dataclass(frozen=True)
 class StackRefs:
     """What the units of one stack refer to across units (see module docstring)."""
 
@@ -66,6 +76,8 @@ class StackRefs:
     principals: PrincipalRefs
     cluster_policies: Mapping[str, ClusterPolicy] = field(default_factory=dict)
     """Environment policies created in this stack, by key. Default: none."""
+    online_stores: Mapping[str, OnlineStoreRef] = field(default_factory=dict)
+    """The environment's online stores by key (docs/features.md). Default: none."""
     warehouses: Mapping[str, str] = field(default_factory=dict)
     """SQL warehouse key -> its id: a token of the warehouse created or looked up in this stack,
     or a referenced warehouse's literal id (stacks.observability). Default: none."""

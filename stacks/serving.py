@@ -29,6 +29,7 @@ from platform_config import EnvironmentConfig
 from resolution import Member, ResolvedProject
 from resolution.observability import email_addresses
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor
+from stacks.features import FeatureUnits
 from stacks.governance import DataUnits
 from stacks.refs import StackRefs
 
@@ -42,14 +43,16 @@ class ServingUnits:
 
 
 def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model_full_name: str,
-                   model_prefix: str, env: EnvironmentConfig | None = None) -> ServingEndpointProps:
+                   model_prefix: str, env: EnvironmentConfig | None = None, held_back: str | None = None,
+                   depends_on: tuple = ()) -> ServingEndpointProps:
     """Props for one endpoint. ``model_full_name`` names the project's model (a token keeps
     the dependency); ``model_prefix`` is '<catalog>.<schema>' for other models by name."""
     cfg = ep.config
     entities = tuple(
         ServedEntity(
             name=name,
-            entity_name=f"{model_prefix}.{e.model}" if e.model else model_full_name,
+            entity_name=e.feature_spec or (f"{model_prefix}.{e.model}" if e.model else model_full_name),
+            feature_spec=e.feature_spec is not None,
             entity_version=str(e.version) if e.version is not None else None,
             workload_size=e.workload_size,
             workload_type=e.workload_type,
@@ -85,6 +88,8 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
         budget_policy_id=cfg.budget_policy_id,
         permissions=p.levels(ep.permissions),
         ignore_config_changes=cfg.config_managed_by == "deployment_job",
+        held_back=held_back,
+        depends_on=depends_on,
     )
 
 
@@ -135,7 +140,7 @@ def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
 
 
 def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRefs, data: DataUnits,
-                      model_full_name: str, model_schema: str) -> ServingUnits:
+                      model_full_name: str, model_schema: str, features: FeatureUnits | None = None) -> ServingUnits:
     """Create the project's endpoints and monitors as children of ``units`` (ProjectUnits).
 
     ``model_full_name`` / ``model_schema``: the project's registered model and its schema
@@ -145,8 +150,12 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     obs = project.observability
     warehouse = refs.warehouses.get(obs.monitor_warehouse) if obs is not None and obs.monitor_warehouse else None
     for key, ep in project.endpoints.items():
+        held_back, depends = None, ()
+        lookups = project.features.lookups.get(key)
+        if lookups and features is not None:  # feature lookup: wait for the synced tables (docs/features.md)
+            held_back, depends = features.lookup_gate(lookups)
         out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
-            ep, refs, data, model_full_name, prefix, project.target.env))
+            ep, refs, data, model_full_name, prefix, project.target.env, held_back, depends))
     for key, m in project.monitors.items():
         depends: tuple = ()
         endpoint_key = m.config.endpoint

@@ -71,10 +71,13 @@ PROTECTION = "protection"
 REFUSED = "refused"
 ALERTING = "alerting"
 DESTINATION = "destination"
-RISK_ORDER = (REFUSED, DATA_LOSS, PROTECTION, DOWNTIME, IDENTITY, SECURITY, ALERTING, REPLACEMENT, RENAME, DESTINATION)
+COST = "cost"
+RISK_ORDER = (REFUSED, DATA_LOSS, PROTECTION, DOWNTIME, IDENTITY, SECURITY, ALERTING, REPLACEMENT, RENAME, COST,
+              DESTINATION)
 RISK_TITLE = {REFUSED: "blocked destructive change", DATA_LOSS: "data loss", PROTECTION: "protection removed",
               DOWNTIME: "downtime", IDENTITY: "identity", SECURITY: "security review", ALERTING: "alert weakened",
-              REPLACEMENT: "forced replacement", RENAME: "possible rename", DESTINATION: "notification destination"}
+              REPLACEMENT: "forced replacement", RENAME: "possible rename", COST: "capacity change",
+              DESTINATION: "notification destination"}
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 """Largest plan JSON read (a bound for untrusted artifacts; real plans of this app are far smaller)."""
 LIFECYCLE_NOTE = ("Plan JSON does not contain `lifecycle`, so this review cannot see `prevent_destroy` being "
@@ -410,6 +413,10 @@ def _risks(stack: str, change: Change) -> list[Risk]:
         risks.append(Risk(DOWNTIME, stack, change.address, f"{_what(change)} is {how}: {impact}"))
     elif change.action == "replace":
         risks.append(Risk(REPLACEMENT, stack, change.address, f"{_what(change)} is {how}"))
+    if change.action == "update" and (capacity := rules.capacity_change(change.type, change.before, change.after)):
+        attribute, old, new, direction = capacity
+        risks.append(Risk(COST, stack, change.address,
+                          f"{_what(change)}: {attribute} {code(old)} -> {code(new)} ({direction})"))
     if change.type in rules.ACCESS_CONTROL and change.action not in ("no-op", "read", "move", "forget"):
         diff = access_diff(change)
         detail = "; ".join(diff) if diff else ("all access it granted is revoked" if change.action == "delete"

@@ -10,6 +10,8 @@ Three families of risk, each with the reason shown to reviewers:
 * identity (``RUN_AS_TYPES``, ``OWNER_ATTRIBUTE``, ``PRINCIPAL_TYPES`` with
   ``ENTITLEMENTS``, ``MEMBERSHIP``): who a job or pipeline runs as, who owns a
   securable, what a principal is entitled to, who is in a group.
+* ``CAPACITY``: a capacity change alters compute cost: listed with its direction
+  (not blocking).
 
 Replacements come from ``databricks_spec.replacement_rules`` (provider docs
 1.99.0). Rules with effect ``replace`` are what the provider plans as
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from databricks_spec.online import CAPACITIES
 from databricks_spec.replacement_rules import RULES, forcing_changes
 
 STATEFUL: dict[str, str] = {
@@ -45,7 +48,13 @@ STATEFUL: dict[str, str] = {
     "databricks_lakehouse_monitor": "deletes the monitor; its profile and drift history stop being maintained",
     "databricks_online_table": "drops the online table; serving lookups fail until it is rebuilt",
     "databricks_vector_search_index": "drops the index; queries fail until it is rebuilt and re-synced",
-    "databricks_database_instance": "deletes the database instance and its data",
+    "databricks_database_instance": "deletes the database instance (online store) and its data; "
+                                    "synced tables in it go offline and feature lookups fail",
+    "databricks_database_database_catalog": "unregisters the online store's database catalog; its synced "
+                                            "tables are no longer reachable through Unity Catalog",
+    "databricks_database_synced_database_table": "drops the online copy of a feature table: online data is "
+                                                 "lost, feature lookups fail until a full re-sync completes",
+    "databricks_online_store": "deletes the online store and its data; feature serving breaks",
 }
 """Types whose delete or replace loses data (blocking unless allowed) and why."""
 
@@ -124,6 +133,31 @@ def explain(type_name: str, attribute: str) -> str:
         if rule.attribute in (plain, plain.split(".", 1)[0]):
             return rule.source
     return ""
+
+
+CAPACITY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "databricks_database_instance": ("capacity", CAPACITIES),
+    "databricks_online_store": ("capacity", CAPACITIES),
+}
+"""Types whose capacity changes are listed in the review with their cost direction: the
+attribute and its values, smallest first (databricks_spec.online.CAPACITIES)."""
+
+
+def capacity_change(type_name: str, before: Any, after: Any) -> tuple[str, Any, Any, str] | None:
+    """(attribute, old, new, 'cost up' / 'cost down' / 'cost direction unknown') for a capacity
+    change, else None. A create or delete has no direction (the resource itself appears or goes).
+    ``old`` and ``new`` come from the plan as they are: the caller quotes them."""
+    if type_name not in CAPACITY or not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    attribute, order = CAPACITY[type_name]
+    old, new = before.get(attribute), after.get(attribute)
+    if old == new or old is None or new is None:
+        return None
+    if old in order and new in order:
+        direction = "cost up" if order.index(new) > order.index(old) else "cost down"
+    else:
+        direction = "cost direction unknown"
+    return attribute, old, new, direction
 
 
 # --------------------------------------------------------------------------- observability

@@ -14,6 +14,7 @@ from databricks_spec.enums import Comparison, EditMode, HealthMetric
 from databricks_spec.permissions import JobLevel
 from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model, Slug, UcName
+from platform_config.features import FeatureTableGovernanceConfig
 from platform_config.jobs.code import TaskCode
 from platform_config.jobs.fields import Parameters, TableName
 from platform_config.jobs.notifications import NotificationsConfig
@@ -87,7 +88,7 @@ class JobBase(JobSettingsConfig):
         return self
 
 
-class FeatureTableConfig(Model):
+class FeatureTableConfig(FeatureTableGovernanceConfig):
     """One feature table refreshed by the feature engineering job (one task per table)."""
 
     schema_name: UcName | None = Field(default=None, alias="schema")

@@ -114,7 +114,7 @@ class ResolvedSettings:
 #: Parameters the platform sets per job type; users cannot override them.
 RESERVED_PARAMETERS: dict[str, frozenset[str]] = {
     "feature_engineering": frozenset({"env", "output_table_name", "input_table_name", "primary_keys",
-                                      "timestamp_column"}),
+                                      "timestamp_column", "table_description", "table_tags"}),
     "training": frozenset({"env", "model_name", "model_version", "experiment_name", "training_data", "run_mode",
                            "challenger_alias", "champion_alias", "validation_thresholds", "model_type",
                            "targets", "enable_baseline_comparison", "validation_input"}),

@@ -39,9 +39,11 @@ def _outdir(tmp: Path, resources: dict, state: Path) -> Path:
 @pytest.fixture
 def live(offline_terraform, tmp_path, monkeypatch) -> Path:
     """A config dir naming `staging`, its live state, and terraform pointed at the offline provider."""
-    from mlops_tools.offline.harness import ensure_mirror
+    from mlops_tools.offline.harness import ensure_mirror, provider_server
 
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(ensure_mirror()))
+    # terraform attaches to the offline stand-in (it is never installed as a plugin)
+    monkeypatch.setenv("TF_REATTACH_PROVIDERS", provider_server().reattach)
     (tmp_path / "config" / "environments").mkdir(parents=True)
     (tmp_path / "config" / "environments" / "staging.yaml").write_text("# names the environment\n")
     state = tmp_path / "live.tfstate"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from delivery_support import PROJECT_ROOT, write_stack
 
-from mlops_tools.offline.harness import apply_stack, ensure_mirror
+from mlops_tools.offline.harness import apply_stack, ensure_mirror, provider_server
 
 pytestmark = pytest.mark.terraform
 
@@ -30,7 +30,8 @@ HEAD = {"databricks_catalog": {"c": {"name": "mlops_staging", "comment": "v2"}},
 def _run(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "TF_"))}
     env.update(TF_CLI_CONFIG_FILE=str(ensure_mirror()), PYTHON=sys.executable, TF_IN_AUTOMATION="1",
-               CHECKPOINT_DISABLE="1", PYTHONPATH=str(PROJECT_ROOT), TF_PLAN_ARGS="-lock=false")
+               CHECKPOINT_DISABLE="1", PYTHONPATH=str(PROJECT_ROOT), TF_PLAN_ARGS="-lock=false",
+               TF_REATTACH_PROVIDERS=provider_server().reattach)  # the offline stand-in, never installed
     return subprocess.run(["bash", str(SCRIPTS / script), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
 
@@ -59,7 +60,11 @@ def test_the_saved_plan_is_applied_and_a_stale_plan_says_rerun(project):
     planned = _run("plan-stacks.sh", "staging", "cdktf.out", "plans", cwd=project)
     assert planned.returncode == 0, planned.stdout + planned.stderr
     saved = project / "plans" / "stacks" / "staging"
-    assert {p.name for p in saved.iterdir()} >= {"cdk.tf.json", "tfplan", ".terraform.lock.hcl"}
+    # With the real provider, init writes .terraform.lock.hcl and the script ships it along; the
+    # offline stand-in is attached (TF_REATTACH_PROVIDERS), and Terraform locks no attached provider.
+    assert {p.name for p in saved.iterdir()} >= {"cdk.tf.json", "tfplan"}
+    assert ((saved / ".terraform.lock.hcl").exists()
+            == (project / "cdktf.out" / "stacks" / "staging" / ".terraform.lock.hcl").exists())
     assert (project / "plans" / "stacks.txt").read_text().split() == ["staging"]
     plan_json = json.loads((project / "plans" / "review" / "staging.json").read_text())
     assert {rc["address"] for rc in plan_json["resource_changes"]} == {"databricks_catalog.c", "databricks_schema.s"}
