@@ -126,7 +126,7 @@ class NotificationDestinationConfig(Model):
     display_name: str | None = None
     """Default: the naming rule applied to the key (dev-oncall)."""
     addresses: list[str] = Field(default_factory=list)
-    """email only: the addresses notified. Required for email."""
+    """email only: the addresses notified. Required for email. Default: none (other types)."""
     username: str | None = None
     """generic_webhook only: basic-auth user name (the password comes from a variable).
     Default: none."""
