@@ -7,7 +7,8 @@ Each object type's levels are written once, as a ``Literal`` in rank order (lowe
 the runtime tuples and the ``WORKSPACE_OBJECTS`` table are derived from them, so the config
 layer's types, the stacks' "highest level wins" merge and the constructs' checks cannot
 disagree. Source: provider docs 1.99.0, permissions.md ("Job usage", "Model serving usage",
-"MLflow Experiment usage", "Cluster Policy usage", "SQL warehouse usage"); secret_acl.md.
+"MLflow Experiment usage", "Cluster Policy usage", "SQL warehouse usage", "Dashboard usage",
+"SQL Query usage", "SQL Alert usage"); secret_acl.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ ServingLevel = Literal["CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"]
 ExperimentLevel = Literal["CAN_READ", "CAN_EDIT", "CAN_MANAGE"]
 ClusterPolicyLevel = Literal["CAN_USE"]
 SqlWarehouseLevel = Literal["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE", "IS_OWNER"]
+DashboardLevel = Literal["CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"]
+SqlQueryLevel = Literal["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"]
+SqlAlertLevel = Literal["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"]
 #: databricks_secret_acl permissions, lowest first (provider docs: secret_acl).
 SecretPermission = Literal["READ", "WRITE", "MANAGE"]
 
@@ -33,6 +37,9 @@ SERVING_LEVELS: tuple[str, ...] = get_args(ServingLevel)
 EXPERIMENT_LEVELS: tuple[str, ...] = get_args(ExperimentLevel)
 CLUSTER_POLICY_LEVELS: tuple[str, ...] = get_args(ClusterPolicyLevel)
 SQL_WAREHOUSE_LEVELS: tuple[str, ...] = get_args(SqlWarehouseLevel)
+DASHBOARD_LEVELS: tuple[str, ...] = get_args(DashboardLevel)
+SQL_QUERY_LEVELS: tuple[str, ...] = get_args(SqlQueryLevel)
+SQL_ALERT_LEVELS: tuple[str, ...] = get_args(SqlAlertLevel)
 SECRET_PERMISSIONS: tuple[str, ...] = get_args(SecretPermission)
 
 
@@ -55,6 +62,9 @@ WORKSPACE_OBJECTS: dict[str, WorkspaceObject] = {
     "serving_endpoint": WorkspaceObject("serving_endpoint_id", SERVING_LEVELS,
                                         "permissions, 'Model serving usage'"),
     "experiment": WorkspaceObject("experiment_id", EXPERIMENT_LEVELS, "permissions, 'MLflow Experiment usage'"),
+    "dashboard": WorkspaceObject("dashboard_id", DASHBOARD_LEVELS, "permissions, 'Dashboard usage'"),
+    "sql_query": WorkspaceObject("sql_query_id", SQL_QUERY_LEVELS, "permissions, 'SQL Query usage'"),
+    "sql_alert": WorkspaceObject("sql_alert_id", SQL_ALERT_LEVELS, "permissions, 'SQL Alert usage'"),
 }
 
 #: The doc reference of job ownership rules.

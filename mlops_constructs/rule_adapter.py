@@ -19,8 +19,10 @@ from databricks_spec.rules import Finding, unresolved
 
 
 def known(value: Any) -> bool:
-    """Whether ``value`` is a plain value a rule can judge (not an unresolved token)."""
-    return not unresolved(value)
+    """Whether ``value`` is a plain value a rule can judge: not an unresolved token, nor a
+    Terraform expression written as a string (``${...}``, e.g. a destination id read from a data
+    source by name, mlops_constructs.notification_destination)."""
+    return not unresolved(value) and not (isinstance(value, str) and value.startswith("${"))
 
 
 def _key(parts: tuple) -> str:

@@ -22,6 +22,8 @@ from platform_config.features import OnlineStoreConfig
 from platform_config.governance import (AccountConfig, DeployerConfig, EnvironmentProtection, GrantMode,
                                         Protection, RoleGrants, SecretScopeConfig,
                                         ServicePrincipalConfig, WorkspacePermissionsConfig, check_environment)
+from platform_config.observability import (EnvironmentObservabilityConfig, NotificationDestinationConfig,
+                                           SqlWarehouseConfig, check_environment_observability)
 from platform_config.rule_adapter import raise_findings
 from platform_config.serving import ServingSettingsConfig
 from databricks_spec.urls import validate_workspace_host
@@ -249,6 +251,14 @@ class EnvironmentConfig(Model):
     compute: EnvironmentComputeConfig = Field(default_factory=EnvironmentComputeConfig)
     """Job cluster defaults and cluster policies (docs/jobs.md). Default: ML LTS runtime,
     a per-cloud node type, no policies."""
+    sql_warehouses: dict[Slug, SqlWarehouseConfig] = Field(default_factory=dict)
+    """Key -> SQL warehouse created (serverless by default) or referenced by id
+    (docs/observability.md). Default: none."""
+    notification_destinations: dict[Slug, NotificationDestinationConfig] = Field(default_factory=dict)
+    """Key -> notification destination that jobs, alerts and endpoints name by key; secrets come
+    from sensitive Terraform variables (docs/observability.md). Default: none."""
+    observability: EnvironmentObservabilityConfig = Field(default_factory=EnvironmentObservabilityConfig)
+    """The environment's warehouse and where dashboards and alerts live. Default: the only warehouse."""
     pipelines: PipelineEnvironmentSettings = Field(default_factory=PipelineEnvironmentSettings)
     """Pipeline behaviour, e.g. development mode (docs/pipelines.md). Default: production mode."""
 
@@ -259,6 +269,7 @@ class EnvironmentConfig(Model):
     @model_validator(mode="after")
     def _governance(self) -> "EnvironmentConfig":
         check_environment(self)
+        raise_findings(Finding(loc, message) for loc, message in check_environment_observability(self))
         return self
 
     @model_validator(mode="after")

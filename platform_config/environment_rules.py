@@ -8,8 +8,9 @@ while validating a project.
 
 What needs the environment: the roles a project names (they must exist there), service
 principals named by key, whether serving may scale to zero, and the jobs' cloud, cluster
-policies, run_as requirement and role members, and the online store feature tables sync to
-(``platform_config.features.check_features``).
+policies, run_as requirement and role members, the online store feature tables sync to
+(``platform_config.features.check_features``), and the warehouses, notification destinations
+and monitors/endpoints/tables a project's observability names (docs/observability.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from databricks_spec.rules import Finding, jobs as job_rules
 from platform_config.jobs import (RESERVED_PARAMETERS, FeatureEngineeringJobConfig, JobBase, JobsConfig,
                                   task_codes)
 from platform_config.features import check_features
+from platform_config.observability_rules import project_observability_problems
 from platform_config.pipeline_rules import pipelines_problems
 from platform_config.references import role_references
 
@@ -39,6 +41,8 @@ def environment_findings(project: "ProjectConfig", env: "EnvironmentConfig",
     out += [f.at("jobs") for f in _jobs(project.jobs, env, roles)]
     out += [Finding(path, message) for path, message in pipelines_problems(project, env)]  # docs/pipelines.md
     out += check_features(project, env)  # online stores and feature lookup (docs/features.md)
+    # warehouses, destinations and alert references (docs/observability.md)
+    out += [Finding(path, message) for path, message in project_observability_problems(project, env)]
     return out
 
 

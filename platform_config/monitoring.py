@@ -28,7 +28,7 @@ from platform_config.quartz import QuartzCron, TimeZoneId
 from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
 from databricks_spec.rules import Finding, absolute_path, monitoring as monitor_rules
 from platform_config.rule_adapter import raise_findings
-from platform_config.serving import Email
+from platform_config.observability import EmailTarget
 
 #: A column name or expression (non-empty).
 Column = Annotated[str, StringConstraints(min_length=1)]
@@ -142,9 +142,10 @@ class MonitorScheduleConfig(Model):
 class MonitorNotificationsConfig(Model):
     """E-mails the monitor sends."""
 
-    on_failure: list[Email] = Field(default_factory=list)
-    """Notified when a refresh fails. Default: none."""
-    on_new_classification_tag_detected: list[Email] = Field(default_factory=list)
+    on_failure: list[EmailTarget] = Field(default_factory=list)
+    """E-mail addresses, or keys of the environment's email notification destinations
+    (docs/observability.md), notified when a refresh fails. Default: none."""
+    on_new_classification_tag_detected: list[EmailTarget] = Field(default_factory=list)
     """Notified when data classification finds new tags. Default: none."""
 
 
@@ -191,8 +192,9 @@ class MonitorConfig(Model):
     """Workspace folder for the dashboard and assets. Default:
     /Shared/mlops/<named project>/monitors/<key>."""
     warehouse_id: str | None = None
-    """SQL warehouse for the dashboard (cannot change after creation). Default: the
-    first running warehouse."""
+    """SQL warehouse for the monitor's dashboard (cannot change after creation). Default: the
+    warehouse the project names in ``observability.warehouse`` (docs/observability.md); without
+    one, none is set (Databricks uses the first running warehouse), never the environment's."""
     skip_builtin_dashboard: bool = False
     """Do not create the default dashboard (cannot change after creation). Default: false."""
     data_classification: bool = False

@@ -24,6 +24,7 @@ from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGran
 from platform_config.features import OnlineConfig
 from platform_config.rule_adapter import raise_findings
 from platform_config.monitoring import MonitorConfig, check_monitor_endpoints
+from platform_config.observability import ProjectObservabilityConfig
 from platform_config.serving import ServingConfig
 from platform_config.pipelines import PipelineConfig  # docs/pipelines.md
 
@@ -107,6 +108,8 @@ class ProjectConfig(Model):
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
+    observability: ProjectObservabilityConfig = Field(default_factory=ProjectObservabilityConfig)
+    """Monitoring dashboard and SQL alerts (docs/observability.md). Default: none."""
     pipelines: dict[Slug, PipelineConfig] = Field(default_factory=dict)
     """Lakeflow Declarative Pipelines by key (docs/pipelines.md). Default: none."""
     online: OnlineConfig | None = None

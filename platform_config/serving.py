@@ -26,6 +26,7 @@ from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
 from databricks_spec.rules import Finding, serving as serving_rules
 from platform_config.rule_adapter import raise_findings
 from platform_config.base import Model, Slug, Tags, UcName
+from platform_config.observability import EmailTarget
 from platform_config.features import FeatureLookupConfig
 from platform_config.references import RoleName
 
@@ -136,9 +137,10 @@ class RateLimitConfig(Model):
 class EndpointNotificationsConfig(Model):
     """E-mails the endpoint sends (provider docs: model_serving, 'email_notifications Block')."""
 
-    on_update_failure: list[Email] = Field(default_factory=list)
-    """Notified when the endpoint fails to update its config or state. Default: none."""
-    on_update_success: list[Email] = Field(default_factory=list)
+    on_update_failure: list[EmailTarget] = Field(default_factory=list)
+    """E-mail addresses, or keys of the environment's email notification destinations
+    (docs/observability.md), notified when the endpoint fails to update. Default: none."""
+    on_update_success: list[EmailTarget] = Field(default_factory=list)
     """Notified when an update succeeds. Default: none."""
 
 

@@ -21,6 +21,7 @@ from platform_config.governance import EntitlementsConfig, GrantMode, catalog_gr
 from resolution import names
 from resolution.features import ResolvedOnlineStore, resolve_online_stores
 from resolution.principals import Member, deployer, grant_map, level_map, members, owner
+from resolution.observability import ResolvedObservabilityEnvironment, resolve_environment_observability
 
 #: Cluster policy permission levels (one: CAN_USE).
 POLICY_LEVELS = WORKSPACE_OBJECTS["cluster_policy"][1]
@@ -121,6 +122,8 @@ class ResolvedEnvironment:
     """Created policies by key, sorted (referenced ones have a literal id and need no unit)."""
     online_stores: Mapping[str, "ResolvedOnlineStore"] = field(default_factory=dict)
     """Online stores by key, sorted (resolution.features). Default: none."""
+    observability: ResolvedObservabilityEnvironment | None = None
+    """SQL warehouses and notification destinations (resolution.observability). Default: none."""
     source: ConfigSource | None = field(default=None, compare=False, repr=False)
     """Where the environment's file was written (``Platform.sources``); None when built in code."""
 
@@ -188,4 +191,5 @@ def resolve_environment(env: EnvironmentConfig, targets: Sequence[ProjectTarget]
             max_clusters_per_user=p.max_clusters_per_user, access=access)
     return ResolvedEnvironment(config=env, catalog=catalog, service_principals=sps, deployer=deployer(env),
                                secret_scopes=scopes, workspace_permissions=tuple(permissions),
-                               cluster_policies=policies, online_stores=resolve_online_stores(env), source=source)
+                               cluster_policies=policies, online_stores=resolve_online_stores(env),
+                               observability=resolve_environment_observability(env), source=source)

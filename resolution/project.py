@@ -27,6 +27,7 @@ from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, reso
 from resolution.pipelines import ResolvedGitFolder, ResolvedPipeline, resolve_git_folder, resolve_pipelines
 from resolution.principals import Member, deployer, grant_map, level_map, owner
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor, resolve_endpoints, resolve_monitors
+from resolution.observability import ResolvedObservability, resolve_observability
 
 #: Experiment permission levels, lowest first (databricks_spec).
 EXPERIMENT_LEVEL_RANK = WORKSPACE_OBJECTS["experiment"][1]
@@ -141,6 +142,8 @@ class ResolvedProject:
     features: ResolvedFeatures = dataclasses.field(default_factory=ResolvedFeatures)
     """Governed feature tables, synced tables and feature lookups (resolution.features).
     Default: none."""
+    observability: ResolvedObservability | None = None
+    """Dashboard and SQL alerts (resolution.observability). Default: none."""
 
     @property
     def name(self) -> str:
@@ -231,11 +234,14 @@ def resolve_project(target: ProjectTarget) -> ResolvedProject:
         path=names.experiment_path(env, project), artifact_location=project.experiment.artifact_location,
         permissions=level_map(env, target.roles, project.experiment.permissions, EXPERIMENT_LEVEL_RANK))
     monitors = resolve_monitors(target)
+    endpoints = resolve_endpoints(target)
+    tables = resolve_tables(target, monitors)
     pipelines = resolve_pipelines(target)
     return ResolvedProject(
         target=target, schemas=_schemas(target), volumes=_volumes(target), object_grants=_object_grants(target),
-        model=model, experiment=experiment, endpoints=resolve_endpoints(target), monitors=monitors,
+        model=model, experiment=experiment, endpoints=endpoints, monitors=monitors,
         jobs={kind: resolve_job(target, kind, job) for kind, job in project.jobs.enabled_jobs()},
-        tables=resolve_tables(target, monitors), deployer=deployer(env),
+        tables=tables, deployer=deployer(env),
         pipelines=pipelines, git_folder=resolve_git_folder(target, pipelines),
-        features=resolve_features(target, deployer(env)))
+        features=resolve_features(target, deployer(env)),
+        observability=resolve_observability(target, monitors, endpoints, tables))

@@ -41,3 +41,13 @@ def unit_tags(env: EnvironmentConfig, project: ProjectConfig, *own: Mapping[str,
         tags.update(layer)
     tags.update(platform_tags(env, project, iac_commit))
     return tags
+
+
+def environment_tags(env: EnvironmentConfig, *own: Mapping[str, str]) -> dict[str, str]:
+    """Tags of an environment-wide unit (a SQL warehouse): the environment's ``tags``, then the
+    unit's own, then the platform's key ``environment`` (same precedence, no project keys)."""
+    tags: dict[str, str] = dict(env.tags)
+    for layer in own:
+        tags.update(layer)
+    tags["environment"] = env.name
+    return tags

@@ -21,6 +21,7 @@ from stacks.backend import apply_backend
 from stacks.features import add_online_stores, online_store_refs
 from stacks.jobs import add_cluster_policies
 from stacks.layout import StackSpec, plan_stacks
+from stacks.observability import add_environment_observability, lookup_observability
 from stacks.platform import PlatformUnits
 from stacks.project import ProjectUnits
 from stacks.refs import PrincipalRefs, StackRefs, lookup_service_principals
@@ -48,13 +49,17 @@ class MlopsStack(TerraformStack):
             principals = platform.principals
             policies = add_cluster_policies(self, env, principals)  # job cluster policies (docs/jobs.md)
             catalog_name = platform.catalog.name
+            # SQL warehouses and notification destinations (docs/observability.md)
+            observability = add_environment_observability(self, platform, env, principals)
             stores = online_store_refs(env, add_online_stores(platform, env, principals))  # docs/features.md
         else:  # the platform stack deploys first: look up what this stack's projects use
             principals = PrincipalRefs(lookup_service_principals(self, env, projects))
             policies = {}
             catalog_name = env.catalog.name
+            observability = lookup_observability(self, env, projects)
             stores = online_store_refs(env, None)
         refs = StackRefs(catalog_name=catalog_name, principals=principals, cluster_policies=policies,
+                         warehouses=observability.warehouses, destinations=observability.destinations,
                          online_stores=stores)
         for project in projects:
             ProjectUnits(self, project, refs)

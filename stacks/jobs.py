@@ -104,18 +104,25 @@ def _compute(env: EnvironmentConfig, job: ResolvedJob, profile: ComputeProfile,
     ),), (), key
 
 
-def _targets(value: Any) -> Targets:
-    return Targets(emails=tuple(value.emails), destinations=tuple(value.destinations)) if value else Targets()
+def _targets(value: Any, destinations: Mapping[str, str]) -> Targets:
+    """Destinations named by key become their ids (StackRefs.destinations); UUIDs stay as they are."""
+    if not value:
+        return Targets()
+    return Targets(emails=tuple(value.emails), destinations=tuple(destinations.get(d, d) for d in value.destinations))
 
 
-def notifications_spec(n: NotificationsConfig | None) -> NotificationsSpec | None:
+def notifications_spec(n: NotificationsConfig | None,
+                       destinations: Mapping[str, str] | None = None) -> NotificationsSpec | None:
     """Config job notifications -> the construct's; shared by every job the platform builds
-    (the ML jobs here, the pipeline jobs of stacks.pipelines)."""
+    (the ML jobs here, the pipeline jobs of stacks.pipelines). Destinations named by key become
+    their ids (``destinations``: StackRefs.destinations)."""
     if n is None:
         return None
+    t = destinations or {}
     return NotificationsSpec(
-        on_start=_targets(n.on_start), on_success=_targets(n.on_success), on_failure=_targets(n.on_failure),
-        on_duration_warning_threshold_exceeded=_targets(n.on_duration_warning_threshold_exceeded),
+        on_start=_targets(n.on_start, t), on_success=_targets(n.on_success, t),
+        on_failure=_targets(n.on_failure, t),
+        on_duration_warning_threshold_exceeded=_targets(n.on_duration_warning_threshold_exceeded, t),
         no_alert_for_skipped_runs=n.no_alert_for_skipped_runs,
         no_alert_for_canceled_runs=n.no_alert_for_canceled_runs)
 
@@ -140,7 +147,8 @@ def code(jobs: JobsConfig, task: TaskCode, extra: dict[str, str]) -> Code:
 
 
 def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalRefs,
-              policies: Mapping[str, ClusterPolicy]) -> tuple[MlJobProps, str]:
+              policies: Mapping[str, ClusterPolicy],
+              destinations: Mapping[str, str] | None = None) -> tuple[MlJobProps, str]:
     """The shared part of a job's props, and the compute key its code tasks use."""
     env = project.target.env
     jobs = project.target.project.jobs
@@ -174,7 +182,7 @@ def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalR
         git_source=GitSourceSpec(url=g.url, provider=g.resolved_provider, branch=g.branch, tag=g.tag,
                                  commit=g.commit) if g else None,
         schedule=schedule, trigger=trigger, continuous=continuous,
-        notifications=notifications_spec(s.notifications),
+        notifications=notifications_spec(s.notifications, destinations),
         health=s.health,
         timeout_seconds=s.timeout_seconds,
         max_concurrent_runs=s.max_concurrent_runs,
@@ -206,7 +214,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
     resolved = project.jobs
 
     def props(kind: str) -> tuple[MlJobProps, str]:
-        return job_props(project, resolved[kind], refs.principals, policies)
+        return job_props(project, resolved[kind], refs.principals, policies, refs.destinations)
 
     if (fe := resolved.get("feature_engineering")) is not None:
         cfg = fe.config

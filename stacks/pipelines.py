@@ -76,7 +76,7 @@ def add_project_pipelines(units: Construct, project: ResolvedProject, refs: Stac
             built[key] = _pipeline(units, key, r, refs, data, policies, git)
         if r.job is not None:
             with configured_at(project, ("pipelines", key, "orchestration", "job")):
-                _standalone_job(units, key, r.job, built[key].pipeline_id, p)
+                _standalone_job(units, key, r.job, built[key].pipeline_id, p, refs.destinations)
     return built
 
 
@@ -112,8 +112,9 @@ def feature_job_pipelines(project: ResolvedProject, built: Mapping[str, Lakeflow
 
 
 def _standalone_job(units: Construct, key: str, job: ResolvedPipelineJob, pipeline_id: str,
-                    principals: PrincipalRefs) -> MlJob:
-    """A job running the pipeline on a schedule or file arrival, with the project's shared job settings."""
+                    principals: PrincipalRefs, destinations: Mapping[str, str]) -> MlJob:
+    """A job running the pipeline on a schedule or file arrival, with the project's shared job settings
+    (notification destinations named by key become their ids, docs/observability.md)."""
     s = job.settings
     schedule = trigger = None
     if (sc := job.schedule) is not None:
@@ -129,7 +130,7 @@ def _standalone_job(units: Construct, key: str, job: ResolvedPipelineJob, pipeli
         tasks=(TaskSpec(key=job.task_key, action=PipelineCode(pipeline_id=pipeline_id,
                                                               full_refresh=job.full_refresh)),),
         schedule=schedule, trigger=trigger,
-        notifications=notifications_spec(s.notifications),
+        notifications=notifications_spec(s.notifications, destinations),
         health=s.health,
         timeout_seconds=s.timeout_seconds,
         edit_mode=s.edit_mode,

@@ -78,6 +78,15 @@ class StackRefs:
     """Environment policies created in this stack, by key. Default: none."""
     online_stores: Mapping[str, OnlineStoreRef] = field(default_factory=dict)
     """The environment's online stores by key (docs/features.md). Default: none."""
+    warehouses: Mapping[str, str] = field(default_factory=dict)
+    """SQL warehouse key -> its id: a token of the warehouse created or looked up in this stack,
+    or a referenced warehouse's literal id (stacks.observability). Default: none."""
+    destinations: Mapping[str, str] = field(default_factory=dict)
+    """Notification destination key -> its id (token or literal). Default: none."""
+
+    def destination_id(self, target: str) -> str:
+        """A destination as config names it (its key, or a UUID of one managed elsewhere) -> its id."""
+        return self.destinations.get(target, target)
 
 
 def lookup_service_principals(stack: Construct, env: ResolvedEnvironment,

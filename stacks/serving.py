@@ -25,7 +25,9 @@ from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, Monito
 from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, ServedEntity, ServingEndpoint,
                                                ServingEndpointProps)
 from mlops_engine import Annotations
+from platform_config import EnvironmentConfig
 from resolution import Member, ResolvedProject
+from resolution.observability import email_addresses
 from resolution.serving import ResolvedEndpoint, ResolvedMonitor
 from stacks.features import FeatureUnits
 from stacks.governance import DataUnits
@@ -42,7 +44,8 @@ class ServingUnits:
 
 
 def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model_full_name: str,
-                   model_prefix: str, held_back: str | None = None, depends_on: tuple = ()) -> ServingEndpointProps:
+                   model_prefix: str, env: EnvironmentConfig | None = None, held_back: str | None = None,
+                   depends_on: tuple = ()) -> ServingEndpointProps:
     """Props for one endpoint. ``model_full_name`` names the project's model (a token keeps
     the dependency); ``model_prefix`` is '<catalog>.<schema>' for other models by name."""
     cfg = ep.config
@@ -80,8 +83,8 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
         rate_limits=limits,
         description=ep.description,
         tags=dict(ep.tags),
-        notify_on_update_failure=tuple(cfg.notifications.on_update_failure),
-        notify_on_update_success=tuple(cfg.notifications.on_update_success),
+        notify_on_update_failure=_emails(env, cfg.notifications.on_update_failure),
+        notify_on_update_success=_emails(env, cfg.notifications.on_update_success),
         route_optimized=cfg.route_optimized,
         budget_policy_id=cfg.budget_policy_id,
         permissions=p.levels(ep.permissions),
@@ -91,7 +94,16 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
     )
 
 
-def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = ()) -> QualityMonitorProps:
+def _emails(env: EnvironmentConfig | None, values: list[str]) -> tuple[str, ...]:
+    """Addresses, with email destinations named by key expanded (docs/observability.md)."""
+    return email_addresses(env, values) if env is not None else tuple(values)
+
+
+def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
+                  env: EnvironmentConfig | None = None, warehouse_id: str | None = None) -> QualityMonitorProps:
+    """``warehouse_id``: the warehouse the project names (``observability.warehouse``,
+    docs/observability.md), used unless the monitor sets its own ``warehouse_id``; never the
+    environment's default (a monitor's warehouse cannot change after creation)."""
     monitor = m.config
     profile = {}
     if monitor.inference_log is not None:
@@ -113,15 +125,15 @@ def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = ()) -
         schedule=MonitorSchedule(quartz_cron_expression=monitor.schedule.quartz_cron_expression,
                                  timezone_id=monitor.schedule.timezone_id) if monitor.schedule else None,
         paused=m.paused,
-        notify_on_failure=tuple(monitor.notifications.on_failure),
-        notify_on_new_classification_tag=tuple(monitor.notifications.on_new_classification_tag_detected),
+        notify_on_failure=_emails(env, monitor.notifications.on_failure),
+        notify_on_new_classification_tag=_emails(env, monitor.notifications.on_new_classification_tag_detected),
         slicing_exprs=tuple(monitor.slicing_exprs),
         custom_metrics=tuple(
             CustomMetric(name=name, type=c.type, definition=c.definition,
                          input_columns=tuple(c.input_columns), output_data_type=c.output_data_type(name))
             for name, c in sorted(monitor.custom_metrics.items())),
         baseline_table_name=m.baseline_table,
-        warehouse_id=monitor.warehouse_id,
+        warehouse_id=monitor.warehouse_id or warehouse_id,
         skip_builtin_dashboard=monitor.skip_builtin_dashboard,
         data_classification=monitor.data_classification,
         depends_on=depends_on,
@@ -136,6 +148,8 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
     (tokens referencing the resources keep Terraform's create order)."""
     out = ServingUnits()
     prefix = f"{refs.catalog_name}.{model_schema}"
+    obs = project.observability
+    warehouse = refs.warehouses.get(obs.monitor_warehouse) if obs is not None and obs.monitor_warehouse else None
     for key, ep in project.endpoints.items():
         held_back, depends = None, ()
         lookups = project.features.lookups.get(key)
@@ -143,7 +157,7 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
             held_back, depends = features.lookup_gate(lookups)
         with configured_at(project, ("serving", "endpoints", key)):
             out.endpoints[key] = ServingEndpoint(units, f"serving_{key}", endpoint_props(
-                ep, refs, data, model_full_name, prefix, held_back, depends))
+                ep, refs, data, model_full_name, prefix, project.target.env, held_back, depends))
     for key, m in project.monitors.items():
         depends: tuple = ()
         endpoint_key = m.config.endpoint
@@ -163,5 +177,6 @@ def add_serving_units(units: Construct, project: ResolvedProject, refs: StackRef
                 continue
             depends = (endpoint_unit.resource,)
         with configured_at(project, ("monitors", key)):
-            out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(m, data, depends))
+            out.monitors[key] = QualityMonitor(units, f"monitor_{key}", monitor_props(
+                m, data, depends, project.target.env, warehouse))
     return out

@@ -211,11 +211,22 @@ def duration_warning(notifies: bool, metrics: Iterable[str], job: str = "the job
     return []
 
 
-def notification_destinations(ids: Sequence[str]) -> list[Finding]:
-    """At most 3 destinations per event, each a destination id (a UUID)."""
+#: A destination named by key (config: the environment's notification_destinations), not an id.
+_DESTINATION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+
+def notification_destinations(ids: Sequence[str], *, keys: bool = False) -> list[Finding]:
+    """At most 3 destinations per event, each a destination id (a UUID) or, with ``keys``, a
+    destination key the caller resolves to an id (docs/observability.md)."""
     if len(ids) > MAX_NOTIFICATION_DESTINATIONS:
         return [Finding((), f"at most {MAX_NOTIFICATION_DESTINATIONS} notification destinations, got {len(ids)}",
                         job_doc("webhook_notifications Configuration Block"))]
+    if keys:
+        bad = [d for d in ids if not (is_uuid(d) or _DESTINATION_KEY.match(d))]
+        if bad:
+            return [Finding((), "not a notification destination (a key of notification_destinations or a "
+                                f"destination id, a UUID): {', '.join(bad)}")]
+        return []
     bad = [d for d in ids if not is_uuid(d)]
     if bad:
         return [Finding((), "not a notification destination id (a UUID; find it in the destination's "

@@ -309,6 +309,21 @@ def _without_backend(config: dict[str, Any]) -> dict[str, Any]:
     return {**config, "terraform": terraform}
 
 
+#: Placeholder values for required input variables (e.g. notification destination secrets,
+#: docs/observability.md): offline runs never need a secret, and no TF_VAR_* reaches them
+#: (the environment allowlist above).
+OFFLINE_TFVARS = "offline.auto.tfvars.json"
+
+
+def offline_variables(config: dict[str, Any]) -> dict[str, str]:
+    """``offline-<name>`` for every declared variable without a default."""
+    out = {}
+    for name, spec in sorted((config.get("variable") or {}).items()):
+        if isinstance(spec, dict) and "default" not in spec:
+            out[name] = f"offline-{name}"
+    return out
+
+
 def scratch_text(text: str) -> tuple[str, dict[str, Any]]:
     """The text Terraform reads in the scratch directory, and its parsed configuration.
 
@@ -350,6 +365,9 @@ def prepare_workdir(stack_dir: Path, workdir: Path) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     text, config = scratch_text(source.read_text())
     (workdir / STACK_FILE).write_text(text)
+    placeholders = offline_variables(config)
+    if placeholders:
+        (workdir / OFFLINE_TFVARS).write_text(json.dumps(placeholders, indent=2, sort_keys=True))
     assets = stack_dir / "assets"
     if assets.is_dir() and not (workdir / "assets").exists():
         shutil.copytree(assets, workdir / "assets")

@@ -16,13 +16,13 @@ mention. Only the title (given by the caller) is written as is.
 
 from __future__ import annotations
 
-from mlops_tools.review.plan_review import (ACTION_SYMBOL, COST, DATA_LOSS, DOWNTIME, IDENTITY, LIFECYCLE_NOTE,
-                                            PROTECTION, REFUSED, RENAME, REPLACEMENT, RISK_TITLE, SECURITY,
-                                            Change, Review, StackReview)
+from mlops_tools.review.plan_review import (ACTION_SYMBOL, ALERTING, COST, DATA_LOSS, DESTINATION, DOWNTIME,
+                                            IDENTITY, LIFECYCLE_NOTE, PROTECTION, REFUSED, RENAME, REPLACEMENT,
+                                            RISK_TITLE, SECURITY, Change, Review, StackReview)
 from mlops_tools.review.safe import code, fence, text
 
 RISK_ICON = {REFUSED: "⛔", DATA_LOSS: "⛔", PROTECTION: "⛔", DOWNTIME: "⚠️", IDENTITY: "🔐", SECURITY: "🔐",
-             REPLACEMENT: "♻️", RENAME: "ℹ️", COST: "💰"}
+             ALERTING: "🔕", REPLACEMENT: "♻️", RENAME: "ℹ️", COST: "💰", DESTINATION: "📣"}
 COUNT_COLUMNS = ("create", "update", "replace", "delete")
 ALLOW_HINT = ("If the data loss is intended, re-run with `--allow-destroy` "
               "(on a pull request: add the label `allow-destroy`).")

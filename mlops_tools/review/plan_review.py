@@ -69,11 +69,15 @@ RENAME = "rename"
 IDENTITY = "identity"
 PROTECTION = "protection"
 REFUSED = "refused"
+ALERTING = "alerting"
+DESTINATION = "destination"
 COST = "cost"
-RISK_ORDER = (REFUSED, DATA_LOSS, PROTECTION, DOWNTIME, IDENTITY, SECURITY, REPLACEMENT, RENAME, COST)
+RISK_ORDER = (REFUSED, DATA_LOSS, PROTECTION, DOWNTIME, IDENTITY, SECURITY, ALERTING, REPLACEMENT, RENAME, COST,
+              DESTINATION)
 RISK_TITLE = {REFUSED: "blocked destructive change", DATA_LOSS: "data loss", PROTECTION: "protection removed",
-              DOWNTIME: "downtime", IDENTITY: "identity", SECURITY: "security review",
-              REPLACEMENT: "forced replacement", RENAME: "possible rename", COST: "capacity change"}
+              DOWNTIME: "downtime", IDENTITY: "identity", SECURITY: "security review", ALERTING: "alert weakened",
+              REPLACEMENT: "forced replacement", RENAME: "possible rename", COST: "capacity change",
+              DESTINATION: "notification destination"}
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 """Largest plan JSON read (a bound for untrusted artifacts; real plans of this app are far smaller)."""
 LIFECYCLE_NOTE = ("Plan JSON does not contain `lifecycle`, so this review cannot see `prevent_destroy` being "
@@ -419,7 +423,8 @@ def _risks(stack: str, change: Change) -> list[Risk]:
                                               else "access changes")
         done = _PAST.get(change.action, change.action)
         risks.append(Risk(SECURITY, stack, change.address,
-                          f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}: {detail}"))
+                          f"{_what(change)} {done}: {rules.ACCESS_CONTROL[change.type]}"
+                          f"{rules.permission_object(change.before, change.after)}: {detail}"))
     risks += _identity_risks(stack, change)
     return risks
 
@@ -555,6 +560,20 @@ def _renames(stack: str, changes: list[Change]) -> list[Risk]:
     return out
 
 
+def _observability_risks(stack: str, changes: list[Change]) -> list[Risk]:
+    """'alert weakened' (removed, threshold raised, schedule paused, targets removed) and every
+    notification destination change (rules.alert_weakened, rules.destination_change)."""
+    out = []
+    for c in changes:
+        weakened = rules.alert_weakened(c.type, c.action, c.before, c.after)
+        if weakened:
+            out.append(Risk(ALERTING, stack, c.address, f"{_what(c)}: alert weakened: {weakened}"))
+        listed = rules.destination_change(c.type, c.action, c.before, c.after)
+        if listed:
+            out.append(Risk(DESTINATION, stack, c.address, f"`{c.address}`: {listed}"))
+    return out
+
+
 def cross_stack_moves(stacks: list[StackReview]) -> list[StackReview]:
     """ℹ️ for an object deleted in one stack and created (same type and name) in another: a layout
     change (per-environment <-> per-project) moves it; its state should move with it."""
@@ -583,6 +602,7 @@ def review_plan(stack: str, plan: dict[str, Any], *, note: str = "") -> StackRev
     changes = [_effective(rc) for rc in plan.get("resource_changes") or []]
     changes.sort(key=lambda c: (ACTION_ORDER.index(c.action) if c.action in ACTION_ORDER else 99, c.address))
     risks = [r for c in changes for r in _risks(stack, c)] + _renames(stack, changes)
+    risks += _observability_risks(stack, changes)  # docs/observability.md
     risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.address))
     drift = sorted(rc.get("address", "?") for rc in plan.get("resource_drift") or []
                    if (rc.get("change") or {}).get("actions") not in (["no-op"], ["read"]))

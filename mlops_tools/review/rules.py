@@ -158,3 +158,97 @@ def capacity_change(type_name: str, before: Any, after: Any) -> tuple[str, Any, 
     else:
         direction = "cost direction unknown"
     return attribute, old, new, direction
+
+
+# --------------------------------------------------------------------------- observability
+
+#: Permission resources on observability objects: the databricks_permissions argument -> object
+#: kind named in the security line (every databricks_permissions change is already 🔐).
+PERMISSION_OBJECTS: dict[str, str] = {
+    "sql_endpoint_id": "SQL warehouse", "dashboard_id": "dashboard", "sql_alert_id": "SQL alert",
+    "sql_query_id": "SQL query",
+}
+
+_RAISING = ("GREATER_THAN", "GREATER_THAN_OR_EQUAL")
+_LOWERING = ("LESS_THAN", "LESS_THAN_OR_EQUAL")
+
+
+def _first(value: Any, *path: str) -> Any:
+    """Follow single-item blocks (plan JSON spells a block as a list of one object)."""
+    for key in path:
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value[0] if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict) else value
+
+
+def _condition(values: Any) -> tuple[Any, Any]:
+    return _first(values, "condition", "op"), _first(values, "condition", "threshold", "value", "double_value")
+
+
+def _subscriptions(values: Any) -> set[str]:
+    out = set()
+    for task in (values or {}).get("task") or [] if isinstance(values, dict) else []:
+        alert = _first(task, "sql_task", "alert")
+        for sub in (alert or {}).get("subscriptions") or [] if isinstance(alert, dict) else []:
+            who = sub.get("destination_id") or sub.get("user_name")
+            if who:
+                out.add(str(who))
+    return out
+
+
+def alert_weakened(type_name: str, action: str, before: Any, after: Any) -> str | None:
+    """Why a change makes an alert fire less (removed, threshold raised past the condition,
+    condition changed, schedule paused, targets removed), or None. Pure: plan bodies in."""
+    if type_name == "databricks_alert":
+        if action == "delete":
+            return "the alert is removed: nobody is notified when its condition holds"
+        if action not in ("update", "replace"):
+            return None
+        (op_b, th_b), (op_a, th_a) = _condition(before), _condition(after)
+        if op_b != op_a and op_b is not None:
+            return f"its condition changes from {op_b} to {op_a}"
+        if isinstance(th_b, (int, float)) and isinstance(th_a, (int, float)) and th_b != th_a:
+            if (op_a in _RAISING and th_a > th_b) or (op_a in _LOWERING and th_a < th_b):
+                return f"its threshold moves from {th_b:g} to {th_a:g}: it fires later ({op_a})"
+        return None
+    is_alert_job = type_name == "databricks_job" and any(
+        _first(v, "task", "sql_task", "alert") is not None for v in (before, after))
+    if is_alert_job:
+        if action == "delete":
+            return "the alert's schedule job is removed: the alert is no longer evaluated"
+        if action not in ("update", "replace"):
+            return None
+        paused_b, paused_a = _first(before, "schedule", "pause_status"), _first(after, "schedule", "pause_status")
+        if paused_a == "PAUSED" and paused_b != "PAUSED":
+            return "the alert's schedule is paused: the alert is no longer evaluated"
+        removed = _subscriptions(before) - _subscriptions(after)
+        if removed:
+            return f"{len(removed)} notification target(s) removed from the alert"
+    return None
+
+
+def permission_object(before: Any, after: Any) -> str:
+    """' on a SQL warehouse' (dashboard, SQL alert, SQL query) for a databricks_permissions body, else ''."""
+    for values in (after, before):
+        if isinstance(values, dict):
+            for attribute, kind in PERMISSION_OBJECTS.items():
+                if values.get(attribute):
+                    return f" on a {kind}"
+    return ""
+
+
+def destination_change(type_name: str, action: str, before: Any, after: Any) -> str | None:
+    """A line for every notification destination created, changed or removed (never its
+    config: secrets are in the plan JSON in clear text), or None."""
+    if type_name != "databricks_notification_destination" or action in ("no-op", "read"):
+        return None
+    values = after if action != "delete" else before
+    name = values.get("display_name") if isinstance(values, dict) else None
+    config = values.get("config") if isinstance(values, dict) else None
+    block = config[0] if isinstance(config, list) and config else config
+    kind = next((k for k, v in (block or {}).items() if v), "?") if isinstance(block, dict) else "?"
+    verb = {"create": "added", "delete": "removed", "replace": "replaced", "update": "changed"}.get(action, action)
+    return f"notification destination '{name or '?'}' ({kind}) {verb}"

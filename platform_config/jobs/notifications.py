@@ -12,8 +12,9 @@ class EventTargetsConfig(Model):
     emails: list[str] = Field(default_factory=list)
     """E-mail addresses. Default: none."""
     destinations: list[str] = Field(default_factory=list)
-    """Notification destination ids (UUIDs of Slack/Teams/webhook destinations), at most 3.
-    Default: none."""
+    """Notification destinations, at most 3: keys of the environment's
+    ``notification_destinations`` (docs/observability.md) or ids (UUIDs) of destinations
+    managed elsewhere. Default: none."""
 
     @field_validator("emails")
     @classmethod
@@ -24,7 +25,7 @@ class EventTargetsConfig(Model):
     @field_validator("destinations")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:
-        raise_findings(job_rules.notification_destinations(value))
+        raise_findings(job_rules.notification_destinations(value, keys=True))
         return value
 
 

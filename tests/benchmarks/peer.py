@@ -29,7 +29,7 @@ from typing import Any
 _REF = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
 _ADDRESS = re.compile(r"^(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([a-z0-9_]+))?$")
 _BACKENDS = {"local": "LocalBackend", "s3": "S3Backend", "azurerm": "AzurermBackend", "gcs": "GcsBackend"}
-_STACK_KEYS = {"//", "terraform", "provider", "resource", "data"}
+_STACK_KEYS = {"//", "terraform", "provider", "variable", "resource", "data"}
 
 
 class PeerError(ValueError):
@@ -227,6 +227,14 @@ class _Program:
         self.use(provider_cls)
         for config in providers.get("databricks", []):
             lines.append(f"    DatabricksProvider(stack, 'databricks', {self.arguments(provider_cls, config)})")
+        if doc.get("variable"):  # sensitive input variables (notification destination secrets)
+            variable_cls = getattr(import_module(self.core), "TerraformVariable")
+            self.use(variable_cls)
+            for vname, spec in doc["variable"].items():
+                if set(spec) - {"type", "description", "sensitive", "nullable"}:
+                    raise PeerError(f"stack {name}: variable {vname} {sorted(spec)} not supported")
+                args = ", ".join(f"{k}={v!r}" for k, v in spec.items())
+                lines.append(f"    TerraformVariable(stack, {vname!r}, {args})")
         items = [(kind, rtype, lid, body) for kind in ("data", "resource")
                  for rtype, group in doc.get(kind, {}).items() for lid, body in group.items()]
         classes = {(kind, rtype, lid): self.binding(kind, rtype) for kind, rtype, lid, _ in items}

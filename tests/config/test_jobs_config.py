@@ -191,12 +191,19 @@ CASES = [
         permissions: {readers: CAN_READ}
         training: {}
      """, "jobs.permissions.readers", "'CAN_READ'", "permissions:"),
-    ("webhook name instead of id", """\
+    ("unknown destination name", """\
         workspace_root: /w
         notifications:
           on_failure: {destinations: [oncall-slack]}
         training: {}
-     """, "jobs.notifications.on_failure.destinations", "not a notification destination id", "destinations"),
+     """, "jobs.notifications.on_failure.destinations[0]", "unknown notification destination 'oncall-slack'",
+     "destinations"),
+    ("e-mail as destination", """\
+        workspace_root: /w
+        notifications:
+          on_failure: {destinations: [a@example.com]}
+        training: {}
+     """, "jobs.notifications.on_failure.destinations", "not a notification destination", "destinations"),
     ("four webhooks", """\
         workspace_root: /w
         notifications:

@@ -215,7 +215,10 @@ def test_duplicate_rate_limits(config_copy):
 def test_notification_emails_validated(config_copy):
     edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["notifications"].update(on_update_failure=["churn-team"]))
     p = problem_at(config_problems(config_copy), f"{KEY}.notifications.on_update_failure[0]")
-    assert "pattern" in p.message
+    # not an address: a destination key, which must be an email destination (docs/observability.md)
+    assert "unknown notification destination 'churn-team'" in p.message
+    edit_yaml(config_copy, PROJECT, lambda d: endpoint(d)["notifications"].update(on_update_failure=["a b"]))
+    assert "pattern" in problem_at(config_problems(config_copy), f"{KEY}.notifications.on_update_failure[0]").message
 
 
 def test_permission_level_checked(config_copy):

@@ -102,7 +102,7 @@ def test_secret_scope_rename_is_a_replacement_whose_secrets_are_lost(outcome):
 def test_run_as_change_is_an_identity_change_on_every_prod_job(outcome):
     _, review, _ = outcome
     jobs = [r for r in _risks(review, "prod", IDENTITY) if r.address.startswith("databricks_job.")]
-    assert len(jobs) == 4
+    assert len(jobs) == 8  # 4 ML jobs and 4 alert schedule jobs (they run as the project's run_as)
     assert all(f"now runs as service principal `{PROD_DEPLOYER}` (was: service principal `{PROD_RUNNER}`)"
                in r.message for r in jobs)
 

@@ -139,7 +139,9 @@ def test_no_secret_value_anywhere_in_the_output(example):
 
 
 def test_workspace_object_permissions_by_role(example):
-    perms = [p for p in example.resources("prod", "databricks_permissions").values() if "sql_endpoint_id" in p]
+    # the shared warehouse referenced by id (the environment's own warehouse is tested in tests/stacks/test_observability_stack.py)
+    perms = [p for p in example.resources("prod", "databricks_permissions").values()
+             if p.get("sql_endpoint_id") == "0f1e2d3c4b5a6978"]
     (warehouse,) = perms
     assert {a["group_name"]: a["permission_level"] for a in warehouse["access_control"]} == {
         "analysts": "CAN_USE", "ml-engineers": "CAN_MANAGE"}

@@ -19,7 +19,7 @@ def test_project_tags_do_not_override_platform_keys_anywhere(config_copy: Path, 
                          for r in synth.resources(env, "databricks_model_serving").values()]
         job_tags = [r["tags"] for r in synth.resources(env, "databricks_job").values()]
         pipeline_tags = [r["tags"] for r in synth.resources(env, "databricks_pipeline").values()]
-        assert len(endpoint_tags) == 1 and len(job_tags) == 4 and len(pipeline_tags) == 1
+        assert len(endpoint_tags) == 1 and len(job_tags) == 8 and len(pipeline_tags) == 1  # 4 ML jobs, 4 alert schedules
         for tags in endpoint_tags + job_tags + pipeline_tags:
             assert tags["owner"] == "churn-team@example.com", (env, tags)
             assert tags["environment"] == env
