@@ -87,7 +87,8 @@ def project_observability_problems(project: Any, env: Any) -> list[tuple[tuple, 
 
 
 def _email_target_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
-    """Monitors and endpoints notify by e-mail (provider: quality_monitor, model_serving): a
+    """Monitors, endpoints and pipelines notify by e-mail (provider: quality_monitor, model_serving,
+    pipeline `notification`): a
     destination they name must be an email destination of the environment."""
     out = []
     known = env.notification_destinations
@@ -96,6 +97,8 @@ def _email_target_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
              for k, m in project.monitors.items() for e in ("on_failure", "on_new_classification_tag_detected")]
     lists += [(("serving", "endpoints", k, "notifications", e), getattr(ep.notifications, e))
               for k, ep in project.serving.endpoints.items() for e in ("on_update_failure", "on_update_success")]
+    lists += [(("pipelines", k, "notifications", i, "emails"), n.emails)  # pipeline `notification` blocks
+              for k, pipeline in project.pipelines.items() for i, n in enumerate(pipeline.notifications)]
     for loc, values in lists:
         for i, value in enumerate(values):
             if "@" in value:
@@ -103,8 +106,8 @@ def _email_target_problems(project: Any, env: Any) -> list[tuple[tuple, str]]:
             if value not in known:
                 out.append((loc + (i,), unknown_message("notification destination", value, known, "notification_destinations")))
             elif value not in emails:
-                out.append((loc + (i,), f"'{value}' is a {known[value].type or 'referenced'} destination; monitors "
-                                        "and serving endpoints notify by e-mail only: name an email destination "
+                out.append((loc + (i,), f"'{value}' is a {known[value].type or 'referenced'} destination; monitors, "
+                                        "serving endpoints and pipelines notify by e-mail only: name an email destination "
                                         f"(email destinations: {', '.join(emails) or 'none'})"))
     return out
 

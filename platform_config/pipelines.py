@@ -28,6 +28,7 @@ from databricks_spec import pipelines as spec
 from platform_config.base import Model, Slug, UcName
 from databricks_spec.enums import Cloud
 from platform_config.jobs import ParamValue, ScheduleConfig
+from platform_config.observability import EmailTarget
 from platform_config.references import RoleName
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 PipelineLevel = Literal["CAN_VIEW", "CAN_RUN", "CAN_MANAGE", "IS_OWNER"]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SCHEMA = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)?$")
 _EXTERNAL_URL = re.compile(r"^(s3a?|abfss?|gs|r2)://[^\s]+$")
 
@@ -233,21 +233,14 @@ class EventLogConfig(Model):
 class PipelineNotification(Model):
     """One `notification` block: who is e-mailed on which alerts."""
 
-    emails: Annotated[list[str], Field(min_length=1)]
-    """E-mail recipients. Required."""
+    emails: Annotated[list[EmailTarget], Field(min_length=1)]
+    """E-mail recipients: addresses, or keys of the environment's email notification
+    destinations (expanded to their addresses; docs/observability.md). Required."""
     alerts: Annotated[list[Annotated[str, BeforeValidator(_checked(spec.alert_problem))]],
                       Field(min_length=1)] = Field(
         default_factory=lambda: ["on-update-failure", "on-update-fatal-failure", "on-flow-failure"])
     """on-update-success, on-update-failure, on-update-fatal-failure, on-flow-failure.
     Default: the three failure alerts."""
-
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, value: list[str]) -> list[str]:
-        bad = [e for e in value if not _EMAIL.match(e)]
-        if bad:
-            raise ValueError(f"not an e-mail address: {', '.join(bad)}")
-        return value
 
 
 # --------------------------------------------------------------------------- orchestration

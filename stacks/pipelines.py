@@ -21,7 +21,9 @@ from mlops_constructs.git_folder import GitFolder, GitFolderProps
 from mlops_constructs.job import MlJob, MlJobProps, PipelineCode, ScheduleSpec, TaskSpec, TriggerSpec
 from mlops_constructs.pipeline import (LakeflowPipeline, LakeflowPipelineProps, LibrarySpec, NotificationSpec,
                                        PipelineClusterSpec)
+from platform_config import EnvironmentConfig
 from resolution import PolicyRef, ResolvedProject
+from resolution.observability import email_addresses
 from resolution.pipelines import ResolvedPipeline, ResolvedPipelineCluster, ResolvedPipelineJob
 from stacks.governance import DataUnits
 from stacks.jobs import notifications_spec
@@ -73,7 +75,7 @@ def add_project_pipelines(units: Construct, project: ResolvedProject, refs: Stac
     built: dict[str, LakeflowPipeline] = {}
     for key, r in project.pipelines.items():
         with configured_at(project, ("pipelines", key)):
-            built[key] = _pipeline(units, key, r, refs, data, policies, git)
+            built[key] = _pipeline(units, key, r, refs, data, policies, git, project.target.env)
         if r.job is not None:
             with configured_at(project, ("pipelines", key, "orchestration", "job")):
                 _standalone_job(units, key, r.job, built[key].pipeline_id, p, refs.destinations)
@@ -81,7 +83,8 @@ def add_project_pipelines(units: Construct, project: ResolvedProject, refs: Stac
 
 
 def _pipeline(units: Construct, key: str, r: ResolvedPipeline, refs: StackRefs, data: DataUnits,
-              policies: Mapping[str, ClusterPolicy], git: GitFolder | None) -> LakeflowPipeline:
+              policies: Mapping[str, ClusterPolicy], git: GitFolder | None,
+              env: EnvironmentConfig) -> LakeflowPipeline:
     p = refs.principals
     cfg = r.config
     log = r.event_log
@@ -96,7 +99,8 @@ def _pipeline(units: Construct, key: str, r: ResolvedPipeline, refs: StackRefs, 
         configuration=dict(r.configuration),
         channel=cfg.channel, edition=cfg.edition, photon=cfg.photon, continuous=cfg.continuous,
         development=r.development,
-        notifications=tuple(NotificationSpec(emails=tuple(n.emails), alerts=tuple(n.alerts))
+        notifications=tuple(NotificationSpec(emails=email_addresses(env, n.emails),
+                                             alerts=tuple(n.alerts))
                             for n in cfg.notifications),
         event_log=(log.catalog, log.schema, log.name) if log is not None else None,
         budget_policy_id=cfg.budget_policy_id,

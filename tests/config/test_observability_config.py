@@ -77,6 +77,13 @@ CASES = [
     ("created-only key on a referenced warehouse", DEV,
      lambda d: d["sql_warehouses"].update(bi={"id": "0123456789abcdef", "size": "Small"}),
      "sql_warehouses.bi.size", "only applies to a warehouse the platform creates", "size: Small"),
+    ("pipeline notification names a non-email destination", CHURN,
+     lambda d: d["pipelines"]["ingest"]["notifications"][0].update(emails=["team_slack"]),
+     "pipelines.ingest.notifications[0].emails[0]", "notify by e-mail only", ("- team_slack", "pipelines:")),
+    ("pipeline notification names an unknown destination", CHURN,
+     lambda d: d["pipelines"]["ingest"]["notifications"][0].update(emails=["pager"]),
+     "pipelines.ingest.notifications[0].emails[0]", "unknown notification destination 'pager'",
+     ("- pager", "pipelines:")),
     ("job destination by unknown name", CHURN,
      lambda d: d["environments"]["prod"]["jobs"]["notifications"]["on_failure"].update(destinations=["pager"]),
      "jobs.notifications.on_failure.destinations[0]", "unknown notification destination 'pager'", "- pager"),
@@ -127,3 +134,23 @@ def _file_line(run, key: str, fragment: str = "") -> str:
         if line.startswith("error: ") and f" {key}:" in line and fragment in line:
             return line.removeprefix("error: ").split(" ", 1)[0]
     raise AssertionError(f"no error at {key}:\n{run.err}")
+
+
+def test_pipeline_notifications_name_email_destinations(config_copy: Path, tmp_path: Path) -> None:
+    """A pipeline's `notification` block may name an email destination of the environment by
+    key: it reaches the pipeline as that destination's addresses (the provider e-mails only)."""
+    from support import synth_config
+
+    def change_env(d: dict) -> None:
+        d["notification_destinations"]["team_mail"] = {"type": "email",
+                                                       "addresses": ["b@example.com", "a@example.com"]}
+
+    for env in ("dev", "staging", "prod"):
+        edit_yaml(config_copy, f"environments/{env}.yaml", change_env)
+    edit_yaml(config_copy, CHURN, lambda d: d["pipelines"]["ingest"]["notifications"][0].update(
+        emails=["team_mail", "a@example.com", "c@example.com"]))
+    out = synth_config(config_copy, tmp_path / "cdktf.out")
+    (pipeline,) = [r for r in out.resources("dev", "databricks_pipeline").values()
+                   if r["//"]["metadata"]["path"].endswith("churn/pipeline_ingest/Resource")]
+    assert [n["email_recipients"] for n in pipeline["notification"]] == [
+        ["a@example.com", "b@example.com", "c@example.com"]]
