@@ -172,7 +172,8 @@ def ensure_mirror() -> Path:
 #: Terraform's own logging, and the Python path the provider wrapper extends.
 _ALLOWED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TEMP", "TMP", "LANG", "LANGUAGE",
                           "TZ", "TERM", "NO_COLOR", "XDG_CACHE_HOME", "PYTHONPATH", "SYSTEMROOT",
-                          "TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_CORE"})
+                          "TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_CORE",
+                          "MLOPS_ENGINE"})  # the stand-in serves the selected engine's schema
 
 
 def allowed_env(environ: dict[str, str] | os._Environ) -> dict[str, str]:
