@@ -19,7 +19,7 @@ import pytest
 from compare import BENCH_DIR, Run, median, python, run_process, runs, write_report
 from peer import comparable, generate_peer
 from platforms import ENVIRONMENTS, scaled_config
-from support import EXAMPLE_CONFIG, Synthesized, read_outdir
+from support import EXAMPLE_CONFIG, PROVIDER_VERSION, Synthesized, read_outdir
 
 #: label -> projects per environment (None: the shipped example, one stack per environment).
 SIZES: dict[str, int | None] = {"example": None, "10 projects": 10, "50 projects": 50}
@@ -186,7 +186,7 @@ def _one_resource_stacks(root: Path, count: int) -> Path:
         stack.mkdir(parents=True, exist_ok=True)
         stack.joinpath("cdk.tf.json").write_text(json.dumps({
             "terraform": {"required_providers": {"databricks": {"source": "databricks/databricks",
-                                                                "version": "1.99.0"}}},
+                                                                "version": PROVIDER_VERSION}}},
             "provider": {"databricks": [{"host": "https://offline.invalid"}]},
             "resource": {"databricks_mlflow_experiment": {"e": {"name": f"/Shared/floor-{i}"}}},
         }, indent=2))

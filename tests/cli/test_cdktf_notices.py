@@ -27,7 +27,7 @@ def test_npx_cdktf_synth_shows_each_notice_once_and_not_as_error(tmp_path: Path)
             pytest.fail("cdktf-cli or pipenv missing: run `make install` (npm ci, pipenv)")
         pytest.skip("cdktf-cli not installed (run `make install`)")
     out = tmp_path / "out"
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "1"}
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "1", "MLOPS_ENGINE": "cdktf"}  # the .venv engine
     result = subprocess.run([str(cli), "synth", "--output", str(out)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=600)
     text = ANSI.sub("", result.stdout + result.stderr)

@@ -5,6 +5,8 @@ without their secrets (docs/observability.md)."""
 
 from __future__ import annotations
 
+from support import PROVIDER_VERSION
+
 import copy
 import json
 import uuid
@@ -73,7 +75,7 @@ def _head() -> dict[str, Any]:
 def _write(directory: Path, resources: dict[str, Any]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     doc = {"terraform": {"required_providers": {"databricks": {"source": "databricks/databricks",
-                                                               "version": "1.99.0"}}},
+                                                               "version": PROVIDER_VERSION}}},
            "provider": {"databricks": [{"host": "https://offline.invalid"}]},
            "variable": {"slack_url": {"type": "string", "sensitive": True},
                         "pd_key": {"type": "string", "sensitive": True}},
