@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_tools.stack_index import read_index
+from stacks.layout import deploy_order as layout_deploy_order
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,8 @@ def read_manifest(outdir: Path) -> dict[str, SynthStack]:
 
 
 def deploy_order(stacks: dict[str, SynthStack]) -> list[str]:
-    """Stack names with every stack after its dependencies (ties by name)."""
-    remaining = {name: {d for d in s.dependencies if d in stacks} for name, s in stacks.items()}
-    order: list[str] = []
-    while remaining:
-        ready = sorted(n for n, deps in remaining.items() if not deps)
-        if not ready:
-            raise ValueError(f"stack dependency cycle among: {', '.join(sorted(remaining))}")
-        for name in ready:
-            order.append(name)
-            del remaining[name]
-        for deps in remaining.values():
-            deps.difference_update(ready)
-    return order
+    """Stack names with every stack after its dependencies (ties by name): stacks.layout's rule."""
+    return layout_deploy_order({name: s.dependencies for name, s in stacks.items()})
 
 
 def environment_names(config_dir: Path) -> list[str]:
