@@ -28,6 +28,7 @@ from databricks_spec import pipelines as spec
 from platform_config.base import Model, Slug, UcName
 from databricks_spec.enums import Cloud
 from platform_config.jobs import ParamValue, ScheduleConfig
+from platform_config.jobs.clusters import check_size_and_policy
 from platform_config.observability import EmailTarget
 from platform_config.references import RoleName
 
@@ -140,11 +141,7 @@ class PipelineClusterConfig(Model):
 
     @model_validator(mode="after")
     def _exclusive(self) -> "PipelineClusterConfig":
-        if self.num_workers is not None and self.autoscale is not None:
-            raise ValueError("set num_workers (fixed size) or autoscale, not both")
-        if self.policy is not None and self.policy_id is not None:
-            raise ValueError("set policy (a name from the environment's compute.cluster_policies) "
-                             "or policy_id, not both")
+        check_size_and_policy(self)
         return self
 
 

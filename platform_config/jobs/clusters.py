@@ -50,12 +50,17 @@ class ClusterConfig(Model):
 
     @model_validator(mode="after")
     def _exclusive(self) -> "ClusterConfig":
-        if self.num_workers is not None and self.autoscale is not None:
-            raise ValueError("set num_workers (fixed size) or autoscale, not both")
-        if self.policy is not None and self.policy_id is not None:
-            raise ValueError("set policy (a name from the environment's compute.cluster_policies) "
-                             "or policy_id, not both")
+        check_size_and_policy(self)
         return self
+
+
+def check_size_and_policy(cluster: object) -> None:
+    """One rule for job and pipeline clusters: a fixed size or autoscale, a policy name or an id."""
+    if getattr(cluster, "num_workers") is not None and getattr(cluster, "autoscale") is not None:
+        raise ValueError("set num_workers (fixed size) or autoscale, not both")
+    if getattr(cluster, "policy") is not None and getattr(cluster, "policy_id") is not None:
+        raise ValueError("set policy (a name from the environment's compute.cluster_policies) "
+                         "or policy_id, not both")
 
 
 class ServerlessConfig(Model):
