@@ -106,3 +106,18 @@ def line_of(path: Path, needle: str, after: str | None = None) -> int:
     lines = path.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if after in line) if after else 0
     return next(i for i, line in enumerate(lines[start:], start + 1) if needle in line)
+
+
+# ----------------------------------------------------------------- output left untouched
+
+def snapshot(outdir: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()}
+
+
+def previous_outdir(tmp_path: Path) -> Path:
+    """A stand-in for the cdktf.out of an earlier good run."""
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "dev").mkdir(parents=True)
+    (out / "manifest.json").write_text('{"version": "previous"}\n')
+    (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"resource": {}}\n')
+    return out

@@ -10,20 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from support import ROOT
-
-
-def snapshot(outdir: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()}
-
-
-def previous_outdir(tmp_path: Path) -> Path:
-    """A stand-in for the cdktf.out of an earlier good run."""
-    out = tmp_path / "cdktf.out"
-    (out / "stacks" / "dev").mkdir(parents=True)
-    (out / "manifest.json").write_text('{"version": "previous"}\n')
-    (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"resource": {}}\n')
-    return out
+from support import ROOT, previous_outdir, snapshot  # noqa: F401  (the output helpers are re-exported)
 
 
 @dataclass

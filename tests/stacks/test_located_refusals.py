@@ -15,21 +15,9 @@ import pytest
 
 from databricks_spec.diagnostics import ConstructError, Diagnostic
 from mlops_tools import cli
+from support import previous_outdir, snapshot
 
 PROJECT = "projects/churn.yaml"
-
-
-def snapshot(outdir: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()}
-
-
-def previous_outdir(tmp_path: Path) -> Path:
-    """A stand-in for the cdktf.out of an earlier good run."""
-    out = tmp_path / "cdktf.out"
-    (out / "stacks" / "dev").mkdir(parents=True)
-    (out / "manifest.json").write_text('{"version": "previous"}\n')
-    (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"resource": {}}\n')
-    return out
 
 
 def run_cli(config: Path, outdir: Path, capsys) -> tuple[int, str]:
