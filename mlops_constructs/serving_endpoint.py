@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from databricks_spec.online import three_part_problem
+from databricks_spec.online import three_part_name
 from mlops_engine import Annotations
 from mlops_engine.databricks import (
     ModelServing, ModelServingAiGateway, ModelServingAiGatewayInferenceTableConfig,
@@ -34,7 +34,7 @@ from constructs import Construct
 from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.names import ENDPOINT_NAME, endpoint_name_problem
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
-from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
+from databricks_spec.rules import Finding, allowed, findings_at, jobs as rules, serving as serving_rules
 from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
@@ -171,8 +171,8 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
     out += [f.at("served_entities") for f in serving_rules.pending_versions(
         {e.name: e.entity_version for e in models})]
     for e in entities:
-        if e.feature_spec and known(e.entity_name) and (msg := three_part_problem(e.entity_name)):
-            out.append(Finding(("served_entities", e.name), msg))
+        if e.feature_spec and known(e.entity_name):
+            out += findings_at(("served_entities", e.name), three_part_name(e.entity_name))
     if len(models) < len(entities) and any(e.entity_version is None for e in models):
         out.append(Finding(("served_entities",), "a feature spec entity cannot share an endpoint with "
                                                  "pending model entities"))
