@@ -53,7 +53,7 @@ class PlatformUnits(Construct):
                 if sp.create:
                     ent = sp.entitlements
                     unit = ServicePrincipalUnit(self, sp_id, ServicePrincipalProps(
-                        mode="create", display_name=sp.display_name, application_id=sp.application_id,
+                        display_name=sp.display_name, application_id=sp.application_id,
                         level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
                         entitlements=EntitlementsProps(**ent.model_dump()) if ent is not None else None,
                         account_provider=provider,
