@@ -19,7 +19,8 @@ class Model(BaseModel):
 
 
 #: A project or role name: lowercase, starts with a letter, then letters, digits, '-' or '_'.
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
 #: A Unity Catalog identifier (catalog, schema, model, volume, table name part): the rule
 #: databricks_spec.names.uc_part_problem (the JSON Schema carries the same pattern).
