@@ -35,7 +35,7 @@ from mlops_constructs.rule_adapter import refuse
 
 
 @dataclass(frozen=True, kw_only=True)
-class EntitlementsProps:
+class EntitlementsSpec:
     """Workspace entitlements of a created service principal (provider docs: entitlements)."""
 
     workspace_access: bool = True
@@ -60,7 +60,7 @@ class ServicePrincipalProps:
     """Where it is created and where its group memberships are managed. Default: workspace."""
     groups: tuple[str, ...] = ()
     """Display names of groups it joins (at ``level``). Default: none."""
-    entitlements: EntitlementsProps | None = None
+    entitlements: EntitlementsSpec | None = None
     """Workspace entitlements. Default: unset (provider defaults)."""
     account_provider: TerraformProvider | None = None
     """The account-level provider; required for level 'account'. Default: unset."""

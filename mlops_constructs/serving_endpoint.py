@@ -45,7 +45,7 @@ _BOUNDS = ("min_provisioned_concurrency", "max_provisioned_concurrency", "min_pr
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServedEntity:
+class ServedEntitySpec:
     """One served version of a Unity Catalog model."""
 
     name: str
@@ -80,7 +80,7 @@ class ServedEntity:
 
 
 @dataclass(frozen=True, kw_only=True)
-class InferenceTable:
+class InferenceTableSpec:
     """Where the AI gateway captures requests and responses."""
 
     catalog_name: str
@@ -93,7 +93,7 @@ class InferenceTable:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RateLimit:
+class RateLimitSpec:
     """AI gateway rate limit, per minute."""
 
     calls: int
@@ -116,15 +116,15 @@ class ServingEndpointProps:
 
     name: str
     """Workspace-unique endpoint name (environment naming already applied)."""
-    served_entities: tuple[ServedEntity, ...]
+    served_entities: tuple[ServedEntitySpec, ...]
     """Up to 10 served entities."""
     traffic: dict[str, int] = field(default_factory=dict)
     """Entity name -> percent, summing to 100. Default: 100 to the only entity."""
-    inference_table: InferenceTable | None = None
+    inference_table: InferenceTableSpec | None = None
     """Payload capture through the AI gateway. Default: none."""
     usage_tracking: bool = False
     """AI gateway usage tracking. Default: false."""
-    rate_limits: tuple[RateLimit, ...] = ()
+    rate_limits: tuple[RateLimitSpec, ...] = ()
     """AI gateway rate limits. Default: none."""
     description: str | None = None
     """Default: none."""
@@ -152,7 +152,7 @@ class ServingEndpointProps:
     grants for feature lookup). Default: none."""
 
 
-def _provisioned(e: ServedEntity) -> list[str]:
+def _provisioned(e: ServedEntitySpec) -> list[str]:
     """The provisioned concurrency/throughput bounds an entity sets (they exclude workload_size)."""
     return [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
                         "min_provisioned_throughput", "max_provisioned_throughput")
@@ -197,7 +197,7 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
     return out
 
 
-def _entity(e: ServedEntity) -> ModelServingConfigServedEntities:
+def _entity(e: ServedEntitySpec) -> ModelServingConfigServedEntities:
     provisioned = bool(_provisioned(e))
     return ModelServingConfigServedEntities(
         name=e.name,

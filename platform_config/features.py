@@ -27,7 +27,7 @@ from pydantic import Field, field_validator, model_validator
 from databricks_spec import online as online_rules
 from platform_config.base import Model, Slug, Tags, UcName
 from databricks_spec.rules import Finding, findings_at
-from platform_config.governance import GrantMode, Protection, RoleGrants, privilege_problems
+from platform_config.governance import GrantMode, ProtectionConfig, RoleGrants, privilege_problems
 from platform_config.rule_adapter import raise_findings
 from platform_config.references import RoleName
 
@@ -66,7 +66,7 @@ class OnlineStoreConfig(Model):
     permissions: dict[RoleName, StoreLevel] = Field(default_factory=dict)
     """Role -> CAN_USE (create synced tables) or CAN_MANAGE. Default: none (no
     databricks_permissions resource: only the creator and admins)."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")

@@ -49,7 +49,7 @@ def privilege_problems(securable_type: str, grants: dict[str, list[str]],
 
 # --------------------------------------------------------------------------- shared models
 
-class Protection(Model):
+class ProtectionConfig(Model):
     """A per-resource override of the environment's ``protection.prevent_destroy``."""
 
     prevent_destroy: bool
@@ -58,7 +58,7 @@ class Protection(Model):
     """Why this resource differs from the environment's default; shows up in review. Required."""
 
 
-class EnvironmentProtection(Model):
+class EnvironmentProtectionConfig(Model):
     """Protection of stateful resources (catalog, schemas, volumes, registered models)."""
 
     prevent_destroy: bool = True
@@ -66,7 +66,7 @@ class EnvironmentProtection(Model):
     that would destroy (or replace) them. Default: true; the shipped dev.yaml sets false."""
 
 
-def prevent_destroy(env_protection: EnvironmentProtection, override: Protection | None) -> bool:
+def prevent_destroy(env_protection: EnvironmentProtectionConfig, override: ProtectionConfig | None) -> bool:
     """The effective prevent_destroy of one resource: its override, else the environment's."""
     return override.prevent_destroy if override is not None else env_protection.prevent_destroy
 
@@ -280,7 +280,7 @@ class SchemaConfig(Model):
     """Role -> privileges on the schema. Default: none."""
     grant_mode: GrantMode = "authoritative"
     """authoritative (databricks_grants) or additive (databricks_grant per principal). Default: authoritative."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")
@@ -308,7 +308,7 @@ class VolumeConfig(Model):
     """Role -> privileges on the volume (READ_VOLUME, WRITE_VOLUME, ...). Default: none."""
     grant_mode: GrantMode = "authoritative"
     """Default: authoritative."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")

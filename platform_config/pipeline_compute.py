@@ -15,7 +15,7 @@ from platform_config.base import Model, Slug
 from platform_config.jobs.clusters import check_size_and_policy
 
 
-class PipelineAutoscale(Model):
+class PipelineAutoscaleConfig(Model):
     min_workers: NonNegativeInt = 1
     """Default: 1."""
     max_workers: PositiveInt = 2
@@ -31,7 +31,7 @@ class PipelineAutoscale(Model):
         return value
 
     @model_validator(mode="after")
-    def _order(self) -> "PipelineAutoscale":
+    def _order(self) -> "PipelineAutoscaleConfig":
         if self.min_workers > self.max_workers:
             raise ValueError(f"min_workers ({self.min_workers}) is greater than max_workers ({self.max_workers})")
         return self
@@ -46,7 +46,7 @@ class PipelineClusterConfig(Model):
     """Default: the worker node type."""
     num_workers: NonNegativeInt | None = None
     """Fixed size. Conflicts with autoscale. Default: autoscale."""
-    autoscale: PipelineAutoscale | None = None
+    autoscale: PipelineAutoscaleConfig | None = None
     """Default: 1-2 workers, ENHANCED, when num_workers is unset."""
     policy: Slug | None = None
     """A cluster policy of the environment (compute.cluster_policies); it must allow pipeline

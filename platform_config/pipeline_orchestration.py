@@ -17,7 +17,7 @@ from platform_config.observability import EmailTarget
 from platform_config.rule_adapter import checked_by
 
 
-class PipelineNotification(Model):
+class PipelineNotificationConfig(Model):
     """One `notification` block: who is e-mailed on which alerts."""
 
     emails: Annotated[list[EmailTarget], Field(min_length=1)]
@@ -31,7 +31,7 @@ class PipelineNotification(Model):
 
 
 
-class FileArrivalSource(Model):
+class FileArrivalSourceConfig(Model):
     """A file-arrival trigger on a project volume or an external location."""
 
     volume: Slug | None = None
@@ -48,7 +48,7 @@ class FileArrivalSource(Model):
     """Default: the environment's pause_schedules."""
 
     @model_validator(mode="after")
-    def _one(self) -> "FileArrivalSource":
+    def _one(self) -> "FileArrivalSourceConfig":
         if (self.volume is None) == (self.url is None):
             raise ValueError("set exactly one of volume (a key of the project's volumes) or url")
         if self.url is not None and not self.url.endswith("/"):
@@ -66,7 +66,7 @@ class PipelineJobConfig(Model):
     """Job name before the naming rule. Default: '<project>-<key>-pipeline-job'."""
     schedule: ScheduleConfig | None = None
     """Quartz cron schedule; paused by the environment's pause_schedules. Default: none."""
-    file_arrival: FileArrivalSource | None = None
+    file_arrival: FileArrivalSourceConfig | None = None
     """Run when files land. Conflicts with schedule. Default: none (run on demand)."""
     full_refresh: bool = False
     """Recompute every table on each run. Default: false (incremental)."""
@@ -78,7 +78,7 @@ class PipelineJobConfig(Model):
         return self
 
 
-class PipelineOrchestration(Model):
+class PipelineOrchestrationConfig(Model):
     """How the pipeline is run. Default: on demand (no job runs it)."""
 
     feature_engineering: bool = False

@@ -19,7 +19,7 @@ from platform_config.rule_adapter import checked_by
 _EXTERNAL_URL = re.compile(r"^(s3a?|abfss?|gs|r2)://[^\s]+$")
 
 
-class PipelineLibrary(Model):
+class PipelineLibraryConfig(Model):
     """One pipeline source: exactly one of notebook, file, glob. Relative paths follow the
     job rule: in the project's ``jobs.git_source`` (a Git folder the platform checks out)
     or below ``jobs.workspace_root``; absolute /Workspace/... paths are used as they are."""
@@ -32,7 +32,7 @@ class PipelineLibrary(Model):
     """A notebook or file path, or a folder ending in '/**'. Default: unset."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "PipelineLibrary":
+    def _exactly_one(self) -> "PipelineLibraryConfig":
         kinds = [k for k in ("notebook", "file", "glob") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"set exactly one of notebook, file or glob; got {', '.join(kinds) or 'none'}")
@@ -51,7 +51,7 @@ class PipelineLibrary(Model):
 
 
 
-class IngestSource(Model):
+class IngestSourceConfig(Model):
     """Auto Loader ingestion of one target table (``cloudFiles``): where files land, how
     to read them. Passed as configuration keys mlops.ingest.<table>.* (docs/pipelines.md)."""
 
@@ -97,7 +97,7 @@ class IngestSource(Model):
         return value
 
     @model_validator(mode="after")
-    def _one_source(self) -> "IngestSource":
+    def _one_source(self) -> "IngestSourceConfig":
         if (self.volume is None) == (self.url is None):
             raise ValueError("set exactly one of volume (a key of the project's volumes) or url "
                              "(an external location)")

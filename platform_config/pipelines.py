@@ -33,10 +33,10 @@ from databricks_spec.formats import UUID
 from databricks_spec.names import UC_PART
 from platform_config.base import Model, UcName
 from platform_config.jobs import ParamValue
-from platform_config.pipeline_compute import PipelineAutoscale, PipelineClusterConfig
-from platform_config.pipeline_orchestration import (FileArrivalSource, PipelineJobConfig, PipelineNotification,
-                                                    PipelineOrchestration)
-from platform_config.pipeline_sources import EventLogConfig, Expectation, IngestSource, PipelineLibrary
+from platform_config.pipeline_compute import PipelineAutoscaleConfig, PipelineClusterConfig
+from platform_config.pipeline_orchestration import (FileArrivalSourceConfig, PipelineJobConfig, PipelineNotificationConfig,
+                                                    PipelineOrchestrationConfig)
+from platform_config.pipeline_sources import EventLogConfig, Expectation, IngestSourceConfig, PipelineLibraryConfig
 from platform_config.references import RoleName
 
 if TYPE_CHECKING:
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     from platform_config.project import ProjectConfig
 
 #: The parts, importable from here as before (platform_config.pipelines is the pipeline's module).
-__all__ = ["EventLogConfig", "Expectation", "FileArrivalSource", "IngestSource", "PipelineAutoscale",
-           "PipelineClusterConfig", "PipelineConfig", "PipelineEnvironmentSettings", "PipelineJobConfig",
-           "PipelineLevel", "PipelineLibrary", "PipelineNotification", "PipelineOrchestration",
+__all__ = ["EventLogConfig", "Expectation", "FileArrivalSourceConfig", "IngestSourceConfig", "PipelineAutoscaleConfig",
+           "PipelineClusterConfig", "PipelineConfig", "EnvironmentPipelinesConfig", "PipelineJobConfig",
+           "PipelineLevel", "PipelineLibraryConfig", "PipelineNotificationConfig", "PipelineOrchestrationConfig",
            "development_mode", "enabled_pipelines", "pipeline_name"]
 
 PipelineLevel = Literal["CAN_VIEW", "CAN_RUN", "CAN_MANAGE", "IS_OWNER"]
@@ -54,7 +54,7 @@ PipelineLevel = Literal["CAN_VIEW", "CAN_RUN", "CAN_MANAGE", "IS_OWNER"]
 _SCHEMA = rf"^{UC_PART}(\.{UC_PART})?$"
 
 
-class PipelineEnvironmentSettings(Model):
+class EnvironmentPipelinesConfig(Model):
     """Environment-level pipeline behaviour (``pipelines:`` in an environment file)."""
 
     development: bool = False
@@ -77,7 +77,7 @@ class PipelineConfig(Model):
     """Target schema: a key of the project's ``schemas`` (features -> churn_features in the
     environment's catalog), a schema name in the environment's catalog, or catalog.schema.
     Required."""
-    libraries: Annotated[list[PipelineLibrary], Field(min_length=1)]
+    libraries: Annotated[list[PipelineLibraryConfig], Field(min_length=1)]
     """The pipeline's source code. Required (at least one)."""
     serverless: bool = True
     """Serverless compute. Default: true; false runs a classic cluster (``cluster``)."""
@@ -105,7 +105,7 @@ class PipelineConfig(Model):
     Required then."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra tags (over environment and project tags). Default: none."""
-    notifications: list[PipelineNotification] = Field(default_factory=list)
+    notifications: list[PipelineNotificationConfig] = Field(default_factory=list)
     """E-mail notifications by alert type. Default: none."""
     event_log: EventLogConfig | None = None
     """Publish the event log to a Unity Catalog table. Default: unset (not published)."""
@@ -117,13 +117,13 @@ class PipelineConfig(Model):
     run_as: RoleName | None = None
     """Role standing for one service principal (or user) the pipeline runs as. Default:
     unset (the pipeline runs as its owner)."""
-    ingest: dict[UcName, IngestSource] = Field(default_factory=dict)
+    ingest: dict[UcName, IngestSourceConfig] = Field(default_factory=dict)
     """Target table -> Auto Loader source. Default: none."""
     expectations: dict[UcName, dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,100}$")], Expectation]] = \
         Field(default_factory=dict)
     """Target table (an ``ingest`` table) -> rule name -> {expression, action} (or just the
     expression: action warn). Default: none."""
-    orchestration: PipelineOrchestration = Field(default_factory=PipelineOrchestration)
+    orchestration: PipelineOrchestrationConfig = Field(default_factory=PipelineOrchestrationConfig)
     """Which job runs the pipeline. Default: none (on demand)."""
 
     @field_validator("budget_policy_id")

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from databricks_spec import pipelines as spec
 from platform_config import EnvironmentConfig, ProjectTarget
 from platform_config.jobs import JOB_LEVEL_RANK, JobBase, ResolvedSettings
-from platform_config.pipelines import (IngestSource, PipelineClusterConfig, PipelineConfig, development_mode,
+from platform_config.pipelines import (IngestSourceConfig, PipelineClusterConfig, PipelineConfig, development_mode,
                                        enabled_pipelines)
 from resolution import names
 from resolution.jobs import PolicyRef
@@ -178,7 +178,7 @@ def _below(base: str, sub: str | None) -> str:
     return f"{base.rstrip('/')}/{sub}" if sub else base
 
 
-def ingest_location(env: EnvironmentConfig, target: ProjectTarget, source: IngestSource) -> str:
+def ingest_location(env: EnvironmentConfig, target: ProjectTarget, source: IngestSourceConfig) -> str:
     """The files Auto Loader reads: a volume path or external URL, plus the sub-folder."""
     base = names.volume_path(env, target.project, source.volume) if source.volume else source.url
     assert base is not None  # config: exactly one of volume or url

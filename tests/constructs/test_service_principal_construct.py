@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_constructs.service_principal import (EntitlementsProps, ServicePrincipalProps,
+from mlops_constructs.service_principal import (EntitlementsSpec, ServicePrincipalProps,
                                                 ServicePrincipalUnit)
 
 APP_ID = "9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72"
@@ -22,10 +22,10 @@ def built(synth_construct):
                                      account_id="00000000-0000-0000-0000-000000000001")
         units["ws"] = ServicePrincipalUnit(stack, "ws_sp", ServicePrincipalProps(
             display_name="dev-jobs_runner", groups=("ml-jobs", "alpha"),
-            entitlements=EntitlementsProps(databricks_sql_access=True), label="jobs_runner"))
+            entitlements=EntitlementsSpec(databricks_sql_access=True), label="jobs_runner"))
         units["acc"] = ServicePrincipalUnit(stack, "acc_sp", ServicePrincipalProps(
             level="account", display_name="prod-batch", account_provider=account,
-            workspace_id="1234567890", entitlements=EntitlementsProps()))
+            workspace_id="1234567890", entitlements=EntitlementsSpec()))
         units["ref"] = ServicePrincipalUnit.from_application_id(stack, "ref_sp", APP_ID, groups=("ml-jobs",))
     return synth_construct(build), units
 
