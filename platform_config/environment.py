@@ -89,7 +89,7 @@ class CatalogConfig(Model):
     """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
 
-class Principals(Model):
+class PrincipalsConfig(Model):
     """The principals a role stands for in one environment."""
 
     groups: list[str] = Field(default_factory=list)
@@ -101,7 +101,7 @@ class Principals(Model):
     ``service_principals`` (e.g. jobs_runner), resolved to its application id. Default: none."""
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Principals":
+    def _not_empty(self) -> "PrincipalsConfig":
         # An empty role would silently drop every grant and permission given to it.
         if not (self.groups or self.users or self.service_principals):
             raise ValueError("a role needs at least one of groups, users or service_principals")
@@ -231,7 +231,7 @@ class EnvironmentConfig(Model):
     """Stack layout. Default: per-environment (one stack per environment)."""
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     """Who deploys this environment (docs/delivery.md). Default: CI for staging and prod."""
-    roles: dict[Slug, Principals] = Field(default_factory=dict)
+    roles: dict[Slug, PrincipalsConfig] = Field(default_factory=dict)
     """Role name -> principals in this environment, e.g. ml_engineers -> groups. Default: none."""
     account: AccountConfig | None = None
     """The Databricks account; needed only for account-level service principals. Default: unset."""

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from databricks_spec.permissions import ExperimentLevel
 from databricks_spec.rules import absolute_path
 from platform_config.base import Model, Slug, Tags, UcName
-from platform_config.environment import Principals
+from platform_config.environment import PrincipalsConfig
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, ProtectionConfig, RoleGrants, SchemaConfig,
@@ -88,7 +88,7 @@ class ProjectConfig(Model):
     """Whether the project is deployed to this environment. Default: true."""
     tags: Tags
     """Extra tags for the project's resources. Default: none."""
-    roles: dict[Slug, Principals] = Field(default_factory=dict)
+    roles: dict[Slug, PrincipalsConfig] = Field(default_factory=dict)
     """Project-specific roles, added to (and overriding) the environment's roles. Default: none."""
     model: RegisteredModelConfig = Field(default_factory=RegisteredModelConfig)
     """The Unity Catalog registered model. Default: <project>_model in the models schema."""

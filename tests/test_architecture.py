@@ -391,8 +391,6 @@ CONFIG_NAME_EXCEPTIONS: dict[str, str] = {
     **{name: "a member of the Backend union, named for its kind" for name in
        ("LocalBackend", "CloudBackend", "S3Backend", "AzurermBackend", "GcsBackend")},
     "Model": "the base of every config model",
-    **{name: "PENDING: stacks/ and resolution/ import it; rename there in one follow-up commit"
-       for name in ("ComputeProfile", "JobBase", "TaskCode", "Principals")},
 }
 
 
@@ -442,8 +440,6 @@ SPEC_NAME_EXCEPTIONS: dict[str, str] = {
     **{name: "the variants of a task's code (the Code union), named for their kind like the config's Backend "
              "members" for name in ("NotebookCode", "PythonScriptCode", "PythonWheelCode", "ConditionCode",
                                     "RunJobCode", "PipelineCode")},
-    **{name: "PENDING: mlops_constructs/job*.py is owned by `code-sources`; rename to *Spec in a follow-up"
-       for name in ("Targets", "Dependency")},
 }
 
 
