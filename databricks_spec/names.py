@@ -24,11 +24,19 @@ JOB_NAME_MAX = 4096
 #: Unity Catalog identifiers (catalog, schema, table, model, volume): at most 255 characters;
 #: no '.', ' ', '/', control characters. UC stores them in lower case.
 UC_NAME_MAX = 255
-UC_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+#: One Unity Catalog name part, as a regular-expression fragment (full names join parts with '.').
+UC_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+UC_NAME = re.compile(rf"^{UC_PART}$")
+#: A table as config may write it: 'table', 'schema.table' or 'catalog.schema.table'.
+UC_TABLE_REFERENCE = re.compile(rf"^{UC_PART}(\.{UC_PART}){{0,2}}$")
 #: Workspace paths (experiments, monitor assets): absolute, each part at most 255 characters.
 PATH_PART_MAX = 255
 #: Cluster policies: 1-100 characters.
 POLICY_NAME_MAX = 100
+#: Secret scopes (provider docs: secret_scope, 'Argument Reference'): letters, digits, '-', '_'
+#: and '.', at most 128 characters.
+SECRET_SCOPE_MAX = 128
+SECRET_SCOPE_NAME = re.compile(rf"^[A-Za-z0-9_.\-]{{1,{SECRET_SCOPE_MAX}}}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -50,15 +58,22 @@ def job_name_problem(name: str) -> str | None:
     return None
 
 
-def uc_name_problem(name: str) -> str | None:
-    """A Unity Catalog identifier; names with upper case are refused: UC stores the lower-case
-    form, so Terraform would show a change on every plan (a perpetual diff)."""
+def uc_part_problem(name: str) -> str | None:
+    """One Unity Catalog name part as written (any case: it may name an existing object)."""
     if not name:
         return "Unity Catalog name is empty"
     if len(name) > UC_NAME_MAX:
         return f"Unity Catalog name is {len(name)} characters, more than {UC_NAME_MAX}"
     if not UC_NAME.match(name):
         return "Unity Catalog names may only contain letters, digits, '_' and '-' (no '.', spaces or '/')"
+    return None
+
+
+def uc_name_problem(name: str) -> str | None:
+    """A Unity Catalog identifier the platform names; names with upper case are refused: UC
+    stores the lower-case form, so Terraform would show a change on every plan (a perpetual diff)."""
+    if (problem := uc_part_problem(name)) is not None:
+        return problem
     if name != name.lower():
         return (f"Unity Catalog stores names in lower case; write '{name.lower()}' "
                 "(otherwise every plan shows a change)")
@@ -81,7 +96,32 @@ def workspace_path_problem(path: str) -> str | None:
 
 def policy_name_problem(name: str) -> str | None:
     if not 1 <= len(name) <= POLICY_NAME_MAX:
-        return f"cluster policy name must be 1-{POLICY_NAME_MAX} characters, got {len(name)}"
+        return (f"cluster policy name must be 1-{POLICY_NAME_MAX} characters, got {len(name)} "
+                "(provider docs: cluster_policy, 'Argument Reference')")
+    return None
+
+
+def uc_full_name_problem(name: str, parts: int = 3) -> str | None:
+    """A full Unity Catalog name of exactly ``parts`` parts: catalog.schema (2) or
+    catalog.schema.object (3: table, model, volume, function)."""
+    shape = ".".join(("catalog", "schema", "object")[:parts])
+    split = name.split(".")
+    if len(split) != parts or not all(UC_NAME.match(p) for p in split):
+        return f"{name!r} must be a full name {shape}"
+    return None
+
+
+def table_reference_problem(name: str) -> str | None:
+    """A table as config writes it: 1 to 3 Unity Catalog name parts."""
+    if not UC_TABLE_REFERENCE.match(name):
+        return f"{name!r} is not a table name: use table, schema.table or catalog.schema.table"
+    return None
+
+
+def secret_scope_name_problem(name: str) -> str | None:
+    if not SECRET_SCOPE_NAME.match(name):
+        return (f"secret scope name {name!r} must be 1-{SECRET_SCOPE_MAX} letters, digits, '-', '_' "
+                "or '.' (provider docs: secret_scope, 'Argument Reference')")
     return None
 
 

@@ -1,8 +1,11 @@
 """Lakebase online-store and synced-table facts of provider 1.99.0, as small pure rules.
 
-Each rule answers ``None`` (compliant) or a message citing its doc page. Config calls them
-through the adapters in ``platform_config.features`` (which attach file:line); constructs
-call the same functions and skip unresolved tokens. Nothing here imports our packages.
+Each rule is a pure function returning findings (``databricks_spec.rules.Finding``: none when
+compliant), each citing its doc page, like the rules of ``databricks_spec.rules``. A finding's
+key is ``()``: each rule judges one setting, and the caller places it (config through
+``platform_config.rule_adapter``, which attaches file:line; constructs through
+``mlops_constructs.rule_adapter``, skipping unresolved tokens). Nothing here imports our
+packages outside the spec.
 
 Sources (provider docs 1.99.0, resources/):
 
@@ -23,6 +26,9 @@ Sources (provider docs 1.99.0, resources/):
 from __future__ import annotations
 
 import re
+
+from databricks_spec.docs import provider_doc
+from databricks_spec.rules import Finding
 
 #: Release stage per resource type (provider docs badge); docs/features.md repeats it.
 RELEASE_STAGES: dict[str, str] = {
@@ -52,12 +58,12 @@ INSTANCE_LEVELS: tuple[str, ...] = ("CAN_USE", "CAN_MANAGE")
 _INSTANCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 
-def capacity_problem(value: str) -> str | None:
+def capacity(value: str) -> list[Finding]:
     """``capacity`` must be one of :data:`CAPACITIES`."""
     if value in CAPACITIES:
-        return None
-    return (f"capacity {value!r} is not a documented value; valid: {', '.join(CAPACITIES)} "
-            "(provider docs: database_instance, 'capacity')")
+        return []
+    return [Finding((), f"capacity {value!r} is not a documented value; valid: {', '.join(CAPACITIES)}",
+                    provider_doc("database_instance", "capacity"))]
 
 
 def capacity_direction(old: str | None, new: str | None) -> str:
@@ -68,42 +74,42 @@ def capacity_direction(old: str | None, new: str | None) -> str:
     return "up" if CAPACITIES.index(new) > CAPACITIES.index(old) else "down"
 
 
-def retention_problem(days: int) -> str | None:
+def retention_window(days: int) -> list[Finding]:
     lo, hi = RETENTION_DAYS
     if lo <= days <= hi:
-        return None
-    return (f"retention window {days} days is outside {lo} to {hi} "
-            "(provider docs: database_instance, 'retention_window_in_days')")
+        return []
+    return [Finding((), f"retention window {days} days is outside {lo} to {hi}",
+                    provider_doc("database_instance", "retention_window_in_days"))]
 
 
-def node_count_problem(node_count: int, readable_secondaries: bool) -> str | None:
+def node_count(count: int, readable_secondaries: bool) -> list[Finding]:
     """At least one node (the primary); readable secondaries need a secondary node."""
-    if node_count < 1:
-        return "node_count counts the primary: at least 1 (provider docs: database_instance, 'node_count')"
-    if readable_secondaries and node_count < 2:
-        return ("readable secondaries need at least one secondary: node_count >= 2 "
-                "(provider docs: database_instance, 'Example with Readable Secondaries')")
-    return None
+    if count < 1:
+        return [Finding((), "node_count counts the primary: at least 1", provider_doc("database_instance", "node_count"))]
+    if readable_secondaries and count < 2:
+        return [Finding((), "readable secondaries need at least one secondary: node_count >= 2",
+                        provider_doc("database_instance", "Example with Readable Secondaries"))]
+    return []
 
 
-def scheduling_policy_problem(value: str) -> str | None:
+def scheduling_policy(value: str) -> list[Finding]:
     if value in SCHEDULING_POLICIES:
-        return None
-    return (f"scheduling policy {value!r} is not valid; valid: {', '.join(SCHEDULING_POLICIES)} "
-            "(provider docs: database_synced_database_table, 'scheduling_policy')")
+        return []
+    return [Finding((), f"scheduling policy {value!r} is not valid; valid: {', '.join(SCHEDULING_POLICIES)}",
+                    provider_doc("database_synced_database_table", "scheduling_policy"))]
 
 
-def instance_name_problem(name: str) -> str | None:
+def instance_name(name: str) -> list[Finding]:
     if _INSTANCE_NAME.match(name):
-        return None
-    return (f"database instance name {name!r} must be lower-case letters, digits and '-', starting "
-            "with a letter, at most 63 characters")
+        return []
+    return [Finding((), f"database instance name {name!r} must be lower-case letters, digits and '-', "
+                        "starting with a letter, at most 63 characters")]
 
 
-def three_part_problem(name: str, what: str = "feature spec") -> str | None:
+def three_part_name(name: str, what: str = "feature spec") -> list[Finding]:
     """A Unity Catalog object named catalog.schema.object (no empty part)."""
     parts = name.split(".")
     if len(parts) == 3 and all(parts):
-        return None
-    return (f"{what} {name!r} must be a full three-part name catalog.schema.function "
-            "(provider docs: model_serving, served_entities 'entity_name')")
+        return []
+    return [Finding((), f"{what} {name!r} must be a full three-part name catalog.schema.function",
+                    "provider docs: model_serving, served_entities 'entity_name'")]

@@ -1,8 +1,8 @@
 """ClusterPolicy: a databricks_cluster_policy with CAN_USE permissions, or a lookup of one by name.
 
 Created policies are written with their definition as JSON with sorted keys,
-so YAML order never changes the plan. Lookup mode (``lookup=True``) reads a
-policy created by another stack (the environment's platform stack in the
+so YAML order never changes the plan. ``ClusterPolicy.from_name`` (the only spelling
+for a policy this stack does not own) reads a policy created by another stack (the environment's platform stack in the
 per-project layout) through the databricks_cluster_policy data source; the
 policy must exist before the stack is planned (provider docs:
 data-sources/cluster_policy).
@@ -19,9 +19,9 @@ from mlops_engine.databricks import (
 )
 from constructs import Construct
 
-from databricks_spec.diagnostics import ConstructError
+from databricks_spec.names import policy_name_problem
 from databricks_spec.rules.compute import policy_source
-from mlops_constructs.rule_adapter import refuse
+from mlops_constructs.rule_adapter import name_findings, refuse
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
@@ -32,6 +32,8 @@ POLICY_LEVELS = frozenset({"CAN_USE"})
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterPolicyProps:
+    """A policy this platform creates. One it does not own: ``ClusterPolicy.from_name``."""
+
     name: str
     """Policy name, unique in the workspace (1-100 characters)."""
     definition: Mapping[str, Any] | None = None
@@ -46,13 +48,10 @@ class ClusterPolicyProps:
     """Default: no limit."""
     permissions: Mapping[Principal, str] = field(default_factory=dict)
     """Principal -> CAN_USE. Default: none (no permissions resource)."""
-    lookup: bool = False
-    """True: read an existing policy named ``name`` instead of creating one; all other
-    props must be unset. Default: false."""
 
 
 class ClusterPolicy(Construct):
-    """databricks_cluster_policy ("Resource") + databricks_permissions, or the data source in lookup mode.
+    """databricks_cluster_policy ("Resource") + databricks_permissions, or the data source ("Resource").
 
     ``policy_id`` is the token to put into job clusters. A policy the platform does not own
     here: ``ClusterPolicy.from_name(scope, id, name)``."""
@@ -61,20 +60,17 @@ class ClusterPolicy(Construct):
     def from_name(cls, scope: Construct, id: str, name: str) -> "ClusterPolicy":
         """Look up an existing policy by name (databricks_cluster_policy data source named
         "Resource"); it must exist before the stack is planned."""
-        return cls(scope, id, ClusterPolicyProps(name=name, lookup=True))
+        unit = cls.__new__(cls)
+        Construct.__init__(unit, scope, id)
+        refuse(unit, name_findings(policy_name_problem, name, "name"))
+        unit.resource = None
+        unit.data = DataDatabricksClusterPolicy(unit, "Resource", name=name)
+        unit.policy_id = unit.data.id
+        return unit
 
     def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)
-        if not 1 <= len(props.name) <= 100:
-            raise ConstructError(self, f"policy name must be 1-100 characters "
-                             "(provider docs: cluster_policy, 'Argument Reference')")
-        if props.lookup:
-            if (props.definition is not None or props.policy_family_id is not None or props.permissions
-                    or props.description is not None or props.max_clusters_per_user is not None):
-                raise ConstructError(self, f"a looked-up policy takes only its name")
-            self.data = DataDatabricksClusterPolicy(self, "Resource", name=props.name)
-            self.policy_id: str = self.data.id
-            return
+        refuse(self, name_findings(policy_name_problem, props.name, "name"))
         refuse(self, policy_source(props.definition is not None, props.policy_family_id is not None,
                                    props.policy_family_definition_overrides is not None,
                                    props.max_clusters_per_user))
@@ -88,7 +84,7 @@ class ClusterPolicy(Construct):
             if props.policy_family_definition_overrides is not None else None,
             max_clusters_per_user=props.max_clusters_per_user,
         )
-        self.policy_id = self.resource.id
+        self.policy_id: str = self.resource.id
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
                 object_attribute="cluster_policy_id", object_id=self.resource.id,

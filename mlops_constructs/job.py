@@ -43,8 +43,8 @@ from databricks_spec.quartz import validate_quartz, validate_timezone
 from databricks_spec.rules import Finding, jobs as rules
 from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.job_specs import (ContinuousSpec, GitSourceSpec, JobClusterSpec, NotificationsSpec, RetrySpec,
-                                        ScheduleSpec, ServerlessEnvSpec, Targets, TriggerSpec)
-from mlops_constructs.job_tasks import (Action, Code, ConditionCode, Dependency, NotebookCode, PythonScriptCode,
+                                        ScheduleSpec, ServerlessEnvSpec, TargetsSpec, TriggerSpec)
+from mlops_constructs.job_tasks import (Action, Code, ConditionCode, DependencySpec, NotebookCode, PythonScriptCode,
                                         PipelineCode, PythonWheelCode, RunJobCode, TaskSpec,
                                         with_parameters)
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
@@ -52,9 +52,9 @@ from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
 
 __all__ = [  # the job's props, importable from here as from their modules
-    "Action", "CONDITION_OPS", "Code", "ConditionCode", "ContinuousSpec", "Dependency", "GitSourceSpec",
+    "Action", "CONDITION_OPS", "Code", "ConditionCode", "ContinuousSpec", "DependencySpec", "GitSourceSpec",
     "JobClusterSpec", "MlJob", "MlJobProps", "NotebookCode", "NotificationsSpec", "PythonScriptCode",
-    "PipelineCode", "PythonWheelCode", "RetrySpec", "RunJobCode", "ScheduleSpec", "ServerlessEnvSpec", "Targets", "TaskSpec",
+    "PipelineCode", "PythonWheelCode", "RetrySpec", "RunJobCode", "ScheduleSpec", "ServerlessEnvSpec", "TargetsSpec", "TaskSpec",
     "TriggerSpec", "with_parameters",
 ]
 

@@ -87,7 +87,7 @@ class ContinuousSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Targets:
+class TargetsSpec:
     emails: tuple[str, ...] = ()
     """Default: none."""
     destinations: tuple[str, ...] = ()
@@ -96,13 +96,13 @@ class Targets:
 
 @dataclass(frozen=True, kw_only=True)
 class NotificationsSpec:
-    on_start: Targets = Targets()
+    on_start: TargetsSpec = TargetsSpec()
     """Default: nobody."""
-    on_success: Targets = Targets()
+    on_success: TargetsSpec = TargetsSpec()
     """Default: nobody."""
-    on_failure: Targets = Targets()
+    on_failure: TargetsSpec = TargetsSpec()
     """Default: nobody."""
-    on_duration_warning_threshold_exceeded: Targets = Targets()
+    on_duration_warning_threshold_exceeded: TargetsSpec = TargetsSpec()
     """Default: nobody. Needs a RUN_DURATION_SECONDS health rule."""
     no_alert_for_skipped_runs: bool = True
     """Default: true."""

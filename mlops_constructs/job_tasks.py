@@ -1,6 +1,6 @@
 """The tasks of an MlJob: what each task runs (its action) and how tasks depend on each other.
 
-Nested props of ``mlops_constructs.job.MlJobProps`` (the ``*Code`` actions, ``Dependency``,
+Nested props of ``mlops_constructs.job.MlJobProps`` (the ``*Code`` actions, ``DependencySpec``,
 ``TaskSpec``); plain frozen dataclasses, no jsii.
 """
 
@@ -82,7 +82,7 @@ def with_parameters(code: Code, platform: Mapping[str, str]) -> Code:
 
 
 @dataclass(frozen=True, order=True)
-class Dependency:
+class DependencySpec:
     task_key: str
     outcome: str | None = None
     """"true" / "false" for a dependency on a condition task. Default: none."""
@@ -93,8 +93,8 @@ class TaskSpec:
     key: str
     """Unique task_key."""
     action: Action
-    depends_on: tuple[Dependency | str, ...] = ()
-    """Upstream tasks (key or Dependency with outcome). Default: none."""
+    depends_on: tuple[DependencySpec | str, ...] = ()
+    """Upstream tasks (key or DependencySpec with outcome). Default: none."""
     compute_key: str | None = None
     """Key of a job cluster or serverless environment. Default: none: a notebook task runs on
     serverless with its notebook environment; Python script and wheel tasks need one;
@@ -113,7 +113,7 @@ class TaskSpec:
     """Default: ALL_SUCCESS."""
 
     @property
-    def deps(self) -> list[Dependency]:
-        return sorted(d if isinstance(d, Dependency) else Dependency(d) for d in self.depends_on)
+    def deps(self) -> list[DependencySpec]:
+        return sorted(d if isinstance(d, DependencySpec) else DependencySpec(d) for d in self.depends_on)
 
 

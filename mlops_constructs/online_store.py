@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from databricks_spec.online import (INSTANCE_LEVELS, capacity_problem, instance_name_problem,
-                                    node_count_problem, retention_problem)
-from databricks_spec.rules import Finding
+from databricks_spec import online as online_rules
+from databricks_spec.online import INSTANCE_LEVELS
+from databricks_spec.rules import Finding, findings_at
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.rule_adapter import known, refuse
@@ -62,16 +62,17 @@ class OnlineStoreProps:
 
 def _problems(props: OnlineStoreProps) -> list[Finding]:
     """The spec rules (databricks_spec.online) as findings; unresolved tokens are skipped."""
-    out = [(("capacity",), capacity_problem(props.capacity) if known(props.capacity) else None),
-           (("retention_window_days",), retention_problem(props.retention_window_days)),
-           (("node_count",), node_count_problem(props.node_count, props.readable_secondaries)),
-           (("instance_name",), instance_name_problem(props.instance_name) if known(props.instance_name) else None)]
+    out = [*findings_at(("capacity",), online_rules.capacity(props.capacity) if known(props.capacity) else []),
+           *findings_at(("retention_window_days",), online_rules.retention_window(props.retention_window_days)),
+           *findings_at(("node_count",), online_rules.node_count(props.node_count, props.readable_secondaries)),
+           *findings_at(("instance_name",), online_rules.instance_name(props.instance_name)
+                        if known(props.instance_name) else [])]
     bad = sorted({lvl for lvl in props.permissions.values() if lvl not in INSTANCE_LEVELS})
     if bad:
-        out.append((("permissions",), f"invalid permission level(s) {', '.join(bad)}; valid: "
-                                      f"{', '.join(INSTANCE_LEVELS)} (provider docs: permissions, "
-                                      "'Lakebase Database Instances usage')"))
-    return [Finding(key, m) for key, m in out if m]
+        out.append(Finding(("permissions",), f"invalid permission level(s) {', '.join(bad)}; valid: "
+                                             f"{', '.join(INSTANCE_LEVELS)} (provider docs: permissions, "
+                                             "'Lakebase Database Instances usage')"))
+    return out
 
 
 class OnlineStore(Construct):

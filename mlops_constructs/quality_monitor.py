@@ -36,7 +36,7 @@ from mlops_constructs.rule_adapter import known, refuse
 
 
 @dataclass(frozen=True, kw_only=True)
-class InferenceLog:
+class InferenceLogSpec:
     """inference_log profile: model requests and predictions."""
 
     problem_type: ProblemType
@@ -53,7 +53,7 @@ class InferenceLog:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TimeSeries:
+class TimeSeriesSpec:
     """time_series profile: rows with a timestamp, aggregated per window."""
 
     timestamp_col: str
@@ -62,12 +62,12 @@ class TimeSeries:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Snapshot:
+class SnapshotSpec:
     """snapshot profile: the whole table each refresh."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CustomMetric:
+class CustomMetricSpec:
     name: str
     type: CustomMetricType
     """aggregate, derived or drift."""
@@ -79,7 +79,7 @@ class CustomMetric:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MonitorSchedule:
+class MonitorScheduleSpec:
     quartz_cron_expression: str
     timezone_id: str = "UTC"
     """Default: UTC."""
@@ -95,13 +95,13 @@ class QualityMonitorProps:
     """catalog.schema for the metric tables."""
     assets_dir: str
     """Absolute workspace folder for the dashboard and assets."""
-    inference_log: InferenceLog | None = None
+    inference_log: InferenceLogSpec | None = None
     """Default: unset. Exactly one of inference_log, time_series, snapshot."""
-    time_series: TimeSeries | None = None
+    time_series: TimeSeriesSpec | None = None
     """Default: unset."""
-    snapshot: Snapshot | None = None
+    snapshot: SnapshotSpec | None = None
     """Default: unset."""
-    schedule: MonitorSchedule | None = None
+    schedule: MonitorScheduleSpec | None = None
     """Default: none (refresh on demand)."""
     paused: bool = False
     """Deploy without the schedule (the provider cannot pause one). Default: false."""
@@ -111,7 +111,7 @@ class QualityMonitorProps:
     """Default: none."""
     slicing_exprs: tuple[str, ...] = ()
     """Default: none."""
-    custom_metrics: tuple[CustomMetric, ...] = ()
+    custom_metrics: tuple[CustomMetricSpec, ...] = ()
     """Default: none."""
     baseline_table_name: str | None = None
     """Default: none."""

@@ -22,7 +22,7 @@ from databricks_spec.rules.jobs import threshold_comparison
 from databricks_spec.enums import Comparison
 from mlops_constructs.rule_adapter import refuse
 
-from mlops_constructs.job import (Code, ConditionCode, Dependency, MlJob, MlJobProps, RunJobCode,
+from mlops_constructs.job import (Code, ConditionCode, DependencySpec, MlJob, MlJobProps, RunJobCode,
                                   TaskSpec, with_parameters)
 from mlops_constructs.uc_names import is_full_name
 
@@ -75,11 +75,11 @@ class RetrainingJob(Construct):
         tasks = (
             TaskSpec(key=COMPUTE, action=with_parameters(props.code, params), compute_key=props.compute_key,
                      description=f"Read {props.metric_column} from {props.drift_metrics_table}"),
-            TaskSpec(key=CHECK, depends_on=(Dependency(COMPUTE),),
+            TaskSpec(key=CHECK, depends_on=(DependencySpec(COMPUTE),),
                      action=ConditionCode(left=f"{{{{tasks.{COMPUTE}.values.{TASK_VALUE_KEY}}}}}",
                                           op=props.comparison, right=threshold),
                      description=f"{props.metric_column} {props.comparison} {threshold}?"),
-            TaskSpec(key=RETRAIN, depends_on=(Dependency(CHECK, "true"),),
+            TaskSpec(key=RETRAIN, depends_on=(DependencySpec(CHECK, "true"),),
                      action=RunJobCode(job_id=props.training_job_id),
                      description="Run the training job"),
         )

@@ -12,10 +12,10 @@ Python (no jsii round trip) and the provider checks them at plan time.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from databricks_spec.diagnostics import ConstructError
-from databricks_spec.rules import Finding, unresolved
+from databricks_spec.rules import Finding, named, unresolved
 
 
 def known(value: Any) -> bool:
@@ -37,3 +37,9 @@ def refuse(construct: object, *findings: Iterable[Finding]) -> None:
     for group in findings:
         for f in group:
             raise ConstructError(construct, f.message, key=_key(f.key), detail=f.doc)
+
+
+def name_findings(rule: Callable[[str], str | None], value: Any, *key: Any) -> list[Finding]:
+    """A name rule (``databricks_spec.names``) on ``value`` as findings at ``key``; a value that
+    is not known yet (a token) has none."""
+    return named(rule(value), *key) if known(value) else []

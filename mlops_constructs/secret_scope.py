@@ -15,7 +15,6 @@ its ACL is MANAGE whatever its roles say: a deploy never demotes itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import SecretAcl, SecretScope
@@ -24,14 +23,10 @@ from constructs import Construct
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
 from databricks_spec.docs import provider_doc
+from databricks_spec.names import secret_scope_name_problem
 from databricks_spec.permissions import SECRET_PERMISSIONS
 from databricks_spec.rules.permissions import permission_levels
-from mlops_constructs.rule_adapter import refuse
-
-# TODO(untrusted, databricks_spec.names): the secret scope name rule; config's
-# SecretScopeConfig.name has the same pattern. Both should call the names module's function.
-SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
-
+from mlops_constructs.rule_adapter import name_findings, refuse
 
 @dataclass(frozen=True, kw_only=True)
 class SecretScopeProps:
@@ -49,11 +44,8 @@ class SecretScopeUnit(Construct):
 
     def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
-        if not SCOPE_NAME.match(props.name):
-            raise ConstructError(self, f"secret scope name {props.name!r} must be 1-128 letters, "
-                             "digits, '-', '_' or '.' (provider docs: secret_scope, 'Argument Reference')")
         acls = dict(props.acls)
-        refuse(self, [f.at("acls") for f in permission_levels(
+        refuse(self, name_findings(secret_scope_name_problem, props.name, "name"), [f.at("acls") for f in permission_levels(
             SECRET_PERMISSIONS, {p.key: level for p, level in acls.items()},
             provider_doc("secret_acl", "Argument Reference"))])
         if props.deployer in acls:

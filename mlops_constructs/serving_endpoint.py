@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from databricks_spec.online import three_part_problem
+from databricks_spec.online import three_part_name
 from mlops_engine import Annotations
 from mlops_engine.databricks import (
     ModelServing, ModelServingAiGateway, ModelServingAiGatewayInferenceTableConfig,
@@ -34,7 +34,7 @@ from constructs import Construct
 from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.names import ENDPOINT_NAME, endpoint_name_problem
 from databricks_spec.permissions import SERVING_LEVELS, ServingLevel
-from databricks_spec.rules import Finding, allowed, jobs as rules, serving as serving_rules
+from databricks_spec.rules import Finding, allowed, findings_at, jobs as rules, serving as serving_rules
 from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
@@ -45,7 +45,7 @@ _BOUNDS = ("min_provisioned_concurrency", "max_provisioned_concurrency", "min_pr
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServedEntity:
+class ServedEntitySpec:
     """One served version of a Unity Catalog model."""
 
     name: str
@@ -80,7 +80,7 @@ class ServedEntity:
 
 
 @dataclass(frozen=True, kw_only=True)
-class InferenceTable:
+class InferenceTableSpec:
     """Where the AI gateway captures requests and responses."""
 
     catalog_name: str
@@ -93,7 +93,7 @@ class InferenceTable:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RateLimit:
+class RateLimitSpec:
     """AI gateway rate limit, per minute."""
 
     calls: int
@@ -116,15 +116,15 @@ class ServingEndpointProps:
 
     name: str
     """Workspace-unique endpoint name (environment naming already applied)."""
-    served_entities: tuple[ServedEntity, ...]
+    served_entities: tuple[ServedEntitySpec, ...]
     """Up to 10 served entities."""
     traffic: dict[str, int] = field(default_factory=dict)
     """Entity name -> percent, summing to 100. Default: 100 to the only entity."""
-    inference_table: InferenceTable | None = None
+    inference_table: InferenceTableSpec | None = None
     """Payload capture through the AI gateway. Default: none."""
     usage_tracking: bool = False
     """AI gateway usage tracking. Default: false."""
-    rate_limits: tuple[RateLimit, ...] = ()
+    rate_limits: tuple[RateLimitSpec, ...] = ()
     """AI gateway rate limits. Default: none."""
     description: str | None = None
     """Default: none."""
@@ -152,7 +152,7 @@ class ServingEndpointProps:
     grants for feature lookup). Default: none."""
 
 
-def _provisioned(e: ServedEntity) -> list[str]:
+def _provisioned(e: ServedEntitySpec) -> list[str]:
     """The provisioned concurrency/throughput bounds an entity sets (they exclude workload_size)."""
     return [k for k in ("min_provisioned_concurrency", "max_provisioned_concurrency",
                         "min_provisioned_throughput", "max_provisioned_throughput")
@@ -171,8 +171,8 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
     out += [f.at("served_entities") for f in serving_rules.pending_versions(
         {e.name: e.entity_version for e in models})]
     for e in entities:
-        if e.feature_spec and known(e.entity_name) and (msg := three_part_problem(e.entity_name)):
-            out.append(Finding(("served_entities", e.name), msg))
+        if e.feature_spec and known(e.entity_name):
+            out += findings_at(("served_entities", e.name), three_part_name(e.entity_name))
     if len(models) < len(entities) and any(e.entity_version is None for e in models):
         out.append(Finding(("served_entities",), "a feature spec entity cannot share an endpoint with "
                                                  "pending model entities"))
@@ -197,7 +197,7 @@ def _check(props: ServingEndpointProps) -> list[Finding]:
     return out
 
 
-def _entity(e: ServedEntity) -> ModelServingConfigServedEntities:
+def _entity(e: ServedEntitySpec) -> ModelServingConfigServedEntities:
     provisioned = bool(_provisioned(e))
     return ModelServingConfigServedEntities(
         name=e.name,

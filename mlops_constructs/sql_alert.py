@@ -39,7 +39,7 @@ TASK_KEY = "evaluate_alert"
 
 
 @dataclass(frozen=True)
-class Subscription:
+class SubscriptionSpec:
     """An alert target: ``user_name`` (e-mail) or ``destination_id`` (a token or UUID)."""
 
     kind: str
@@ -76,7 +76,7 @@ class SqlAlertProps:
     """Alert state when the query returns no rows. Default: UNKNOWN."""
     rearm_seconds: int | None = None
     """Default: unset (fires once until the alert returns to OK)."""
-    subscriptions: tuple[Subscription, ...] = ()
+    subscriptions: tuple[SubscriptionSpec, ...] = ()
     """Who is notified when the alert fires. Default: none (the alert only changes state)."""
     job_tags: Mapping[str, str] = field(default_factory=dict)
     """Default: none."""

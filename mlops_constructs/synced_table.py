@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from databricks_spec.online import scheduling_policy_problem
-from databricks_spec.rules import Finding
+from databricks_spec.online import scheduling_policy
+from databricks_spec.rules import Finding, findings_at
 from mlops_constructs.grants import UcGrants, UcGrantsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.rule_adapter import known, refuse
@@ -58,8 +58,7 @@ class SyncedTable(Construct):
         if not props.primary_keys:
             errors.append(Finding(("primary_keys",), "a synced table needs primary keys (provider docs: "
                                                      "database_synced_database_table, 'primary_key_columns')"))
-        if (msg := scheduling_policy_problem(props.scheduling_policy)) is not None:
-            errors.append(Finding(("scheduling_policy",), msg))
+        errors += findings_at(("scheduling_policy",), scheduling_policy(props.scheduling_policy))
         for key, what, value in (("name", "name", props.name), ("source_table", "source table", props.source_table)):
             if known(value) and not is_full_name(value):
                 errors.append(Finding((key,), f"{what} {value!r} must be catalog.schema.table"))

@@ -21,7 +21,7 @@ from typing import Literal, Mapping
 from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
-from mlops_constructs.job import Code, Dependency, MlJob, MlJobProps, TaskSpec, with_parameters
+from mlops_constructs.job import Code, DependencySpec, MlJob, MlJobProps, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
 
 TRAIN, VALIDATE, DEPLOY = "Train", "ModelValidation", "ModelDeployment"
@@ -95,10 +95,10 @@ class ModelTrainingJob(Construct):
         tasks = (
             TaskSpec(key=TRAIN, action=with_parameters(props.train, train), compute_key=props.compute_key,
                      description="Train the model and register a new version"),
-            TaskSpec(key=VALIDATE, action=with_parameters(props.validate, validate), depends_on=(Dependency(TRAIN),),
+            TaskSpec(key=VALIDATE, action=with_parameters(props.validate, validate), depends_on=(DependencySpec(TRAIN),),
                      compute_key=props.compute_key,
                      description=f"Validate the new version and mark it '{props.challenger_alias}'"),
-            TaskSpec(key=DEPLOY, action=with_parameters(props.deploy, deploy), depends_on=(Dependency(VALIDATE),),
+            TaskSpec(key=DEPLOY, action=with_parameters(props.deploy, deploy), depends_on=(DependencySpec(VALIDATE),),
                      compute_key=props.compute_key,
                      description=f"Promote '{props.challenger_alias}' to '{props.champion_alias}'"),
         )

@@ -6,6 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from databricks_spec.names import UC_NAME_MAX, UC_PART, table_reference_problem, uc_part_problem
+from platform_config.rule_adapter import checked_by
+
 
 class Model(BaseModel):
     """Base for every config model: unknown keys are errors, values are immutable, and each
@@ -16,12 +19,17 @@ class Model(BaseModel):
 
 
 #: A project or role name: lowercase, starts with a letter, then letters, digits, '-' or '_'.
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
-# TODO(untrusted, databricks_spec.names): the Unity Catalog identifier rule; mlops_constructs.uc_names
-# checks the same parts in full names.
-#: A Unity Catalog identifier (catalog, schema, model, volume, table name part).
-UcName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$")]
+#: A Unity Catalog identifier (catalog, schema, model, volume, table name part): the rule
+#: databricks_spec.names.uc_part_problem (the JSON Schema carries the same pattern).
+UcName = Annotated[str, checked_by(uc_part_problem),
+                   Field(json_schema_extra={"pattern": rf"^{UC_PART}$", "maxLength": UC_NAME_MAX})]
+
+#: A table name: 'table', 'schema.table' or 'catalog.schema.table' (how each resolves is the
+#: field's business): the rule databricks_spec.names.table_reference_problem.
+TableReference = Annotated[str, checked_by(table_reference_problem)]
 
 #: A Terraform-safe Databricks tag map.
 Tags = Annotated[dict[str, str], Field(default_factory=dict)]

@@ -19,15 +19,15 @@ from databricks_spec.rules import Finding
 from platform_config.compute import EnvironmentComputeConfig
 from platform_config.delivery import DeliveryConfig, delivery_problems
 from platform_config.features import OnlineStoreConfig
-from platform_config.governance import (AccountConfig, DeployerConfig, EnvironmentProtection, GrantMode,
-                                        Protection, RoleGrants, SecretScopeConfig,
+from platform_config.governance import (AccountConfig, DeployerConfig, EnvironmentProtectionConfig, GrantMode,
+                                        ProtectionConfig, RoleGrants, SecretScopeConfig,
                                         ServicePrincipalConfig, WorkspacePermissionsConfig, check_environment)
 from platform_config.observability import (EnvironmentObservabilityConfig, NotificationDestinationConfig,
                                            SqlWarehouseConfig, check_environment_observability)
 from platform_config.rule_adapter import raise_findings
 from platform_config.serving import ServingSettingsConfig
 from databricks_spec.urls import validate_workspace_host
-from platform_config.pipelines import PipelineEnvironmentSettings  # pipelines (docs/pipelines.md)
+from platform_config.pipelines import EnvironmentPipelinesConfig  # pipelines (docs/pipelines.md)
 
 
 class WorkspaceConfig(Model):
@@ -85,11 +85,11 @@ class CatalogConfig(Model):
     grant_mode: GrantMode | None = None
     """authoritative (databricks_grants, the whole truth) or additive (databricks_grant per
     principal). Default: authoritative when created, additive when referenced."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
 
-class Principals(Model):
+class PrincipalsConfig(Model):
     """The principals a role stands for in one environment."""
 
     groups: list[str] = Field(default_factory=list)
@@ -101,7 +101,7 @@ class Principals(Model):
     ``service_principals`` (e.g. jobs_runner), resolved to its application id. Default: none."""
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Principals":
+    def _not_empty(self) -> "PrincipalsConfig":
         # An empty role would silently drop every grant and permission given to it.
         if not (self.groups or self.users or self.service_principals):
             raise ValueError("a role needs at least one of groups, users or service_principals")
@@ -231,7 +231,7 @@ class EnvironmentConfig(Model):
     """Stack layout. Default: per-environment (one stack per environment)."""
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     """Who deploys this environment (docs/delivery.md). Default: CI for staging and prod."""
-    roles: dict[Slug, Principals] = Field(default_factory=dict)
+    roles: dict[Slug, PrincipalsConfig] = Field(default_factory=dict)
     """Role name -> principals in this environment, e.g. ml_engineers -> groups. Default: none."""
     account: AccountConfig | None = None
     """The Databricks account; needed only for account-level service principals. Default: unset."""
@@ -244,7 +244,7 @@ class EnvironmentConfig(Model):
     """Key -> Databricks-backed secret scope with ACLs by role. Default: none."""
     permissions: WorkspacePermissionsConfig = Field(default_factory=WorkspacePermissionsConfig)
     """Permissions on shared workspace objects (cluster policies, SQL warehouses) by role. Default: none."""
-    protection: EnvironmentProtection = Field(default_factory=EnvironmentProtection)
+    protection: EnvironmentProtectionConfig = Field(default_factory=EnvironmentProtectionConfig)
     """prevent_destroy default for stateful resources. Default: on."""
     serving: ServingSettingsConfig = Field(default_factory=ServingSettingsConfig)
     """Model serving policy, e.g. whether endpoints may scale to zero. Default: allowed."""
@@ -259,7 +259,7 @@ class EnvironmentConfig(Model):
     from sensitive Terraform variables (docs/observability.md). Default: none."""
     observability: EnvironmentObservabilityConfig = Field(default_factory=EnvironmentObservabilityConfig)
     """The environment's warehouse and where dashboards and alerts live. Default: the only warehouse."""
-    pipelines: PipelineEnvironmentSettings = Field(default_factory=PipelineEnvironmentSettings)
+    pipelines: EnvironmentPipelinesConfig = Field(default_factory=EnvironmentPipelinesConfig)
     """Pipeline behaviour, e.g. development mode (docs/pipelines.md). Default: production mode."""
 
     online_stores: dict[Slug, OnlineStoreConfig] = Field(default_factory=dict)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from databricks_spec.formats import is_uuid
 from databricks_spec.rules import Finding, jobs as job_rules
-from platform_config.jobs import (RESERVED_PARAMETERS, FeatureEngineeringJobConfig, JobBase, JobsConfig,
+from platform_config.jobs import (RESERVED_PARAMETERS, FeatureEngineeringJobConfig, JobBaseConfig, JobsConfig,
                                   task_codes)
 from platform_config.features import check_features
 from platform_config.observability_rules import project_observability_problems
@@ -27,12 +27,12 @@ from platform_config.pipeline_rules import pipelines_problems
 from platform_config.references import role_references
 
 if TYPE_CHECKING:  # pragma: no cover
-    from platform_config.environment import EnvironmentConfig, Principals
+    from platform_config.environment import EnvironmentConfig, PrincipalsConfig
     from platform_config.project import ProjectConfig
 
 
 def environment_findings(project: "ProjectConfig", env: "EnvironmentConfig",
-                         roles: dict[str, "Principals"]) -> list[Finding]:
+                         roles: dict[str, "PrincipalsConfig"]) -> list[Finding]:
     """Every environment-dependent finding for ``project`` in ``env``; ``roles`` is the
     environment's roles overlaid with the project's."""
     out = _unknown_roles(project, env, roles)
@@ -94,7 +94,7 @@ def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict) -> list[Findi
     out: list[Finding] = []
     enabled = dict(jobs.enabled_jobs())
 
-    def settings_path(kind: str, job: JobBase, name: str) -> tuple:
+    def settings_path(kind: str, job: JobBaseConfig, name: str) -> tuple:
         return (kind, name) if getattr(job, name) is not None else (name,)
 
     for name, profile in jobs.compute.items():

@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from databricks_spec.online import (capacity_problem, instance_name_problem, node_count_problem,
-                                    retention_problem, scheduling_policy_problem, three_part_problem)
+from databricks_spec import online as online_rules
 from platform_config.base import Model, Slug, Tags, UcName
-from databricks_spec.rules import Finding
-from platform_config.governance import GrantMode, Protection, RoleGrants, privilege_problems
+from databricks_spec.rules import Finding, findings_at
+from platform_config.governance import GrantMode, ProtectionConfig, RoleGrants, privilege_problems
 from platform_config.rule_adapter import raise_findings
 from platform_config.references import RoleName
 
@@ -67,21 +66,17 @@ class OnlineStoreConfig(Model):
     permissions: dict[RoleName, StoreLevel] = Field(default_factory=dict)
     """Role -> CAN_USE (create synced tables) or CAN_MANAGE. Default: none (no
     databricks_permissions resource: only the creator and admins)."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")
     def _rules(self) -> "OnlineStoreConfig":
-        errors = []
-        if self.name is not None and (msg := instance_name_problem(self.name)) is not None:
-            errors.append((("name",), msg))
-        if (msg := capacity_problem(self.capacity)) is not None:
-            errors.append((("capacity",), msg))
-        if (msg := retention_problem(self.retention_window_days)) is not None:
-            errors.append((("retention_window_days",), msg))
-        if (msg := node_count_problem(self.node_count, self.readable_secondaries)) is not None:
-            errors.append((("readable_secondaries",), msg))
-        raise_findings(Finding(key, msg) for key, msg in errors)
+        raise_findings([
+            *findings_at(("name",), online_rules.instance_name(self.name) if self.name is not None else []),
+            *findings_at(("capacity",), online_rules.capacity(self.capacity)),
+            *findings_at(("retention_window_days",), online_rules.retention_window(self.retention_window_days)),
+            *findings_at(("readable_secondaries",), online_rules.node_count(self.node_count,
+                                                                           self.readable_secondaries))])
         return self
 
 
@@ -98,8 +93,8 @@ class OnlineConfig(Model):
     @field_validator("scheduling_policy", mode="before")
     @classmethod
     def _policy(cls, value: object) -> object:
-        if isinstance(value, str) and (msg := scheduling_policy_problem(value)) is not None:
-            raise ValueError(msg)
+        for finding in online_rules.scheduling_policy(value) if isinstance(value, str) else ():
+            raise ValueError(str(finding))
         return value
 
 
@@ -160,8 +155,8 @@ class FeatureLookupConfig(Model):
     @field_validator("feature_spec")
     @classmethod
     def _three_part(cls, value: str | None) -> str | None:
-        if value is not None and (msg := three_part_problem(value)) is not None:
-            raise ValueError(msg)
+        for finding in online_rules.three_part_name(value) if value is not None else ():
+            raise ValueError(str(finding))
         return value
 
 

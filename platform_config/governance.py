@@ -13,20 +13,21 @@ file, line and key (see docs/governance.md).
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from databricks_spec.formats import UUID
+from databricks_spec.names import secret_scope_name_problem
 from databricks_spec.permissions import SecretPermission
 from databricks_spec.rules import Finding
 from databricks_spec.enums import VolumeType
 from databricks_spec.rules.unity_catalog import referenced_catalog, volume_storage
 from databricks_spec.rules.permissions import object_permission_levels, privileges
+from databricks_spec.rules.service_principals import service_principal
 from platform_config.base import Model, Slug, UcName, snake
 from platform_config.references import RoleName, role_references
-from platform_config.rule_adapter import raise_findings
+from platform_config.rule_adapter import checked_by, raise_findings
 
 if TYPE_CHECKING:  # pragma: no cover
     from platform_config.environment import EnvironmentConfig
@@ -48,7 +49,7 @@ def privilege_problems(securable_type: str, grants: dict[str, list[str]],
 
 # --------------------------------------------------------------------------- shared models
 
-class Protection(Model):
+class ProtectionConfig(Model):
     """A per-resource override of the environment's ``protection.prevent_destroy``."""
 
     prevent_destroy: bool
@@ -57,7 +58,7 @@ class Protection(Model):
     """Why this resource differs from the environment's default; shows up in review. Required."""
 
 
-class EnvironmentProtection(Model):
+class EnvironmentProtectionConfig(Model):
     """Protection of stateful resources (catalog, schemas, volumes, registered models)."""
 
     prevent_destroy: bool = True
@@ -65,7 +66,7 @@ class EnvironmentProtection(Model):
     that would destroy (or replace) them. Default: true; the shipped dev.yaml sets false."""
 
 
-def prevent_destroy(env_protection: EnvironmentProtection, override: Protection | None) -> bool:
+def prevent_destroy(env_protection: EnvironmentProtectionConfig, override: ProtectionConfig | None) -> bool:
     """The effective prevent_destroy of one resource: its override, else the environment's."""
     return override.prevent_destroy if override is not None else env_protection.prevent_destroy
 
@@ -139,25 +140,12 @@ class ServicePrincipalConfig(Model):
     entitlements: EntitlementsConfig | None = None
     """Workspace entitlements (created principals only). Default: unset (provider defaults)."""
 
-    @field_validator("application_id")
-    @classmethod
-    def _uuid(cls, value: str | None) -> str | None:
-        if value is not None and not UUID.match(value):
-            raise ValueError("must be the service principal's application id (a UUID)")
-        return value
-
     @model_validator(mode="after")
     def _mode(self) -> "ServicePrincipalConfig":
-        errors = []
-        if not self.create and not self.application_id:
-            errors.append(Finding((), "a referenced service principal (create: false) needs application_id"))
-        if not self.create and self.entitlements is not None:
-            errors.append(Finding(("entitlements",), "entitlements apply only to a service principal "
-                                              "this platform creates (create: true)"))
-        if not self.create and self.display_name:
-            errors.append(Finding(("display_name",), "display_name applies only when create: true; a "
-                                              "referenced principal is found by application_id"))
-        raise_findings(errors)
+        raise_findings(service_principal(create=self.create, application_id=self.application_id,
+                                         display_name=self.display_name,
+                                         entitlements=self.entitlements is not None, by_display_name=False,
+                                         name_derived=True))
         return self
 
 
@@ -183,8 +171,7 @@ class DeployerConfig(Model):
 class SecretScopeConfig(Model):
     """A Databricks-backed secret scope. Holds names only: values are put outside Terraform."""
 
-    # TODO(untrusted, databricks_spec.names): secret scope name rule (also mlops_constructs.secret_scope).
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]{1,128}$")
+    name: Annotated[str, checked_by(secret_scope_name_problem)] | None = None
     """Scope name. Default: the key (the same in every environment, so
     {{secrets/<scope>/<key>}} references need no per-environment override)."""
     acls: dict[RoleName, SecretPermission] = Field(default_factory=dict)
@@ -293,7 +280,7 @@ class SchemaConfig(Model):
     """Role -> privileges on the schema. Default: none."""
     grant_mode: GrantMode = "authoritative"
     """authoritative (databricks_grants) or additive (databricks_grant per principal). Default: authoritative."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")
@@ -321,7 +308,7 @@ class VolumeConfig(Model):
     """Role -> privileges on the volume (READ_VOLUME, WRITE_VOLUME, ...). Default: none."""
     grant_mode: GrantMode = "authoritative"
     """Default: authoritative."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")

@@ -20,7 +20,7 @@ from databricks_spec.ranges import int_range_problem
 from databricks_spec.secrets import safe_message
 from platform_config.written_names import catalog_problems, principal_problems
 from platform_config.discovery import IGNORED_FILES, display_path, _yaml_files  # noqa: F401 (re-exported)
-from platform_config.environment import EnvironmentConfig, Principals
+from platform_config.environment import EnvironmentConfig, PrincipalsConfig
 from platform_config.errors import ConfigError, Problem, key_path
 from platform_config.environment_rules import environment_findings
 from platform_config.literals import escape_templates
@@ -61,7 +61,7 @@ class ProjectTarget:
 
     env: EnvironmentConfig
     project: ProjectConfig
-    roles: dict[str, Principals]
+    roles: dict[str, PrincipalsConfig]
     """The environment's roles overlaid with the project's own."""
     iac_commit: str | None = None
     """Git commit of this IaC repository, from MLOPS_IAC_COMMIT (opt-in; see docs/jobs.md)."""

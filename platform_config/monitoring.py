@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from platform_config.base import Model
+from platform_config.base import Model, TableReference, UcName
 from platform_config.quartz import QuartzCron, TimeZoneId
 from databricks_spec.enums import CustomMetricType, Granularity, METRIC_OUTPUT_TYPES, ProblemType
 from databricks_spec.rules import Finding, absolute_path, monitoring as monitor_rules
@@ -34,7 +34,7 @@ from platform_config.observability import EmailTarget
 Column = Annotated[str, StringConstraints(min_length=1)]
 
 #: 'table', 'schema.table' or 'catalog.schema.table'.
-TableRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*){0,2}$")]
+TableRef = TableReference
 
 #: Spark SQL types a custom metric may output (rendered as a StructField JSON).
 METRIC_TYPES = METRIC_OUTPUT_TYPES
@@ -185,7 +185,7 @@ class MonitorConfig(Model):
     baseline_table: TableRef | None = None
     """Table drift is computed against (same columns); resolved like ``table``.
     Default: none (drift between consecutive windows)."""
-    output_schema: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")] | None = None
+    output_schema: UcName | None = None
     """Schema in the environment's catalog for the metric tables. Default: the
     project's model schema."""
     assets_dir: str | None = None

@@ -31,21 +31,21 @@ from databricks_spec.observability import (DESTINATION_SECRET_FIELDS, DESTINATIO
                                            channel_problem, cluster_bounds_problem,
                                            destination_type_problem, warehouse_size_problem)
 from databricks_spec.permissions import WORKSPACE_OBJECTS
-from platform_config.base import Model, Slug, Tags, snake
+from databricks_spec.formats import EMAIL, EMAIL_PATTERN
+from platform_config.base import SLUG_PATTERN, Model, Slug, Tags, snake
 from databricks_spec.rules import Finding
 from platform_config.governance import UUID
 from platform_config.rule_adapter import raise_findings
 from platform_config.quartz import QuartzCron, TimeZoneId
 from platform_config.references import RoleName
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_SLUG = re.compile(SLUG_PATTERN)
 _WAREHOUSE_ID = re.compile(r"^[0-9a-f]{16}$")
 
 #: An e-mail address, or the key of one of the environment's ``email`` notification destinations
 #: (its addresses are notified): for monitors and serving endpoints, which notify by e-mail only.
-EmailTarget = Annotated[str, StringConstraints(pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+|[a-z][a-z0-9_-]{0,62})$")]
+EmailTarget = Annotated[str, StringConstraints(pattern=f"^({EMAIL_PATTERN[1:-1]}|{SLUG_PATTERN[1:-1]})$")]
 
 WarehouseLevel = Literal[WORKSPACE_OBJECTS["sql_warehouse"][1]]  # type: ignore[valid-type]
 DashboardLevel = Literal[WORKSPACE_OBJECTS["dashboard"][1]]  # type: ignore[valid-type]
@@ -169,7 +169,7 @@ class NotificationDestinationConfig(Model):
             if not self.addresses:
                 errors.append((("addresses",), "an email destination needs at least one address"))
             for i, address in enumerate(self.addresses):
-                if not _EMAIL.match(address):
+                if not EMAIL.match(address):
                     errors.append((("addresses", i), "not an e-mail address"))
         elif self.addresses:
             errors.append((("addresses",), "addresses only apply to type: email"))
@@ -375,4 +375,4 @@ class ProjectObservabilityConfig(Model):
 
 def is_target(value: str) -> bool:
     """A notification target as config writes it: a destination key, a UUID or an e-mail."""
-    return bool(UUID.match(value) or _EMAIL.match(value) or _SLUG.match(value))
+    return bool(UUID.match(value) or EMAIL.match(value) or _SLUG.match(value))

@@ -16,10 +16,10 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from databricks_spec.permissions import ExperimentLevel
 from databricks_spec.rules import absolute_path
 from platform_config.base import Model, Slug, Tags, UcName
-from platform_config.environment import Principals
+from platform_config.environment import PrincipalsConfig
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
-from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
+from platform_config.governance import (ObjectGrantsConfig, ProtectionConfig, RoleGrants, SchemaConfig,
                                         VolumeConfig, check_project, privilege_problems)
 from platform_config.features import OnlineConfig
 from platform_config.rule_adapter import raise_findings
@@ -44,7 +44,7 @@ class RegisteredModelConfig(Model):
     grants: RoleGrants = Field(default_factory=dict)
     """Role -> privileges on the model (ALL_PRIVILEGES, APPLY_TAG, EXECUTE, MANAGE), e.g.
     readers: [EXECUTE]. Default: none."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")
@@ -88,7 +88,7 @@ class ProjectConfig(Model):
     """Whether the project is deployed to this environment. Default: true."""
     tags: Tags
     """Extra tags for the project's resources. Default: none."""
-    roles: dict[Slug, Principals] = Field(default_factory=dict)
+    roles: dict[Slug, PrincipalsConfig] = Field(default_factory=dict)
     """Project-specific roles, added to (and overriding) the environment's roles. Default: none."""
     model: RegisteredModelConfig = Field(default_factory=RegisteredModelConfig)
     """The Unity Catalog registered model. Default: <project>_model in the models schema."""

@@ -11,14 +11,16 @@ line and key:
 * ``raise_findings`` inside a model validator: one ValidationError with every finding at its
   key path below the model being validated (pydantic prefixes the model's own location);
 * ``locate`` after validation, for findings whose key starts at the file's root (the rules
-  that need the environment: ``platform_config.environment_rules``).
+  that need the environment: ``platform_config.environment_rules``);
+* ``checked_by`` for a field type checked by one rule (a name rule of ``databricks_spec.names``,
+  e.g. ``UcName`` or a secret scope name): its answer is the field's error.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from databricks_spec.rules import Finding
@@ -41,3 +43,16 @@ def locate(findings: Iterable[Finding], smap: SourceMap, display: str) -> list[P
         file, line = smap.locate(f.key, display)
         problems.append(Problem(file, line, key_path(f.key), str(f)))
     return problems
+
+
+def checked_by(rule: Callable[[Any], "str | None | Iterable[Finding]"]) -> AfterValidator:
+    """A field validator (for ``Annotated[str, checked_by(rule)]``) that applies ``rule``: a name
+    rule answers None or one sentence, a provider rule findings; the first is the field's error."""
+    def check(value: Any) -> Any:
+        answer = rule(value)
+        if isinstance(answer, str):
+            raise ValueError(answer)
+        for finding in answer or ():
+            raise ValueError(str(finding))
+        return value
+    return AfterValidator(check)

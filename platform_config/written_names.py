@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def principal_problems(roles: dict, prefix: tuple, smap: "SourceMap", display: str) -> list[Problem]:
-    """Empty principal names in ``roles`` (role -> Principals) written under ``prefix``: a
+    """Empty principal names in ``roles`` (role -> PrincipalsConfig) written under ``prefix``: a
     grant to '' fails at apply."""
     problems = []
     for role, principals in roles.items():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from platform_config import EnvironmentConfig, ProjectTarget
-from platform_config.jobs import JOB_LEVEL_RANK, JobBase, ResolvedSettings
+from platform_config.jobs import JOB_LEVEL_RANK, JobBaseConfig, ResolvedSettings
 from resolution import names
 from resolution.principals import Member, level_map, members
 from resolution.serving import ResolvedMonitor, inference_monitor
@@ -32,7 +32,7 @@ class PolicyRef:
 class ResolvedJob:
     kind: str
     """feature_engineering, training, batch_inference or retraining."""
-    config: JobBase
+    config: JobBaseConfig
     settings: ResolvedSettings
     """Job value, else the shared ``jobs`` value, else the default."""
     name: str
@@ -81,7 +81,7 @@ def _paused(env: EnvironmentConfig, override: bool | None) -> bool:
     return env.pause_schedules if override is None else override
 
 
-def resolve_job(target: ProjectTarget, kind: str, job: JobBase) -> ResolvedJob:
+def resolve_job(target: ProjectTarget, kind: str, job: JobBaseConfig) -> ResolvedJob:
     env, project = target.env, target.project
     s = project.jobs.resolve(job)
     policy: str | PolicyRef | None = None

@@ -16,8 +16,8 @@ from typing import Any, Mapping
 
 from databricks_spec import pipelines as spec
 from platform_config import EnvironmentConfig, ProjectTarget
-from platform_config.jobs import JOB_LEVEL_RANK, JobBase, ResolvedSettings
-from platform_config.pipelines import (IngestSource, PipelineClusterConfig, PipelineConfig, development_mode,
+from platform_config.jobs import JOB_LEVEL_RANK, JobBaseConfig, ResolvedSettings
+from platform_config.pipelines import (IngestSourceConfig, PipelineClusterConfig, PipelineConfig, development_mode,
                                        enabled_pipelines)
 from resolution import names
 from resolution.jobs import PolicyRef
@@ -178,7 +178,7 @@ def _below(base: str, sub: str | None) -> str:
     return f"{base.rstrip('/')}/{sub}" if sub else base
 
 
-def ingest_location(env: EnvironmentConfig, target: ProjectTarget, source: IngestSource) -> str:
+def ingest_location(env: EnvironmentConfig, target: ProjectTarget, source: IngestSourceConfig) -> str:
     """The files Auto Loader reads: a volume path or external URL, plus the sub-folder."""
     base = names.volume_path(env, target.project, source.volume) if source.volume else source.url
     assert base is not None  # config: exactly one of volume or url
@@ -277,7 +277,7 @@ def _permissions(target: ProjectTarget, p: PipelineConfig) -> dict[Member, str]:
     if p.orchestration.feature_engineering and jobs.feature_engineering is not None:
         roles.append(jobs.resolve(jobs.feature_engineering).run_as)
     if p.orchestration.job is not None:
-        roles.append(jobs.resolve(JobBase()).run_as)
+        roles.append(jobs.resolve(JobBaseConfig()).run_as)
     for role in filter(None, roles):
         for m in members(env, target.roles[role]):
             if PIPELINE_LEVELS.index(out.get(m, "CAN_VIEW")) < PIPELINE_LEVELS.index(RUNNER_LEVEL):
@@ -295,7 +295,7 @@ def _job(target: ProjectTarget, key: str, p: PipelineConfig) -> ResolvedPipeline
         return None
     env, project = target.env, target.project
     jobs = project.jobs
-    s = jobs.resolve(JobBase())
+    s = jobs.resolve(JobBaseConfig())
     schedule = file_arrival = None
     if job.schedule is not None:
         schedule = ResolvedSchedule(cron=job.schedule.cron, timezone=job.schedule.timezone or jobs.timezone,

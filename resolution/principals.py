@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence, TypeVar
 
-from platform_config import EnvironmentConfig, Principals
+from platform_config import EnvironmentConfig, PrincipalsConfig
 from platform_config.governance import UUID
 
 PrincipalKind = Literal["group_name", "user_name", "service_principal_name"]
@@ -58,18 +58,18 @@ def member(env: EnvironmentConfig, kind: PrincipalKind, name: str) -> Member:
     return Member(kind, name)
 
 
-def members(env: EnvironmentConfig, principals: Principals) -> tuple[Member, ...]:
-    """Every member of one role, in the role's sorted order (Principals.all)."""
+def members(env: EnvironmentConfig, principals: PrincipalsConfig) -> tuple[Member, ...]:
+    """Every member of one role, in the role's sorted order (PrincipalsConfig.all)."""
     return tuple(member(env, kind, name) for kind, name in principals.all())  # type: ignore[arg-type]
 
 
-def role_pairs(env: EnvironmentConfig, roles: Mapping[str, Principals],
+def role_pairs(env: EnvironmentConfig, roles: Mapping[str, PrincipalsConfig],
                values: Mapping[str, V]) -> list[tuple[Member, V]]:
     """(member, value) for every role -> value entry."""
     return [(m, value) for role, value in values.items() for m in members(env, roles[role])]
 
 
-def grant_map(env: EnvironmentConfig, roles: Mapping[str, Principals],
+def grant_map(env: EnvironmentConfig, roles: Mapping[str, PrincipalsConfig],
               grants: Mapping[str, Sequence[str]]) -> dict[Member, frozenset[str]]:
     """Role -> privileges, resolved to member -> the union of privileges (roles sharing a
     principal add up)."""
@@ -79,7 +79,7 @@ def grant_map(env: EnvironmentConfig, roles: Mapping[str, Principals],
     return {m: frozenset(v) for m, v in out.items()}
 
 
-def level_map(env: EnvironmentConfig, roles: Mapping[str, Principals], levels: Mapping[str, str],
+def level_map(env: EnvironmentConfig, roles: Mapping[str, PrincipalsConfig], levels: Mapping[str, str],
               rank: Sequence[str]) -> dict[Member, str]:
     """Role -> permission level, resolved to member -> the highest level by ``rank``
     (lowest first; roles sharing a principal keep the higher level)."""

@@ -22,11 +22,11 @@ from mlops_constructs.feature_engineering_job import (FeatureEngineeringJob, Fea
                                                       FeatureTableSpec)
 from mlops_constructs.job import (Code, ContinuousSpec, GitSourceSpec, JobClusterSpec, MlJobProps, NotebookCode,
                                   NotificationsSpec, PythonScriptCode, PythonWheelCode, RetrySpec, ScheduleSpec,
-                                  ServerlessEnvSpec, Targets, TriggerSpec)
+                                  ServerlessEnvSpec, TargetsSpec, TriggerSpec)
 from mlops_constructs.retraining_job import RetrainingJob, RetrainingJobProps
 from mlops_constructs.training_job import ModelTrainingJob, ModelTrainingJobProps
 from platform_config import EnvironmentConfig
-from platform_config.jobs import ComputeProfile, JobsConfig, NotificationsConfig, TaskCode
+from platform_config.jobs import ComputeProfileConfig, JobsConfig, NotificationsConfig, TaskCodeConfig
 from resolution import PolicyRef, ResolvedEnvironment, ResolvedProject
 from resolution.jobs import ResolvedJob
 from stacks.located import configured_at
@@ -75,7 +75,7 @@ def policy_lookups(scope: Construct, project: ResolvedProject, refs: StackRefs) 
 # --------------------------------------------------------------------------- props
 
 
-def _compute(env: EnvironmentConfig, job: ResolvedJob, profile: ComputeProfile,
+def _compute(env: EnvironmentConfig, job: ResolvedJob, profile: ComputeProfileConfig,
              policies: Mapping[str, ClusterPolicy]
              ) -> tuple[tuple[JobClusterSpec, ...], tuple[ServerlessEnvSpec, ...], str]:
     name = job.settings.compute_name
@@ -104,11 +104,11 @@ def _compute(env: EnvironmentConfig, job: ResolvedJob, profile: ComputeProfile,
     ),), (), key
 
 
-def _targets(value: Any, destinations: Mapping[str, str]) -> Targets:
+def _targets(value: Any, destinations: Mapping[str, str]) -> TargetsSpec:
     """Destinations named by key become their ids (StackRefs.destinations); UUIDs stay as they are."""
     if not value:
-        return Targets()
-    return Targets(emails=tuple(value.emails), destinations=tuple(destinations.get(d, d) for d in value.destinations))
+        return TargetsSpec()
+    return TargetsSpec(emails=tuple(value.emails), destinations=tuple(destinations.get(d, d) for d in value.destinations))
 
 
 def notifications_spec(n: NotificationsConfig | None,
@@ -127,7 +127,7 @@ def notifications_spec(n: NotificationsConfig | None,
         no_alert_for_canceled_runs=n.no_alert_for_canceled_runs)
 
 
-def code(jobs: JobsConfig, task: TaskCode, extra: dict[str, str]) -> Code:
+def code(jobs: JobsConfig, task: TaskCodeConfig, extra: dict[str, str]) -> Code:
     """Config task code -> construct code; job parameters first, the task's own win."""
     params = {**extra, **task.parameters}
 

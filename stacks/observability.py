@@ -27,7 +27,7 @@ from constructs import Construct
 
 from mlops_constructs.dashboard import LakeviewDashboard, LakeviewDashboardProps
 from mlops_constructs.notification_destination import NotificationDestination, NotificationDestinationProps
-from mlops_constructs.sql_alert import SqlAlert, SqlAlertProps, Subscription
+from mlops_constructs.sql_alert import SqlAlert, SqlAlertProps, SubscriptionSpec
 from mlops_constructs.sql_warehouse import SqlWarehouse, SqlWarehouseProps
 from mlops_engine import Annotations, TerraformVariable
 from resolution import ResolvedEnvironment, ResolvedProject
@@ -177,10 +177,10 @@ def add_project_observability(units: Construct, project: ResolvedProject, refs: 
                                            f"{reason} (docs/observability.md).")
             continue
         subs = tuple(
-            Subscription("destination_id", refs.destination_id(t.value), label=t.value)
+            SubscriptionSpec("destination_id", refs.destination_id(t.value), label=t.value)
             if t.kind == "destination_key" else
-            Subscription("destination_id", t.value) if t.kind == "destination_id" else
-            Subscription("user_name", t.value)
+            SubscriptionSpec("destination_id", t.value) if t.kind == "destination_id" else
+            SubscriptionSpec("user_name", t.value)
             for t in a.targets)
         out[f"alert_{key}"] = SqlAlert(units, f"alert_{key}", SqlAlertProps(
             display_name=a.display_name, warehouse_id=refs.warehouses[a.warehouse], query_text=a.query_text,

@@ -17,7 +17,7 @@ from constructs import Construct
 from mlops_constructs.catalog import UcCatalog, UcCatalogProps
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.secret_scope import SecretScopeProps, SecretScopeUnit
-from mlops_constructs.service_principal import (EntitlementsProps, ServicePrincipalProps,
+from mlops_constructs.service_principal import (EntitlementsSpec, ServicePrincipalProps,
                                                 ServicePrincipalUnit)
 from mlops_engine.databricks import DatabricksProvider
 from platform_config import EnvironmentConfig
@@ -53,9 +53,9 @@ class PlatformUnits(Construct):
                 if sp.create:
                     ent = sp.entitlements
                     unit = ServicePrincipalUnit(self, sp_id, ServicePrincipalProps(
-                        mode="create", display_name=sp.display_name, application_id=sp.application_id,
+                        display_name=sp.display_name, application_id=sp.application_id,
                         level=sp.level, groups=sp.groups,  # type: ignore[arg-type]
-                        entitlements=EntitlementsProps(**ent.model_dump()) if ent is not None else None,
+                        entitlements=EntitlementsSpec(**ent.model_dump()) if ent is not None else None,
                         account_provider=provider,
                         workspace_id=config.account.workspace_id if config.account else None, label=key))
                 else:  # referenced: config requires its application id

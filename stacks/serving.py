@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, MonitorSchedule, QualityMonitor,
-                                              QualityMonitorProps, Snapshot, TimeSeries)
-from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, ServedEntity, ServingEndpoint,
+from mlops_constructs.quality_monitor import (CustomMetricSpec, InferenceLogSpec, MonitorScheduleSpec, QualityMonitor,
+                                              QualityMonitorProps, SnapshotSpec, TimeSeriesSpec)
+from mlops_constructs.serving_endpoint import (InferenceTableSpec, RateLimitSpec, ServedEntitySpec, ServingEndpoint,
                                                ServingEndpointProps)
 from mlops_engine import Annotations
 from platform_config import EnvironmentConfig
@@ -50,7 +50,7 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
     the dependency); ``model_prefix`` is '<catalog>.<schema>' for other models by name."""
     cfg = ep.config
     entities = tuple(
-        ServedEntity(
+        ServedEntitySpec(
             name=name,
             entity_name=e.feature_spec or (f"{model_prefix}.{e.model}" if e.model else model_full_name),
             feature_spec=e.feature_spec is not None,
@@ -68,14 +68,14 @@ def endpoint_props(ep: ResolvedEndpoint, refs: StackRefs, data: DataUnits, model
         for name, e in sorted(cfg.entities.items()))
     p = refs.principals
     limits = tuple(
-        RateLimit(calls=r.calls, key=r.key, tokens=r.tokens,
+        RateLimitSpec(calls=r.calls, key=r.key, tokens=r.tokens,
                   principal=p.principal(who).name if isinstance(who, Member) else who)
         for r, who in zip(cfg.rate_limits, ep.rate_limit_principals))
     return ServingEndpointProps(
         name=ep.name,
         served_entities=entities,
         traffic=dict(cfg.traffic),
-        inference_table=InferenceTable(catalog_name=refs.catalog_name,
+        inference_table=InferenceTableSpec(catalog_name=refs.catalog_name,
                                        schema_name=data.schema_name(ep.inference_schema),
                                        table_name_prefix=ep.inference_table_prefix,
                                        enabled=cfg.inference_table.enabled),
@@ -108,28 +108,28 @@ def monitor_props(m: ResolvedMonitor, data: DataUnits, depends_on: tuple = (),
     profile = {}
     if monitor.inference_log is not None:
         il = monitor.inference_log
-        profile["inference_log"] = InferenceLog(
+        profile["inference_log"] = InferenceLogSpec(
             problem_type=il.problem_type, prediction_col=il.prediction_col, timestamp_col=il.timestamp_col,
             model_id_col=il.model_id_col, label_col=il.label_col,
             prediction_proba_col=il.prediction_proba_col, granularities=tuple(il.granularities))
     elif monitor.time_series is not None:
-        profile["time_series"] = TimeSeries(timestamp_col=monitor.time_series.timestamp_col,
+        profile["time_series"] = TimeSeriesSpec(timestamp_col=monitor.time_series.timestamp_col,
                                             granularities=tuple(monitor.time_series.granularities))
     elif monitor.snapshot is not None:
-        profile["snapshot"] = Snapshot()
+        profile["snapshot"] = SnapshotSpec()
     return QualityMonitorProps(
         table_name=m.table_name,
         output_schema_name=data.schema_full_name(m.output_schema, m.output_schema_full_name),
         assets_dir=m.assets_dir,
         **profile,
-        schedule=MonitorSchedule(quartz_cron_expression=monitor.schedule.quartz_cron_expression,
+        schedule=MonitorScheduleSpec(quartz_cron_expression=monitor.schedule.quartz_cron_expression,
                                  timezone_id=monitor.schedule.timezone_id) if monitor.schedule else None,
         paused=m.paused,
         notify_on_failure=_emails(env, monitor.notifications.on_failure),
         notify_on_new_classification_tag=_emails(env, monitor.notifications.on_new_classification_tag_detected),
         slicing_exprs=tuple(monitor.slicing_exprs),
         custom_metrics=tuple(
-            CustomMetric(name=name, type=c.type, definition=c.definition,
+            CustomMetricSpec(name=name, type=c.type, definition=c.definition,
                          input_columns=tuple(c.input_columns), output_data_type=c.output_data_type(name))
             for name, c in sorted(monitor.custom_metrics.items())),
         baseline_table_name=m.baseline_table,

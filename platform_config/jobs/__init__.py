@@ -18,12 +18,12 @@ of one job's settings).
 """
 
 from databricks_spec.permissions import JOB_LEVELS
-from platform_config.jobs.clusters import (DEFAULT_COMPUTE, AutoscaleConfig, ClusterConfig, ComputeProfile,
+from platform_config.jobs.clusters import (DEFAULT_COMPUTE, AutoscaleConfig, ClusterConfig, ComputeProfileConfig,
                                            ServerlessConfig)
-from platform_config.jobs.code import GitSourceConfig, TaskCode, WheelConfig
+from platform_config.jobs.code import GitSourceConfig, TaskCodeConfig, WheelConfig
 from platform_config.jobs.fields import Parameters, ParamValue, TableName
 from platform_config.jobs.job_types import (BatchInferenceJobConfig, DriftConfig, FeatureEngineeringJobConfig,
-                                            FeatureTableConfig, JobBase, JobSettingsConfig, RetrainingJobConfig,
+                                            FeatureTableConfig, JobBaseConfig, JobSettingsConfig, RetrainingJobConfig,
                                             TrainingJobConfig, TrainingTasksConfig, ValidationConfig)
 from platform_config.jobs.notifications import EventTargetsConfig, NotificationsConfig
 from platform_config.jobs.settings import (JOB_KINDS, RESERVED_PARAMETERS, JobsConfig, ResolvedSettings,
@@ -35,12 +35,12 @@ from platform_config.jobs.timing import (ContinuousConfig, FileArrivalTriggerCon
 JOB_LEVEL_RANK = JOB_LEVELS
 
 __all__ = [
-    "AutoscaleConfig", "BatchInferenceJobConfig", "ClusterConfig", "ComputeProfile", "ContinuousConfig",
+    "AutoscaleConfig", "BatchInferenceJobConfig", "ClusterConfig", "ComputeProfileConfig", "ContinuousConfig",
     "DEFAULT_COMPUTE", "DriftConfig", "EventTargetsConfig", "FeatureEngineeringJobConfig",
     "FeatureTableConfig", "FileArrivalTriggerConfig", "GitSourceConfig", "JOB_KINDS", "JOB_LEVEL_RANK",
-    "JobBase", "JobSettingsConfig", "JobsConfig", "NotificationsConfig", "ParamValue", "Parameters",
+    "JobBaseConfig", "JobSettingsConfig", "JobsConfig", "NotificationsConfig", "ParamValue", "Parameters",
     "PeriodicTriggerConfig", "RESERVED_PARAMETERS", "ResolvedSettings", "RetrainingJobConfig",
-    "ScheduleConfig", "ServerlessConfig", "TableName", "TableUpdateTriggerConfig", "TaskCode",
+    "ScheduleConfig", "ServerlessConfig", "TableName", "TableUpdateTriggerConfig", "TaskCodeConfig",
     "TrainingJobConfig", "TrainingTasksConfig", "TriggerConfig", "ValidationConfig", "WheelConfig",
     "task_codes",
 ]

@@ -73,7 +73,7 @@ class ServerlessConfig(Model):
     """pip requirement lines (packages, wheel paths, -r requirements files). Default: none."""
 
 
-class ComputeProfile(Model):
+class ComputeProfileConfig(Model):
     """One named compute choice: exactly one of cluster or serverless."""
 
     cluster: ClusterConfig | None = None
@@ -82,13 +82,13 @@ class ComputeProfile(Model):
     """Serverless jobs compute. Set exactly one of cluster and serverless."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ComputeProfile":
+    def _exactly_one(self) -> "ComputeProfileConfig":
         if (self.cluster is None) == (self.serverless is None):
             raise ValueError("set exactly one of cluster or serverless")
         return self
 
 
 #: Used when a project defines no compute profiles: a job cluster with the environment's defaults.
-DEFAULT_COMPUTE = ComputeProfile(cluster=ClusterConfig())
+DEFAULT_COMPUTE = ComputeProfileConfig(cluster=ClusterConfig())
 
 

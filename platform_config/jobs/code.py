@@ -1,4 +1,4 @@
-"""What a task runs (``TaskCode``) and where the code comes from (``GitSourceConfig``)."""
+"""What a task runs (``TaskCodeConfig``) and where the code comes from (``GitSourceConfig``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class WheelConfig(Model):
     the wheel in the compute profile's dependencies instead."""
 
 
-class TaskCode(Model):
+class TaskCodeConfig(Model):
     """What a task runs: exactly one of notebook, python_script, python_wheel.
 
     Relative paths are resolved in ``jobs.git_source`` (source GIT) or, without
@@ -41,7 +41,7 @@ class TaskCode(Model):
     named parameters for wheels). Default: none."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "TaskCode":
+    def _exactly_one(self) -> "TaskCodeConfig":
         kinds = [k for k in ("notebook", "python_script", "python_wheel") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError("set exactly one of notebook, python_script or python_wheel; "

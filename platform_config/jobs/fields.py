@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
 from databricks_spec.rules import jobs as job_rules
-
-_TABLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*){0,2}$")
+from platform_config.base import TableReference
 
 
 def _scalar_to_str(value: Any) -> Any:
@@ -34,14 +32,6 @@ def _check_params(value: dict[str, str]) -> dict[str, str]:
 Parameters = Annotated[dict[str, ParamValue], AfterValidator(_check_params)]
 
 
-def _check_table(value: str) -> str:
-    # TODO(untrusted, databricks_spec.names): a table-reference rule (1-3 UC name parts) belongs
-    # with the name rules; this pattern and mlops_constructs.uc_names should both call it.
-    if not _TABLE.match(value):
-        raise ValueError(f"{value!r} is not a table name: use table, schema.table or catalog.schema.table")
-    return value
-
-
 #: A table name: 'table' (in the project's schema of the environment's catalog),
 #: 'schema.table' (in the environment's catalog) or 'catalog.schema.table'.
-TableName = Annotated[str, BeforeValidator(lambda v: _check_table(v) if isinstance(v, str) else v)]
+TableName = TableReference

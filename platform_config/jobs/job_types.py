@@ -15,7 +15,7 @@ from databricks_spec.permissions import JobLevel
 from databricks_spec.rules import jobs as job_rules
 from platform_config.base import Model, Slug, UcName
 from platform_config.features import FeatureTableGovernanceConfig
-from platform_config.jobs.code import TaskCode
+from platform_config.jobs.code import TaskCodeConfig
 from platform_config.jobs.fields import Parameters, TableName
 from platform_config.jobs.notifications import NotificationsConfig
 from platform_config.jobs.timing import ContinuousConfig, ScheduleConfig, TriggerConfig
@@ -60,7 +60,7 @@ class JobSettingsConfig(Model):
         return value
 
 
-class JobBase(JobSettingsConfig):
+class JobBaseConfig(JobSettingsConfig):
     """What every job type has besides the shared settings."""
 
     enabled: bool = True
@@ -82,7 +82,7 @@ class JobBase(JobSettingsConfig):
     """Extra parameters passed to every task of the job. Default: none."""
 
     @model_validator(mode="after")
-    def _when(self) -> "JobBase":
+    def _when(self) -> "JobBaseConfig":
         raise_findings(job_rules.run_modes(self.schedule is not None, self.trigger is not None,
                                            self.continuous is not None))
         return self
@@ -99,14 +99,14 @@ class FeatureTableConfig(FeatureTableGovernanceConfig):
     """Passed as primary_keys (comma-separated). Default: none."""
     timestamp_column: str | None = None
     """Passed as timestamp_column. Default: none."""
-    task: TaskCode | None = None
+    task: TaskCodeConfig | None = None
     """Code refreshing this table. Default: the job's task."""
     parameters: Parameters = Field(default_factory=dict)
     """Extra parameters for this table's task. Default: none."""
 
 
-class FeatureEngineeringJobConfig(JobBase):
-    task: TaskCode = Field(default_factory=lambda: TaskCode(
+class FeatureEngineeringJobConfig(JobBaseConfig):
+    task: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(
         notebook="feature_engineering/notebooks/GenerateAndWriteFeatures"))
     """Code refreshing a feature table. Default: notebook
     feature_engineering/notebooks/GenerateAndWriteFeatures."""
@@ -115,12 +115,12 @@ class FeatureEngineeringJobConfig(JobBase):
 
 
 class TrainingTasksConfig(Model):
-    train: TaskCode = Field(default_factory=lambda: TaskCode(notebook="training/notebooks/Train"))
+    train: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(notebook="training/notebooks/Train"))
     """Default: notebook training/notebooks/Train."""
-    validate_: TaskCode = Field(default_factory=lambda: TaskCode(
+    validate_: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(
         notebook="validation/notebooks/ModelValidation"), alias="validate")
     """Default: notebook validation/notebooks/ModelValidation."""
-    deploy: TaskCode = Field(default_factory=lambda: TaskCode(
+    deploy: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(
         notebook="deployment/model_deployment/notebooks/ModelDeployment"))
     """Default: notebook deployment/model_deployment/notebooks/ModelDeployment."""
 
@@ -141,7 +141,7 @@ class ValidationConfig(Model):
     """Validation data table. Default: unset (the task decides)."""
 
 
-class TrainingJobConfig(JobBase):
+class TrainingJobConfig(JobBaseConfig):
     tasks: TrainingTasksConfig = Field(default_factory=TrainingTasksConfig)
     """Code of the Train, ModelValidation and ModelDeployment tasks. Default: the notebooks below."""
     training_data: TableName | None = None
@@ -150,8 +150,8 @@ class TrainingJobConfig(JobBase):
     """Model validation rules. Default: enabled, no thresholds."""
 
 
-class BatchInferenceJobConfig(JobBase):
-    task: TaskCode = Field(default_factory=lambda: TaskCode(
+class BatchInferenceJobConfig(JobBaseConfig):
+    task: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(
         notebook="deployment/batch_inference/notebooks/BatchInference"))
     """Default: notebook deployment/batch_inference/notebooks/BatchInference."""
     input_table: TableName
@@ -180,8 +180,8 @@ class DriftConfig(Model):
         return value.upper() if isinstance(value, str) else value
 
 
-class RetrainingJobConfig(JobBase):
-    task: TaskCode = Field(default_factory=lambda: TaskCode(
+class RetrainingJobConfig(JobBaseConfig):
+    task: TaskCodeConfig = Field(default_factory=lambda: TaskCodeConfig(
         notebook="monitoring/notebooks/ComputeDriftMetric"))
     """Code that reads the drift metric and sets the task value 'drift_metric'.
     Default: notebook monitoring/notebooks/ComputeDriftMetric."""

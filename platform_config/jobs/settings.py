@@ -11,9 +11,9 @@ from typing import Any, Iterator
 
 from pydantic import Field, field_validator
 
-from platform_config.jobs.clusters import DEFAULT_COMPUTE, ComputeProfile
-from platform_config.jobs.code import GitSourceConfig, TaskCode
-from platform_config.jobs.job_types import (BatchInferenceJobConfig, FeatureEngineeringJobConfig, JobBase,
+from platform_config.jobs.clusters import DEFAULT_COMPUTE, ComputeProfileConfig
+from platform_config.jobs.code import GitSourceConfig, TaskCodeConfig
+from platform_config.jobs.job_types import (BatchInferenceJobConfig, FeatureEngineeringJobConfig, JobBaseConfig,
                                             JobSettingsConfig, RetrainingJobConfig, TrainingJobConfig)
 from platform_config.jobs.notifications import NotificationsConfig
 from platform_config.base import Slug
@@ -32,7 +32,7 @@ class JobsConfig(JobSettingsConfig):
     git_source, e.g. /Workspace/Shared/churn. Default: none."""
     timezone: TimeZoneId = "UTC"
     """Time zone for schedules. Default: UTC."""
-    compute: dict[Slug, ComputeProfile] = Field(default_factory=dict)
+    compute: dict[Slug, ComputeProfileConfig] = Field(default_factory=dict)
     """Profile name -> cluster or serverless. Jobs use 'default' unless they name one.
     Default: one job cluster with the environment's compute defaults."""
     feature_engineering: FeatureEngineeringJobConfig | None = None
@@ -51,12 +51,12 @@ class JobsConfig(JobSettingsConfig):
             raise ValueError("must be an absolute workspace path, e.g. /Workspace/Shared/churn")
         return value.rstrip("/") if value else value
 
-    def enabled_jobs(self) -> list[tuple[str, JobBase]]:
+    def enabled_jobs(self) -> list[tuple[str, JobBaseConfig]]:
         """(kind, job) for every configured, enabled job, in JOB_KINDS order."""
         return [(kind, job) for kind in JOB_KINDS
                 if (job := getattr(self, kind)) is not None and job.enabled]
 
-    def resolve(self, job: JobBase) -> "ResolvedSettings":
+    def resolve(self, job: JobBaseConfig) -> "ResolvedSettings":
         """A job's settings with unset keys taken from the shared ones, defaults applied."""
         def pick(name: str, default: Any = None) -> Any:
             own = getattr(job, name)
@@ -106,7 +106,7 @@ class ResolvedSettings:
     edit_mode: str | None
     tags: dict[str, str]
     compute_name: str
-    compute: ComputeProfile | None
+    compute: ComputeProfileConfig | None
     """None when the job names a profile that does not exist (reported by
     platform_config.environment_rules)."""
 
@@ -125,7 +125,7 @@ RESERVED_PARAMETERS: dict[str, frozenset[str]] = {
 }
 
 
-def task_codes(job: JobBase) -> Iterator[tuple[tuple, TaskCode]]:
+def task_codes(job: JobBaseConfig) -> Iterator[tuple[tuple, TaskCodeConfig]]:
     """(key path below the job, task code) for every task of a job."""
     if isinstance(job, FeatureEngineeringJobConfig):
         yield ("task",), job.task

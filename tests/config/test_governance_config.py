@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from platform_config import ConfigError, load_platform
-from platform_config.governance import EnvironmentProtection, prevent_destroy, Protection
+from platform_config.governance import EnvironmentProtectionConfig, prevent_destroy, ProtectionConfig
 
 
 def _edit(path: Path, old: str, new: str) -> int:
@@ -119,10 +119,10 @@ def test_experiment_path_must_be_absolute(config_copy):
 
 
 def test_protection_default_and_override():
-    assert EnvironmentProtection().prevent_destroy is True  # safe when an environment says nothing
-    off = Protection(prevent_destroy=False, reason="rebuilt nightly")
-    assert prevent_destroy(EnvironmentProtection(prevent_destroy=True), off) is False
-    assert prevent_destroy(EnvironmentProtection(prevent_destroy=False), None) is False
+    assert EnvironmentProtectionConfig().prevent_destroy is True  # safe when an environment says nothing
+    off = ProtectionConfig(prevent_destroy=False, reason="rebuilt nightly")
+    assert prevent_destroy(EnvironmentProtectionConfig(prevent_destroy=True), off) is False
+    assert prevent_destroy(EnvironmentProtectionConfig(prevent_destroy=False), None) is False
 
 
 def test_role_naming_an_unknown_service_principal(config_copy):

@@ -17,9 +17,8 @@ def doc(synth_construct):
         UcCatalog(stack, "created", UcCatalogProps(
             name="mlops_prod", comment="prod", owner="platform-admins", properties={"b": "2", "a": "1"},
             prevent_destroy=True, grants={READERS: frozenset({"USE_CATALOG"})}, deployer=DEPLOYER))
-        UcCatalog(stack, "referenced", UcCatalogProps(
-            name="shared_main", create=False, grant_mode="additive",
-            grants={READERS: frozenset({"USE_CATALOG", "USE_SCHEMA"})}, deployer=DEPLOYER))
+        UcCatalog.from_name(stack, "referenced", "shared_main", grant_mode="additive",
+                            grants={READERS: frozenset({"USE_CATALOG", "USE_SCHEMA"})}, deployer=DEPLOYER)
     return synth_construct(build)
 
 
@@ -48,9 +47,12 @@ def test_referenced_catalog_is_looked_up_not_managed(doc):
     assert grant["catalog"].startswith("${data.databricks_catalog.")
 
 
-def test_referenced_catalog_rejects_settings_it_cannot_apply():
+def test_a_referenced_catalog_has_one_spelling_and_takes_no_created_only_settings():
+    import dataclasses
+
     import cdktf
 
+    assert "create" not in {f.name for f in dataclasses.fields(UcCatalogProps)}  # props always create
     stack = cdktf.TerraformStack(cdktf.Testing.app(), "bad")
-    with pytest.raises(ValueError, match="only applies to a catalog this platform creates"):
-        UcCatalog(stack, "c", UcCatalogProps(name="x", create=False, prevent_destroy=True))
+    with pytest.raises(TypeError, match="prevent_destroy"):
+        UcCatalog.from_name(stack, "c", "x", prevent_destroy=True)

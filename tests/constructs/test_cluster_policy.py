@@ -19,7 +19,7 @@ def build(stack):
         permissions={Principal("ml-engineers"): "CAN_USE", Principal("9e3f", "service_principal_name"): "CAN_USE"}))
     ClusterPolicy(stack, "family", ClusterPolicyProps(name="dev-jobs-family", policy_family_id="job-cluster",
                                                       policy_family_definition_overrides={"b": 1, "a": 2}))
-    ClusterPolicy(stack, "lookup", ClusterPolicyProps(name="dev-ml-jobs", lookup=True))
+    ClusterPolicy.from_name(stack, "lookup", "dev-ml-jobs")
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,15 @@ def test_lookup(doc):
     (ClusterPolicyProps(name="p", definition={}, policy_family_definition_overrides={}), "needs policy_family_id"),
     (ClusterPolicyProps(name="x" * 101, definition={}), "1-100 characters"),
     (ClusterPolicyProps(name="p", definition={}, permissions={Principal("g"): "CAN_MANAGE"}), "invalid permission"),
-    (ClusterPolicyProps(name="p", lookup=True, definition={}), "takes only its name"),
 ])
 def test_invalid_props(props, message):
     with pytest.raises(ValueError, match=message):
         ClusterPolicy(cdktf.TerraformStack(cdktf.Testing.app(), "s"), "p", props)
+
+
+def test_a_looked_up_policy_has_one_spelling_and_the_same_name_rule():
+    import dataclasses
+
+    assert "lookup" not in {f.name for f in dataclasses.fields(ClusterPolicyProps)}
+    with pytest.raises(ValueError, match="1-100 characters"):
+        ClusterPolicy.from_name(cdktf.TerraformStack(cdktf.Testing.app(), "s"), "p", "x" * 101)

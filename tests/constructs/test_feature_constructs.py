@@ -8,7 +8,7 @@ import pytest
 from mlops_constructs.feature_table import FeatureTable, FeatureTableProps
 from mlops_constructs.online_store import OnlineStore, OnlineStoreProps
 from mlops_constructs.principal import Principal
-from mlops_constructs.serving_endpoint import ServedEntity, ServingEndpoint, ServingEndpointProps
+from mlops_constructs.serving_endpoint import ServedEntitySpec, ServingEndpoint, ServingEndpointProps
 from mlops_constructs.synced_table import SyncedTable, SyncedTableProps
 from mlops_engine import TerraformVariable
 
@@ -105,9 +105,9 @@ def test_feature_table_refuses_schema_privileges(synth_construct) -> None:
 def test_feature_spec_entity_serves_without_version_and_is_checked(synth_construct) -> None:
     def build(stack):
         ServingEndpoint(stack, "spec", ServingEndpointProps(name="lookup", served_entities=(
-            ServedEntity(name="spec", entity_name="m.s.customer_spec", feature_spec=True),)))
+            ServedEntitySpec(name="spec", entity_name="m.s.customer_spec", feature_spec=True),)))
         ServingEndpoint(stack, "held", ServingEndpointProps(name="held", held_back="synced tables missing",
-                                                            served_entities=(ServedEntity(
+                                                            served_entities=(ServedEntitySpec(
                                                                 name="m", entity_name="m.s.model",
                                                                 entity_version="3"),)))
     doc = synth_construct(build)
@@ -117,4 +117,4 @@ def test_feature_spec_entity_serves_without_version_and_is_checked(synth_constru
     assert "config" not in endpoints["held"]
     with pytest.raises(ValueError, match="must be a full three-part name"):
         synth_construct(lambda stack: ServingEndpoint(stack, "bad", ServingEndpointProps(
-            name="bad", served_entities=(ServedEntity(name="s", entity_name="s.spec", feature_spec=True),))))
+            name="bad", served_entities=(ServedEntitySpec(name="s", entity_name="s.spec", feature_spec=True),))))

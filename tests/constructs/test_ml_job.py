@@ -7,9 +7,9 @@ from dataclasses import replace
 import cdktf
 import pytest
 
-from mlops_constructs.job import (ConditionCode, ContinuousSpec, Dependency, GitSourceSpec, JobClusterSpec, MlJob,
+from mlops_constructs.job import (ConditionCode, ContinuousSpec, DependencySpec, GitSourceSpec, JobClusterSpec, MlJob,
                                   MlJobProps, NotebookCode, NotificationsSpec, PythonScriptCode, PythonWheelCode,
-                                  RetrySpec, RunJobCode, ScheduleSpec, ServerlessEnvSpec, Targets, TaskSpec,
+                                  RetrySpec, RunJobCode, ScheduleSpec, ServerlessEnvSpec, TargetsSpec, TaskSpec,
                                   TriggerSpec)
 from mlops_constructs.principal import Principal
 
@@ -37,10 +37,10 @@ CLUSTER = MlJobProps(
     git_source=GitSourceSpec(url="https://github.com/o/r", provider="gitHub", tag="v1.0.0"),
     schedule=ScheduleSpec(cron="0 0 6 * * ?", timezone="Europe/Berlin", paused=True),
     notifications=NotificationsSpec(
-        on_failure=Targets(emails=("b@example.com", "a@example.com"), destinations=(HOOK, HOOK2)),
-        on_start=Targets(emails=("s@example.com",), destinations=(HOOK2,)),
-        on_success=Targets(emails=("ok@example.com",), destinations=(HOOK,)),
-        on_duration_warning_threshold_exceeded=Targets(emails=("d@example.com",), destinations=(HOOK,)),
+        on_failure=TargetsSpec(emails=("b@example.com", "a@example.com"), destinations=(HOOK, HOOK2)),
+        on_start=TargetsSpec(emails=("s@example.com",), destinations=(HOOK2,)),
+        on_success=TargetsSpec(emails=("ok@example.com",), destinations=(HOOK,)),
+        on_duration_warning_threshold_exceeded=TargetsSpec(emails=("d@example.com",), destinations=(HOOK,)),
         no_alert_for_canceled_runs=True),
     health={"RUN_DURATION_SECONDS": 3600},
     timeout_seconds=600,
@@ -63,7 +63,7 @@ SERVERLESS = MlJobProps(
                                                      parameters={"b": "1", "a": "2"}), compute_key="env"),
         TaskSpec(key="check", action=ConditionCode(left="{{tasks.script.values.v}}", op="GREATER_THAN", right="1"),
                  depends_on=("script",)),
-        TaskSpec(key="run", action=RunJobCode(job_id="123"), depends_on=(Dependency("check", "true"),)),
+        TaskSpec(key="run", action=RunJobCode(job_id="123"), depends_on=(DependencySpec("check", "true"),)),
     ),
     environments=(ServerlessEnvSpec(key="env", dependencies=("mlflow-skinny",)),),
     trigger=TriggerSpec(table_update=("c.s.b", "c.s.a"), min_time_between_triggers_seconds=60),
@@ -202,7 +202,7 @@ BAD = [
                           TaskSpec(key="b", action=NotebookCode(path="/n"), depends_on=("a",)))), "cycle: a -> b -> a"),
     ("outcome on non-condition", dict(tasks=(TaskSpec(key="a", action=NotebookCode(path="/n")),
                                              TaskSpec(key="b", action=NotebookCode(path="/n"),
-                                                      depends_on=(Dependency("a", "true"),)))),
+                                                      depends_on=(DependencySpec("a", "true"),)))),
      "outcome is only valid"),
     ("bad task key", dict(tasks=(TaskSpec(key="a b", action=NotebookCode(path="/n")),)), "task_key 'a b'"),
     ("relative path without git", dict(tasks=(TaskSpec(key="a", action=NotebookCode(path="nb")),)),
@@ -230,8 +230,8 @@ BAD = [
     ("group owner", dict(permissions={Principal("eng"): "IS_OWNER"}), "cannot be owned by a group"),
     ("bad level", dict(permissions={Principal("eng"): "CAN_READ"}), "invalid permission level"),
     ("duration warning without rule", dict(notifications=NotificationsSpec(
-        on_duration_warning_threshold_exceeded=Targets(emails=("a@x.com",)))), "RUN_DURATION_SECONDS"),
-    ("four webhooks", dict(notifications=NotificationsSpec(on_failure=Targets(destinations=("1", "2", "3", "4")))),
+        on_duration_warning_threshold_exceeded=TargetsSpec(emails=("a@x.com",)))), "RUN_DURATION_SECONDS"),
+    ("four webhooks", dict(notifications=NotificationsSpec(on_failure=TargetsSpec(destinations=("1", "2", "3", "4")))),
      "at most 3"),
     ("too many tags", dict(tags={f"t{i}": "v" for i in range(26)}), "at most 25 tags"),
     ("condition with compute", dict(tasks=(TaskSpec(key="c", action=ConditionCode(left="1", op="EQUAL_TO", right="1"),

@@ -10,7 +10,7 @@ from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.dashboard import LakeviewDashboard, LakeviewDashboardProps
 from mlops_constructs.notification_destination import NotificationDestination, NotificationDestinationProps
 from mlops_constructs.principal import Principal
-from mlops_constructs.sql_alert import SqlAlert, SqlAlertProps, Subscription
+from mlops_constructs.sql_alert import SqlAlert, SqlAlertProps, SubscriptionSpec
 from mlops_constructs.sql_warehouse import SqlWarehouse, SqlWarehouseProps
 from mlops_engine import TerraformVariable
 
@@ -78,7 +78,7 @@ def test_destination_refuses_literals_and_missing_secrets(synth_construct, props
 def _alert_props(**overrides) -> SqlAlertProps:
     base = dict(display_name="a", warehouse_id="0123456789abcdef", query_text="SELECT 1 AS v", column="v",
                 op="GREATER_THAN", threshold=0.5, cron="0 0 * * * ?", job_name="a-job", paused=True,
-                subscriptions=(Subscription("user_name", "b@example.com"), Subscription("user_name", "a@example.com")))
+                subscriptions=(SubscriptionSpec("user_name", "b@example.com"), SubscriptionSpec("user_name", "a@example.com")))
     return SqlAlertProps(**{**base, **overrides})
 
 

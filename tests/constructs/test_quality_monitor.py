@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_constructs.quality_monitor import (CustomMetric, InferenceLog, MonitorSchedule, QualityMonitor,
-                                              QualityMonitorProps, Snapshot, TimeSeries)
+from mlops_constructs.quality_monitor import (CustomMetricSpec, InferenceLogSpec, MonitorScheduleSpec, QualityMonitor,
+                                              QualityMonitorProps, SnapshotSpec, TimeSeriesSpec)
 
 OUT = "mlops_dev.churn_monitoring"
-SCHEDULE = MonitorSchedule(quartz_cron_expression="0 0 6 * * ?", timezone_id="Europe/Berlin")
+SCHEDULE = MonitorScheduleSpec(quartz_cron_expression="0 0 6 * * ?", timezone_id="Europe/Berlin")
 BUILT: dict[str, QualityMonitor] = {}
 
 
@@ -20,7 +20,7 @@ def props(**overrides) -> QualityMonitorProps:
     return QualityMonitorProps(**base)
 
 
-INFERENCE = InferenceLog(problem_type="classification", prediction_col="prediction", timestamp_col="ts",
+INFERENCE = InferenceLogSpec(problem_type="classification", prediction_col="prediction", timestamp_col="ts",
                          model_id_col="model_version", label_col="churned", prediction_proba_col="proba",
                          granularities=("1 week", "1 day"))
 
@@ -34,9 +34,9 @@ def doc(synth_construct):
             notify_on_new_classification_tag=("privacy@example.com",),
             slicing_exprs=("tenure_months > 12", "contract_type"),
             custom_metrics=(
-                CustomMetric(name="zz_drift", type="drift", definition="{{current_df}} - {{base_df}}",
+                CustomMetricSpec(name="zz_drift", type="drift", definition="{{current_df}} - {{base_df}}",
                              output_data_type='{"name":"zz_drift","type":"double","nullable":true,"metadata":{}}'),
-                CustomMetric(name="high_risk", type="aggregate", definition="avg(`{{input_column}}` > 0.8)",
+                CustomMetricSpec(name="high_risk", type="aggregate", definition="avg(`{{input_column}}` > 0.8)",
                              input_columns=("proba",),
                              output_data_type='{"name":"high_risk","type":"double","nullable":true,"metadata":{}}'),
             ),
@@ -44,11 +44,11 @@ def doc(synth_construct):
         BUILT["features"] = QualityMonitor(stack, "features", props(
             table_name="mlops_dev.churn_features.customer_features",
             assets_dir="/Shared/mlops/dev-churn/monitors/features",
-            time_series=TimeSeries(timestamp_col="snapshot_date", granularities=("1 day",)),
+            time_series=TimeSeriesSpec(timestamp_col="snapshot_date", granularities=("1 day",)),
             schedule=SCHEDULE, paused=True))
         BUILT["snapshot"] = QualityMonitor(stack, "snapshot", props(
             table_name="mlops_dev.crm.customers", assets_dir="/Shared/mlops/dev-churn/monitors/customers",
-            snapshot=Snapshot(), baseline_table_name="mlops_dev.crm.customers_baseline",
+            snapshot=SnapshotSpec(), baseline_table_name="mlops_dev.crm.customers_baseline",
             skip_builtin_dashboard=True))
     return synth_construct(build)
 
@@ -111,15 +111,15 @@ def test_slicing_and_custom_metrics_sorted(doc):
 
 @pytest.mark.parametrize("overrides, message", [
     (dict(), "exactly one profile: inference_log, time_series or snapshot (found: none)"),
-    (dict(snapshot=Snapshot(), time_series=TimeSeries(timestamp_col="ts")),
+    (dict(snapshot=SnapshotSpec(), time_series=TimeSeriesSpec(timestamp_col="ts")),
      "exactly one profile: inference_log, time_series or snapshot (found: time_series, snapshot)"),
-    (dict(snapshot=Snapshot(), table_name="customers"), "table_name must be catalog.schema.table"),
-    (dict(snapshot=Snapshot(), output_schema_name="monitoring"), "output_schema_name must be catalog.schema"),
-    (dict(snapshot=Snapshot(), assets_dir="monitors"), "assets_dir must be an absolute workspace path"),
-    (dict(time_series=TimeSeries(timestamp_col="ts", granularities=("2 days",))), "unsupported granularities 2 days"),
-    (dict(snapshot=Snapshot(), schedule=MonitorSchedule(quartz_cron_expression="0 6 * * *")),
+    (dict(snapshot=SnapshotSpec(), table_name="customers"), "table_name must be catalog.schema.table"),
+    (dict(snapshot=SnapshotSpec(), output_schema_name="monitoring"), "output_schema_name must be catalog.schema"),
+    (dict(snapshot=SnapshotSpec(), assets_dir="monitors"), "assets_dir must be an absolute workspace path"),
+    (dict(time_series=TimeSeriesSpec(timestamp_col="ts", granularities=("2 days",))), "unsupported granularities 2 days"),
+    (dict(snapshot=SnapshotSpec(), schedule=MonitorScheduleSpec(quartz_cron_expression="0 6 * * *")),
      "schedule: expected 6 or 7 fields"),
-    (dict(inference_log=InferenceLog(problem_type="ranking", prediction_col="p", timestamp_col="t",
+    (dict(inference_log=InferenceLogSpec(problem_type="ranking", prediction_col="p", timestamp_col="t",
                                      model_id_col="m")), "problem_type 'ranking' not one of classification, regression"),
 ])
 def test_invalid_props_rejected(synth_construct, overrides, message):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_constructs.service_principal import (EntitlementsProps, ServicePrincipalProps,
+from mlops_constructs.service_principal import (EntitlementsSpec, ServicePrincipalProps,
                                                 ServicePrincipalUnit)
 
 APP_ID = "9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72"
@@ -21,13 +21,12 @@ def built(synth_construct):
         account = DatabricksProvider(stack, "acc", alias="account", host="https://accounts.azuredatabricks.net",
                                      account_id="00000000-0000-0000-0000-000000000001")
         units["ws"] = ServicePrincipalUnit(stack, "ws_sp", ServicePrincipalProps(
-            mode="create", display_name="dev-jobs_runner", groups=("ml-jobs", "alpha"),
-            entitlements=EntitlementsProps(databricks_sql_access=True), label="jobs_runner"))
+            display_name="dev-jobs_runner", groups=("ml-jobs", "alpha"),
+            entitlements=EntitlementsSpec(databricks_sql_access=True), label="jobs_runner"))
         units["acc"] = ServicePrincipalUnit(stack, "acc_sp", ServicePrincipalProps(
-            mode="create", level="account", display_name="prod-batch", account_provider=account,
-            workspace_id="1234567890", entitlements=EntitlementsProps()))
-        units["ref"] = ServicePrincipalUnit(stack, "ref_sp", ServicePrincipalProps(
-            mode="reference", application_id=APP_ID, groups=("ml-jobs",)))
+            level="account", display_name="prod-batch", account_provider=account,
+            workspace_id="1234567890", entitlements=EntitlementsSpec()))
+        units["ref"] = ServicePrincipalUnit.from_application_id(stack, "ref_sp", APP_ID, groups=("ml-jobs",))
     return synth_construct(build), units
 
 
@@ -69,10 +68,9 @@ def test_group_membership_per_group_sorted_and_addressed_by_group(built):
 
 
 @pytest.mark.parametrize("props, message", [
-    (dict(mode="create"), "needs display_name"),
-    (dict(mode="reference"), "needs application_id or display_name"),
-    (dict(mode="reference", application_id="not-a-uuid"), "must be a UUID"),
-    (dict(mode="create", display_name="x", level="account"), "account-level provider"),
+    (dict(), "needs display_name"),
+    (dict(application_id="not-a-uuid"), "must be a UUID"),
+    (dict(display_name="x", level="account"), "account-level provider"),
 ])
 def test_validation(props, message):
     import cdktf
@@ -80,3 +78,22 @@ def test_validation(props, message):
     stack = cdktf.TerraformStack(cdktf.Testing.app(), "bad")
     with pytest.raises(ValueError, match=message):
         ServicePrincipalUnit(stack, "sp", ServicePrincipalProps(**props))
+
+
+@pytest.mark.parametrize("factory, value, message", [
+    ("from_application_id", "not-a-uuid", "must be a UUID"),
+    ("from_application_id", "", "must be a UUID"),
+    ("from_display_name", "", "needs application_id or display_name"),
+])
+def test_reference_validation(factory, value, message):
+    import cdktf
+
+    stack = cdktf.TerraformStack(cdktf.Testing.app(), "bad")
+    with pytest.raises(ValueError, match=message):
+        getattr(ServicePrincipalUnit, factory)(stack, "sp", value)
+
+
+def test_a_referenced_principal_has_one_spelling():
+    import dataclasses
+
+    assert "mode" not in {f.name for f in dataclasses.fields(ServicePrincipalProps)}

@@ -6,28 +6,28 @@ from __future__ import annotations
 import pytest
 
 from mlops_constructs.principal import Principal
-from mlops_constructs.serving_endpoint import (InferenceTable, RateLimit, ServedEntity, ServingEndpoint,
+from mlops_constructs.serving_endpoint import (InferenceTableSpec, RateLimitSpec, ServedEntitySpec, ServingEndpoint,
                                                ServingEndpointProps)
 
 MODEL = "mlops_dev.churn_models.churn_model"
-TABLE = InferenceTable(catalog_name="mlops_dev", schema_name="churn_inference", table_name_prefix="churn")
+TABLE = InferenceTableSpec(catalog_name="mlops_dev", schema_name="churn_inference", table_name_prefix="churn")
 
 
 def props(**overrides) -> ServingEndpointProps:
     base = dict(
         name="dev-churn",
         served_entities=(
-            ServedEntity(name="challenger", entity_name=MODEL, entity_version="4", workload_size="Small",
+            ServedEntitySpec(name="challenger", entity_name=MODEL, entity_version="4", workload_size="Small",
                          scale_to_zero=True),
-            ServedEntity(name="champion", entity_name=MODEL, entity_version="3", workload_size="Medium",
+            ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="3", workload_size="Medium",
                          workload_type="GPU_SMALL",
                          environment_vars={"CRM_TOKEN": "{{secrets/mlops/crm_token}}"}),
         ),
         traffic={"champion": 90, "challenger": 10},
         inference_table=TABLE,
         usage_tracking=True,
-        rate_limits=(RateLimit(calls=100, key="user"), RateLimit(calls=1000),
-                     RateLimit(calls=500, key="user_group", principal="analysts")),
+        rate_limits=(RateLimitSpec(calls=100, key="user"), RateLimitSpec(calls=1000),
+                     RateLimitSpec(calls=500, key="user_group", principal="analysts")),
         description="Churn scores",
         tags={"project": "churn", "environment": "dev"},
         notify_on_update_failure=("ops@example.com", "churn@example.com"),
@@ -48,18 +48,18 @@ def doc(synth_construct):
         BUILT["live"] = ServingEndpoint(stack, "live", props())
         BUILT["pending"] = ServingEndpoint(stack, "pending", props(
             name="new-churn", traffic={"champion": 100, "challenger": 0},
-            served_entities=(ServedEntity(name="champion", entity_name=MODEL),
-                             ServedEntity(name="challenger", entity_name=MODEL))))
+            served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL),
+                             ServedEntitySpec(name="challenger", entity_name=MODEL))))
         BUILT["provisioned"] = ServingEndpoint(stack, "provisioned", props(
             name="prov", traffic={}, inference_table=None, usage_tracking=False, rate_limits=(),
             permissions={}, route_optimized=False, notify_on_update_failure=(), tags={},
-            served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
+            served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="1",
                                           min_provisioned_concurrency=0, max_provisioned_concurrency=8),)))
         BUILT["job_owned"] = ServingEndpoint(stack, "job_owned", props(
             name="owned", traffic={}, ignore_config_changes=True,
-            inference_table=InferenceTable(catalog_name="c", schema_name="s", table_name_prefix="p",
+            inference_table=InferenceTableSpec(catalog_name="c", schema_name="s", table_name_prefix="p",
                                            enabled=False),
-            served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="2",
+            served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="2",
                                           min_provisioned_throughput=0, max_provisioned_throughput=100),)))
     return synth_construct(build)
 
@@ -154,23 +154,23 @@ def test_config_owned_by_deployment_job(doc):
     (dict(traffic={"champion": 80, "challenger": 10}), "traffic percentages must sum to 100, got 90"),
     (dict(traffic={"champion": 90, "challenjer": 10}), "no entity named 'challenjer' (entities: challenger, champion)"),
     (dict(traffic={}), "several entities (challenger, champion) need a traffic split"),
-    (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
+    (dict(served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="1",
                                         workload_size="Small", max_provisioned_concurrency=8),),
           traffic={}), "workload_size and max_provisioned_concurrency are mutually exclusive"),
-    (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
+    (dict(served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="1",
                                         max_provisioned_concurrency=8, max_provisioned_throughput=100),),
           traffic={}), "provisioned concurrency and provisioned throughput are mutually exclusive"),
-    (dict(served_entities=(ServedEntity(name="champion", entity_name=MODEL, entity_version="1",
+    (dict(served_entities=(ServedEntitySpec(name="champion", entity_name=MODEL, entity_version="1",
                                         environment_vars={"KEY": "plain"}),), traffic={}),
      "environment variables may only reference secrets"),
-    (dict(served_entities=(ServedEntity(name="a", entity_name=MODEL, entity_version="1"),
-                           ServedEntity(name="b", entity_name=MODEL)), traffic={"a": 50, "b": 50}),
+    (dict(served_entities=(ServedEntitySpec(name="a", entity_name=MODEL, entity_version="1"),
+                           ServedEntitySpec(name="b", entity_name=MODEL)), traffic={"a": 50, "b": 50}),
      "only a whole endpoint can be pending"),
-    (dict(served_entities=(ServedEntity(name="a", entity_name="churn_model", entity_version="1"),),
+    (dict(served_entities=(ServedEntitySpec(name="a", entity_name="churn_model", entity_version="1"),),
           traffic={}), "entity_name must be catalog.schema.model"),
-    (dict(rate_limits=(RateLimit(calls=5, key="endpoint", principal="x"),)), "takes no principal"),
-    (dict(rate_limits=(RateLimit(calls=5, key="tenant"),)), "rate limit key 'tenant'"),
-    (dict(rate_limits=(RateLimit(calls=5), RateLimit(calls=6))), "duplicate rate limit"),
+    (dict(rate_limits=(RateLimitSpec(calls=5, key="endpoint", principal="x"),)), "takes no principal"),
+    (dict(rate_limits=(RateLimitSpec(calls=5, key="tenant"),)), "rate limit key 'tenant'"),
+    (dict(rate_limits=(RateLimitSpec(calls=5), RateLimitSpec(calls=6))), "duplicate rate limit"),
     (dict(permissions={Principal("analysts"): "CAN_USE"}), "invalid permission level(s) CAN_USE"),
     (dict(name="churn endpoint"), "may only contain letters, digits"),
 ])

@@ -6,7 +6,7 @@ import pytest
 
 from support import EXAMPLE_CONFIG
 from platform_config import load_platform
-from platform_config.environment import Principals
+from platform_config.environment import PrincipalsConfig
 from resolution import Member, resolve_project
 from resolution.principals import deployer, grant_map, level_map, members, owner
 
@@ -43,7 +43,7 @@ def test_referenced_service_principal_is_its_application_id(platform, env):
 
 def test_grants_union_and_levels_keep_the_highest(platform):
     env = platform.environments["dev"]
-    roles = {"a": Principals(groups=["g1", "g2"]), "b": Principals(groups=["g2"])}
+    roles = {"a": PrincipalsConfig(groups=["g1", "g2"]), "b": PrincipalsConfig(groups=["g2"])}
     assert grant_map(env, roles, {"a": ["SELECT"], "b": ["MODIFY"]}) == {
         Member(G, "g1"): frozenset({"SELECT"}), Member(G, "g2"): frozenset({"SELECT", "MODIFY"})}
     rank = ["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]
