@@ -189,15 +189,18 @@ def _make_tmp(outdir: Path) -> Path:
                              detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
-def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
+def synth(config_dir: Path, outdir: Path, *, with_imports: bool = True) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
+
+    ``with_imports``: add the ``import`` blocks of ``<config>/imports/<env>.yaml``
+    (:mod:`mlops_tools.importer`); ``mlops import`` synthesizes without them, to check new ones.
 
     Raises ConfigError (exit code 2) before touching anything on bad config, and
     OutputError (exit code 2) when ``outdir`` cannot be written.
     """
     outdir = Path(outdir).resolve()
     platform = load(config_dir)
-    imports = read_environment_imports(config_dir, platform.environments)  # before any jsii
+    imports = read_environment_imports(config_dir, platform.environments) if with_imports else {}  # before jsii
     try:
         recover_outdir(outdir)
     except OSError as exc:

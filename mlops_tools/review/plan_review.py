@@ -132,6 +132,10 @@ class Change:
     previous_address: str | None = None
     before: Any = None
     after: Any = None
+    importing: str | None = None
+    """The id of the existing object an ``import`` block adopts (Terraform's change.importing),
+    else None. An import that also updates the object keeps the action ``update`` (its risks are
+    an update's) and is counted under ``import`` as well, as Terraform's own summary does."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,9 @@ class StackReview:
 
     def counts(self) -> dict[str, int]:
         """Number of managed resources per effective action (no-op and reads left out)."""
-        counter = Counter(c.action for c in self.changes if c.mode == "managed")
+        managed = [c for c in self.changes if c.mode == "managed"]
+        counter = Counter(c.action for c in managed)
+        counter["import"] += sum(1 for c in managed if c.importing is not None and c.action != "import")
         return {a: counter[a] for a in ACTION_ORDER if counter[a] and a not in ("no-op", "read")}
 
     @property
@@ -337,7 +343,14 @@ def _effective(rc: dict[str, Any]) -> Change:
         reason=_REASONS.get(reason, reason.replace("_", " ")),
         changed=(changed + later) if action in ("update", "replace") else (),
         replace_paths=replace_paths, predicted=predicted, previous_address=rc.get("previous_address"),
-        before=before, after=after)
+        before=before, after=after, importing=_importing(change))
+
+
+def _importing(change: dict[str, Any]) -> str | None:
+    importing = change.get("importing")
+    if not isinstance(importing, dict):
+        return None
+    return str(importing.get("id") or "")
 
 
 def _principal_map(type_name: str, values: Any) -> dict[str, set[str]]:
