@@ -29,8 +29,9 @@ from pathlib import Path
 
 from databricks_spec.diagnostics import ExitCode
 from mlops_tools.errors import OutputError, UsageError
-from mlops_tools.importer import (ImportEntry, ResolvedImport, StackResource, imports_path, parse_id_options,
-                                  read_imports_file, render_imports_file, resolve, resources_from_json)
+from mlops_tools.importer import ResolvedImport, StackResource, resolve, resources_from_json
+from mlops_tools.importer_file import (ImportEntry, imports_path, parse_id_options, read_imports_file,
+                                       render_imports_file)
 from mlops_tools.registry import Registry
 from platform_config.discovery import display_path
 from platform_config.errors import ConfigError, Problem

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from databricks_spec.diagnostics import warn
 from mlops_tools.errors import OutputError
-from mlops_tools.importer import read_environment_imports
+from mlops_tools.importer_file import read_environment_imports
 from platform_config import Platform, load_platform
 from resolution.checks import name_problems
 

@@ -12,7 +12,8 @@ import pytest
 from fake_workspace import FakeWorkspaceServer, Workspace
 
 from mlops_tools.cli import main
-from mlops_tools.importer import StackResource, imports_path, read_imports_file
+from mlops_tools.importer import StackResource
+from mlops_tools.importer_file import imports_path, read_imports_file
 from mlops_tools.importer_lookup import LookupError_, lookup, resolved_value
 from support import EXAMPLE_CONFIG
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools.importer import IMPORTS_DIR
+from mlops_tools.importer_file import IMPORTS_DIR
 from platform_config.errors import ConfigError
 from support import EXAMPLE_CONFIG, Synthesized, synth_config
 

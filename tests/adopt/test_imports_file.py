@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools.importer import (ImportEntry, config_key, parse_id_options, read_environment_imports,
-                                  read_imports_file, render_imports_file, resolve, resources_from_json)
+from mlops_tools.importer import config_key, resolve, resources_from_json
+from mlops_tools.importer_file import (ImportEntry, parse_id_options, read_environment_imports, read_imports_file,
+                                       render_imports_file)
 from platform_config.errors import ConfigError
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
