@@ -211,3 +211,17 @@ def test_malformed_id_options_are_refused(value):
 def test_id_options():
     assert [(e.key, e.id, e.file) for e in parse_id_options(["churn.jobs.training=12", "catalog"])] == [
         ("churn.jobs.training", "12", "--id"), ("catalog", None, "--id")]
+
+
+def test_the_documented_imports_file_works_as_written(tmp_path, dev):
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "adopting.md").read_text()
+    snippet = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+    path = tmp_path / "dev.yaml"
+    path.write_text(snippet)
+    resolved = resolve(read_imports_file(path), dev, "dev")
+    assert {i.to: i.id for i in resolved} == {
+        "databricks_catalog.platform_catalog_D2537C63": "mlops_dev",
+        "databricks_job.churn_training_job_8DF4A991": "123456789012345",
+        "databricks_schema.churn_schema_features_274A7A24": "mlops_dev.churn_features"}
