@@ -53,7 +53,7 @@ IMPORT_IDS: dict[str, ImportIdFormat] = {f.resource_type: f for f in (
     _dotted("databricks_catalog", "catalog", ("name",), "mlops_dev"),
     # cluster_policy.md: "imported using the policy id" (16 hexadecimal digits)
     _opaque("databricks_cluster_policy", "cluster_policy", "<cluster-policy-id>",
-            r"[0-9A-Fa-f]{16}", "D96308F1BF0003A7"),
+            r"[0-9A-Fa-f]{16}", "D96308F1BF0003A7"),  # pragma: allowlist secret (a documented example id)
     # job.md: "imported using the id of the job" (a number)
     _opaque("databricks_job", "job", "<job-id>", r"[1-9][0-9]{0,18}", "123456789012345"),
     # mlflow_experiment.md: "imported using the id of the experiment" (a number)
@@ -67,7 +67,7 @@ IMPORT_IDS: dict[str, ImportIdFormat] = {f.resource_type: f for f in (
     # schema.md: "imported by its full name"
     _dotted("databricks_schema", "schema", ("catalog_name", "name"), "mlops_dev.churn_features"),
     # sql_endpoint.md: "ID like ..." (a warehouse id: 16 hexadecimal digits)
-    _opaque("databricks_sql_endpoint", "sql_endpoint", "<endpoint-id>", r"[0-9a-f]{16}", "d1184b8c2a8a87eb"),
+    _opaque("databricks_sql_endpoint", "sql_endpoint", "<endpoint-id>", r"[0-9a-f]{16}", "d1184b8c2a8a87eb"),  # pragma: allowlist secret (a documented example id)
     # volume.md: "imported by full_name which is the 3-level Volume identifier"
     _dotted("databricks_volume", "volume", ("catalog_name", "schema_name", "name"),
             "mlops_dev.churn_features.raw_extracts"),

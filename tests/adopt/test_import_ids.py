@@ -15,8 +15,8 @@ VALID = {
     "databricks_job": ["1", "123456789012345"],
     "databricks_mlflow_experiment": ["0", "3141592653589793"],
     "databricks_model_serving": ["dev-churn", "churn_v2"],
-    "databricks_sql_endpoint": ["d1184b8c2a8a87eb"],
-    "databricks_cluster_policy": ["D96308F1BF0003A7"],
+    "databricks_sql_endpoint": ["d1184b8c2a8a87eb"],  # pragma: allowlist secret (a documented example id)
+    "databricks_cluster_policy": ["D96308F1BF0003A7"],  # pragma: allowlist secret (a documented example id)
 }
 
 INVALID = {
@@ -27,8 +27,8 @@ INVALID = {
     "databricks_job": ["dev-churn-training-job", "12a", "-5", "0", "1" * 20],
     "databricks_mlflow_experiment": ["/Shared/mlops/dev-churn/churn-experiment", "abc"],
     "databricks_model_serving": ["dev churn", "a.b", "-lead", "x" * 64],
-    "databricks_sql_endpoint": ["default-warehouse", "D1184B8C2A8A87EB", "d1184b8c"],
-    "databricks_cluster_policy": ["ml-jobs", "D96308F1BF0003A"],
+    "databricks_sql_endpoint": ["default-warehouse", "D1184B8C2A8A87EB", "d1184b8c"],  # pragma: allowlist secret (a documented example id)
+    "databricks_cluster_policy": ["ml-jobs", "D96308F1BF0003A"],  # pragma: allowlist secret (a documented example id)
 }
 
 

@@ -17,9 +17,9 @@ from support import EXAMPLE_CONFIG, Synthesized, engine_neutral, synth_config
 
 DEV_IMPORTS = {
     "catalog": ("databricks_catalog.platform_catalog_D2537C63", "mlops_dev"),
-    "sql_warehouses.default": ("databricks_sql_endpoint.platform_sql_warehouse_default_859147BE", "d1184b8c2a8a87eb"),
+    "sql_warehouses.default": ("databricks_sql_endpoint.platform_sql_warehouse_default_859147BE", "d1184b8c2a8a87eb"),  # pragma: allowlist secret (a documented example id)
     "compute.cluster_policies.ml-jobs": ("databricks_cluster_policy.cluster_policies_ml-jobs_policy_7DB0419F",
-                                         "D96308F1BF0003A7"),
+                                         "D96308F1BF0003A7"),  # pragma: allowlist secret (a documented example id)
     "churn.schemas.features": ("databricks_schema.churn_schema_features_274A7A24", "mlops_dev.churn_features"),
     "databricks_volume.churn_volume_raw_extracts_2BE84BCF": ("databricks_volume.churn_volume_raw_extracts_2BE84BCF",
                                                              "mlops_dev.churn_features.raw_extracts"),
