@@ -86,7 +86,7 @@ def selected_engine() -> Engine:
 ENGINE = selected_engine()
 
 #: cdktf core classes the product uses, re-exported from the selected engine.
-CORE_NAMES = ('Annotations', 'App', 'AzurermBackend', 'CloudBackend', 'Fn', 'GcsBackend', 'LocalBackend', 'NamedCloudWorkspace', 'S3Backend', 'TerraformOutput', 'TerraformProvider', 'TerraformStack', 'TerraformVariable', 'Testing', 'Token')
+CORE_NAMES = ('Annotations', 'App', 'AzurermBackend', 'CloudBackend', 'Fn', 'GcsBackend', 'LocalBackend', 'NamedCloudWorkspace', 'S3Backend', 'TerraformOutput', 'TerraformProvider', 'TerraformResource', 'TerraformStack', 'TerraformVariable', 'Testing', 'Token')
 LAZY_NAMES = ("Construct", *CORE_NAMES)
 
 

@@ -39,6 +39,12 @@ class PlanRow:
     text: str
 
 
+def import_count(plan: dict | None) -> int:
+    """Resources the plan imports (``resource_changes[].change.importing``; an import with an
+    in-place update is also counted as a change)."""
+    return sum(1 for c in (plan or {}).get("resource_changes", []) if (c.get("change") or {}).get("importing"))
+
+
 def require_terraform() -> str:
     from mlops_tools.offline.harness import TerraformNotFound, terraform_binary
 
@@ -50,17 +56,20 @@ def require_terraform() -> str:
 
 def format_rows(rows: list[PlanRow], *, color: bool = False, root: Path | None = None) -> str:
     root = root or Path.cwd()
-    header = ("stack", "result", "add", "change", "destroy", "time", "plan")
+    # an "import" column only when some stack imports (config/imports/<env>.yaml, docs/adopting.md)
+    kinds = ("import", "add", "change", "destroy") if any(r.counts.get("import") for r in rows) \
+        else ("add", "change", "destroy")
+    header = ("stack", "result", *kinds, "time", "plan")
     table = [header]
     for r in rows:
         try:
             shown = r.plan_file.relative_to(root)
         except ValueError:
             shown = r.plan_file
-        counts = [str(r.counts.get(k, 0)) if r.ok else "-" for k in ("add", "change", "destroy")]
+        counts = [str(r.counts.get(k, 0)) if r.ok else "-" for k in kinds]
         table.append((r.stack, "ok" if r.ok else "FAILED", *counts, seconds_text(r.seconds), str(shown)))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    right = {2, 3, 4, 5}
+    right = set(range(2, 3 + len(kinds)))
 
     def line(row: tuple[str, ...], painted: bool = False) -> str:
         cells = [f"{c:>{widths[i]}}" if i in right else f"{c:<{widths[i]}}" for i, c in enumerate(row)]
@@ -105,7 +114,8 @@ def plan_stacks_offline(stack_dirs: list[Path], plans_dir: Path, progress: Progr
         text = result.plan_text.strip() if result.ok else result.failure_text()
         plan_file = plans_dir / f"{name}.txt"
         plan_file.write_text(text + "\n")
-        rows.append(PlanRow(name, result.ok, result.counts() if result.ok else {}, seconds, plan_file, text))
+        counts = {**result.counts(), "import": import_count(result.plan)} if result.ok else {}
+        rows.append(PlanRow(name, result.ok, counts, seconds, plan_file, text))
     return rows
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from databricks_spec.diagnostics import warn
 from mlops_tools.errors import OutputError
+from mlops_tools.importer_file import read_environment_imports
 from platform_config import Platform, load_platform
 from resolution.checks import name_problems
 
@@ -167,6 +168,16 @@ def load(config_dir: Path) -> Platform:
     return platform
 
 
+def stacks_by_env(platform: Platform) -> dict[str, list[str]]:
+    """Environment -> the names of its stacks (stacks.layout)."""
+    from stacks.layout import plan_stacks
+
+    out: dict[str, list[str]] = {}
+    for spec in plan_stacks(platform):
+        out.setdefault(spec.env, []).append(spec.name)
+    return out
+
+
 def _make_tmp(outdir: Path) -> Path:
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -178,14 +189,18 @@ def _make_tmp(outdir: Path) -> Path:
                              detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
-def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
+def synth(config_dir: Path, outdir: Path, *, with_imports: bool = True) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
+
+    ``with_imports``: add the ``import`` blocks of ``<config>/imports/<env>.yaml``
+    (:mod:`mlops_tools.importer`); ``mlops import`` synthesizes without them, to check new ones.
 
     Raises ConfigError (exit code 2) before touching anything on bad config, and
     OutputError (exit code 2) when ``outdir`` cannot be written.
     """
     outdir = Path(outdir).resolve()
     platform = load(config_dir)
+    imports = read_environment_imports(config_dir, platform.environments) if with_imports else {}  # before jsii
     try:
         recover_outdir(outdir)
     except OSError as exc:
@@ -198,7 +213,12 @@ def synth(config_dir: Path, outdir: Path) -> list[StackSummary]:
         from stacks.app import build_app  # imported late: jsii start-up costs ~2 s
         from stacks.layout import plan_stacks
 
-        build_app(platform, tmp).synth()
+        app = build_app(platform, tmp)
+        if imports:  # config/imports/<env>.yaml: import blocks (docs/adopting.md); none: output unchanged
+            from mlops_tools.importer import apply_imports
+
+            apply_imports(app, stacks_by_env(platform), imports)
+        app.synth()
         _drop_stack_traces(tmp)
         write_index(tmp, plan_stacks(platform))
         summaries = summarize(tmp)

@@ -31,6 +31,7 @@ from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
+from mlops_tools.offline import imports
 from mlops_tools.offline.replacement import requires_replace
 from mlops_tools.offline.schema import (
     PROVIDER_ADDRESS,
@@ -271,6 +272,8 @@ class OfflineProvider(rpc.ProviderServicer):
         if proposed is None:
             return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
         if prior is not None:
+            if imports.is_imported(request.prior_private):  # adopted by an import block (offline/imports.py)
+                prior = imports.known_prior(request.type_name, prior, proposed)
             return pb.PlanResourceChange.Response(
                 planned_state=request.proposed_new_state,
                 requires_replace=requires_replace(request.type_name, prior, proposed))
@@ -286,8 +289,10 @@ class OfflineProvider(rpc.ProviderServicer):
         return pb.ApplyResourceChange.Response(new_state=encode(state))
 
     def ImportResourceState(self, request: Any, context: Any) -> Any:
-        state = encode({"id": request.id})
-        imported = pb.ImportResourceState.ImportedResource(type_name=request.type_name, state=state)
+        block = self._block("resource_schemas", request.type_name)
+        state = encode(imports.imported_state(request.type_name, block, request.id))
+        imported = pb.ImportResourceState.ImportedResource(type_name=request.type_name, state=state,
+                                                           private=imports.IMPORTED)
         return pb.ImportResourceState.Response(imported_resources=[imported])
 
     def ReadDataSource(self, request: Any, context: Any) -> Any:

@@ -41,7 +41,10 @@ def _detail(change: Change) -> str:
             return f"{forced} cannot change in place: recreation needed (predicted)"
         return f"forced by {forced}" if forced else text(change.reason or "")
     if change.action == "update":
-        return "changes " + ", ".join(code(a) for a in change.changed) if change.changed else ""
+        changes = "changes " + ", ".join(code(a) for a in change.changed) if change.changed else ""
+        if change.importing is not None:  # an import block adopts the object, then updates it
+            return f"imports {code(change.importing)}" + (f", then {changes}" if changes else "")
+        return changes
     if change.action == "move":
         return f"moved from {code(change.previous_address)}"
     if change.action in ("delete", "forget"):

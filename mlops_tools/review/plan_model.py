@@ -80,6 +80,10 @@ class Change:
     previous_address: str | None = None
     before: Any = None
     after: Any = None
+    importing: str | None = None
+    """The id of the existing object an ``import`` block adopts (Terraform's change.importing),
+    else None. An import that also updates the object keeps the action ``update`` (its risks are
+    an update's) and is counted under ``import`` as well, as Terraform's own summary does."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,9 @@ class StackReview:
 
     def counts(self) -> dict[str, int]:
         """Number of managed resources per effective action (no-op and reads left out)."""
-        counter = Counter(c.action for c in self.changes if c.mode == "managed")
+        managed = [c for c in self.changes if c.mode == "managed"]
+        counter = Counter(c.action for c in managed)
+        counter["import"] += sum(1 for c in managed if c.importing is not None and c.action != "import")
         return {a: counter[a] for a in ACTION_ORDER if counter[a] and a not in ("no-op", "read")}
 
     @property

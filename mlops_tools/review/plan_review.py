@@ -192,7 +192,14 @@ def _effective(rc: dict[str, Any]) -> Change:
         reason=_REASONS.get(reason, reason.replace("_", " ")),
         changed=(changed + later) if action in ("update", "replace") else (),
         replace_paths=replace_paths, predicted=predicted, previous_address=rc.get("previous_address"),
-        before=before, after=after)
+        before=before, after=after, importing=_importing(change))
+
+
+def _importing(change: dict[str, Any]) -> str | None:
+    importing = change.get("importing")
+    if not isinstance(importing, dict):
+        return None
+    return str(importing.get("id") or "")
 
 
 
