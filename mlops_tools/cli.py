@@ -21,6 +21,7 @@ import threading
 import traceback
 
 from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError, collect_warnings
+from mlops_tools.errors import UsageError
 from mlops_tools.progress import use_color
 from mlops_tools.registry import Registry
 
@@ -55,11 +56,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from mlops_tools.notices import read_notices
     from mlops_tools.synth import format_table, synth
 
+    if args.env and args.dev_user is None:
+        raise UsageError.of("--env applies only with --dev-user (synth writes every environment)", key="--env")
     start = time.monotonic()
     tty = sys.stderr.isatty()
     if tty and not args.quiet:
         print("synthesizing…", file=sys.stderr, flush=True)
-    summaries = synth(args.config, args.outdir)
+    summaries = synth(args.config, args.outdir, args.dev_user, args.env)
     if args.quiet:
         return ExitCode.OK
     print(format_table(summaries))
@@ -75,7 +78,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def _register_synth(registry: Registry) -> None:
     synth = registry.add("synth", cmd_synth, help="validate config and synthesize all stacks into the outdir",
-                         shared=("config", "outdir"))
+                         shared=("config", "outdir", "dev_user"))
+    synth.add_argument("--env", action="append", default=[], metavar="ENV",
+                       help="with --dev-user: the environment of the dev target (default: the only "
+                            "environment CI does not deploy)")
     synth.add_argument("--quiet", action="store_true", help="print no table and no notices")
     synth.add_argument("--no-notices", action="store_true",
                        help="do not print the notices of manifest.json (npx cdktf synth prints them itself)")
