@@ -23,6 +23,8 @@ decided here as values so the stacks stay mapping-only:
   permissions on shared workspace objects. The shared deployment of the environment owns
   them; a dev target only refers to them by name (``names.environment_object_name``).
 * Tables written as ``catalog.schema.table`` are taken as written: they are shared objects.
+* Disposable: schedules paused, pipelines in development mode, no prevent_destroy by default,
+  schemas destroyed with their contents; every taggable unit tagged ``dev_user: <user>``.
 
 Only an environment that CI does not deploy accepts a dev user (dev, not staging or prod):
 :func:`dev_user_problem`. Pure functions of config values: no jsii.
@@ -33,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from platform_config import EnvironmentConfig, Platform, ProjectConfig, ProjectTarget
+from platform_config import EnvironmentConfig, Platform, ProjectConfig
 from platform_config.base import snake
 from platform_config.delivery import deployed_by_ci
 from platform_config.governance import project_schema_name
@@ -87,12 +89,15 @@ def dev_user_of(env: EnvironmentConfig) -> str | None:
 
 
 def dev_user_environment(env: EnvironmentConfig, user: str) -> DevUserEnvironment:
-    """``env`` for ``user``'s dev target: schedules paused, pipelines in development mode and
-    every taggable unit tagged ``dev_user: <user>``. The caller checked :func:`dev_user_problem`."""
+    """``env`` for ``user``'s dev target: schedules paused, pipelines in development mode,
+    every taggable unit tagged ``dev_user: <user>``, and disposable: no prevent_destroy by
+    default and schemas destroyed with their tables (``ResolvedSchema.force_destroy``).
+    The caller checked :func:`dev_user_problem`."""
     fields = {name: getattr(env, name) for name in EnvironmentConfig.model_fields}
     fields["pause_schedules"] = True
     fields["tags"] = {**env.tags, DEV_USER_TAG: user}
     fields["pipelines"] = env.pipelines.model_copy(update={"development": True})
+    fields["protection"] = env.protection.model_copy(update={"prevent_destroy": False})
     return DevUserEnvironment.model_construct(_fields_set=env.model_fields_set | {"dev_user"},
                                               dev_user=user, **fields)
 

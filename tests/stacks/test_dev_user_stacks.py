@@ -36,6 +36,10 @@ def _names(doc: dict, rtype: str, attr: str = "name") -> set[str]:
 
 def test_each_developer_gets_project_stacks_with_a_state_of_their_own(users):
     assert {u: sorted(s.stacks) for u, s in users.items()} == {"alice": ["dev-churn"], "bob": ["dev-churn"]}
+    import json
+
+    index = json.loads((users["alice"].outdir / "stacks.json").read_text())
+    assert index["stacks"]["dev-churn"]["dev_user"] == "alice" and not index["stacks"]["dev-churn"]["holds_platform"]
     backends = {u: s.stacks["dev-churn"]["terraform"]["backend"] for u, s in users.items()}
     assert backends == {"alice": {"local": {"path": "terraform.dev-churn.dev-users.alice.tfstate"}},
                         "bob": {"local": {"path": "terraform.dev-churn.dev-users.bob.tfstate"}}}
@@ -66,6 +70,15 @@ def test_shared_unity_catalog_and_environment_objects_are_referenced_identically
     assert alice["data"] == bob["data"]  # the same lookups of the same shared objects
     looked_up = {r.get("name") or r.get("display_name") for t in alice["data"].values() for r in t.values()}
     assert {"dev-ml-jobs", "dev-default-warehouse", "dev-jobs_runner"} <= looked_up
+
+
+def test_a_dev_target_is_disposable(users, example):
+    schemas = users["alice"].resources("dev-churn", "databricks_schema")
+    assert schemas and all(s["force_destroy"] is True for s in schemas.values())  # with the jobs' tables
+    assert all("force_destroy" not in s for s in example.resources("dev", "databricks_schema").values())
+    for doc in (users["alice"].stacks["dev-churn"],):
+        assert not [r for t in doc["resource"].values() for r in t.values()
+                    if r.get("lifecycle", {}).get("prevent_destroy")]
 
 
 def test_schedules_are_paused_and_every_job_is_tagged_with_its_developer(users):
