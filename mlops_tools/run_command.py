@@ -40,6 +40,9 @@ TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
 PASSING_RESULT = "SUCCESS"
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 DEFAULT_POLL_SECONDS = 15.0
+#: How long the SDK retries one API call that fails transiently (connection refused, 429, 503)
+#: before the command reports the workspace unreachable (exit 1); the SDK's own default is 300.
+API_RETRY_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,14 @@ def workspace_client(env: Any) -> Any:
     import os
 
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.config import Config
 
     try:
         if os.environ.get("DATABRICKS_HOST"):
-            return WorkspaceClient()
+            return WorkspaceClient(config=Config(retry_timeout_seconds=API_RETRY_SECONDS))
         ws = env.workspace
-        return WorkspaceClient(host=ws.host, profile=ws.profile, auth_type=ws.auth_type)
+        return WorkspaceClient(config=Config(host=ws.host, profile=ws.profile, auth_type=ws.auth_type,
+                                             retry_timeout_seconds=API_RETRY_SECONDS))
     except ValueError:  # the SDK's "cannot configure default credentials" (its text is not echoed)
         raise UsageError.of(
             "no Databricks credentials: set DATABRICKS_HOST with DATABRICKS_TOKEN (or "
@@ -98,9 +103,11 @@ def workspace_client(env: Any) -> Any:
 
 def _api_error(exc: Exception, what: str) -> Exception:
     """An SDK error -> exit 2 when the credentials are refused, else exit 1 (the workspace
-    failed). Only the error's class and the server's message are shown."""
+    failed or could not be reached). Only the error's class and the server's message are shown."""
     from databricks.sdk import errors
 
+    if not isinstance(exc, errors.DatabricksError):  # OSError: connection refused, DNS, timeout
+        return CheckFailed.of(f"{what}: cannot reach the workspace ({type(exc).__name__})")
     message = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
     if isinstance(exc, (errors.Unauthenticated, errors.PermissionDenied)):
         return UsageError.of(f"{what}: the workspace refused the credentials ({type(exc).__name__}: {message})",
@@ -108,14 +115,20 @@ def _api_error(exc: Exception, what: str) -> Exception:
     return CheckFailed.of(f"{what}: {type(exc).__name__}: {message}")
 
 
-def find_job_id(client: Any, name: str) -> int:
-    """The id of the one job named exactly ``name`` (jobs/list filters case-insensitively)."""
+def _api_errors() -> tuple[type[BaseException], ...]:
+    """What a Jobs API call raises for the user to see: the SDK's DatabricksError, and OSError
+    (requests' connection errors derive from it)."""
     from databricks.sdk.errors import DatabricksError
 
+    return (DatabricksError, OSError)
+
+
+def find_job_id(client: Any, name: str) -> int:
+    """The id of the one job named exactly ``name`` (jobs/list filters case-insensitively)."""
     try:
         found = [j.job_id for j in client.jobs.list(name=name)
                  if j.settings is not None and j.settings.name == name]
-    except DatabricksError as exc:
+    except _api_errors() as exc:
         raise _api_error(exc, f"listing job {name!r}") from None
     if not found:
         raise UsageError.of(f"no job named {name!r} in the workspace", key="JOB_KEY",
@@ -139,12 +152,10 @@ def run_job(client: Any, job_id: int, name: str, *, wait: bool, timeout: float, 
             sleep: Callable[[float], None] = time.sleep) -> int:
     """Trigger job ``job_id`` (``run_now``); with ``wait``, poll ``get_run`` every ``poll``
     seconds until the run terminates or ``timeout`` seconds pass. Returns the exit code."""
-    from databricks.sdk.errors import DatabricksError
-
     try:
         run_id = client.jobs.run_now(job_id=job_id).response.run_id
         run = client.jobs.get_run(run_id)
-    except DatabricksError as exc:
+    except _api_errors() as exc:
         raise _api_error(exc, f"starting job {name!r}") from None
     url = run.run_page_url or ""
     out(f"started run {run_id} of {name} (job {job_id}): {url}")
@@ -166,7 +177,7 @@ def run_job(client: Any, job_id: int, name: str, *, wait: bool, timeout: float, 
         sleep(max(0.0, min(poll, deadline - clock())))
         try:
             run = client.jobs.get_run(run_id)
-        except DatabricksError as exc:
+        except _api_errors() as exc:
             raise _api_error(exc, f"polling run {run_id} of {name!r}") from None
         url = run.run_page_url or url
     if life == "TERMINATED" and result == PASSING_RESULT:

@@ -143,3 +143,15 @@ def test_refused_credentials_are_bad_input_and_never_echoed(fake, capsys, monkey
     assert code == 2 and "refused the credentials" in err and "Invalid access token" in err
     assert wrong not in out + err
     assert fake.calls("/api/2.2/jobs/list")[0].authorization == f"Bearer {wrong}"
+
+
+def test_a_workspace_that_stops_answering_is_a_failed_check_not_a_traceback(fake, capsys, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("DATABRICKS_HOST", dead)
+    monkeypatch.setattr("mlops_tools.run_command.API_RETRY_SECONDS", 1)
+    code, _, err = run(capsys, "churn.training", "--env", "dev", "--job-id", "11")
+    assert code == 1 and "cannot reach the workspace" in err and "Traceback" not in err
