@@ -198,6 +198,9 @@ def dev_user_target(platform: Platform, dev_user: str, env_names: list[str] | tu
     problem = dev_user_problem(platform.environments[env_name], dev_user)
     if problem:
         raise UsageError.of(problem, key="--dev-user")
+    if not platform.targets.get(env_name):
+        raise UsageError.of(f"environment '{env_name}' has no enabled ML project: a dev target would be empty",
+                            key="--dev-user")
     target = dev_user_platform(platform, env_name, dev_user)
     ConfigError.raise_for(name_problems(target))
     return target

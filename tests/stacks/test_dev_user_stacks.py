@@ -145,3 +145,9 @@ def test_the_environment_variable_stands_for_the_option(tmp_path, capsys, monkey
     code = main(["synth", "--config", str(EXAMPLE_CONFIG), "--outdir", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and "'Bad.Name' is not a valid name" in err and "MLOPS_DEV_USER" in err
+
+
+def test_an_environment_without_projects_has_no_dev_target(config_copy, tmp_path, capsys):
+    (config_copy / "projects" / "churn.yaml").unlink()
+    code = main(["synth", "--config", str(config_copy), "--outdir", str(tmp_path / "o"), "--dev-user", "alice"])
+    assert code == 2 and "has no enabled ML project" in capsys.readouterr().err
