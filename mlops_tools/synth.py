@@ -17,6 +17,9 @@ The swap never leaves nothing:
 Every run also removes leftover ``cdktf.out.tmp-*`` / ``cdktf.out.old-*`` folders of
 processes that no longer run (killed synths).
 
+With a dev user (``--dev-user`` / ``$MLOPS_DEV_USER``, :func:`dev_user_target`) only that
+developer's dev target of one environment is synthesized (docs/code-delivery.md, Dev isolation).
+
 Determinism: the app is built with cdktf's stack traces off (``App(stack_traces=False)``,
 so annotations carry no jsii temp paths) and manifest.json is checked for any remaining
 ``stacktrace``, which is dropped. ``cdktf.out/stacks.json`` (:mod:`mlops_tools.stack_index`)
