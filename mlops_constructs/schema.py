@@ -33,6 +33,9 @@ class UcSchemaProps:
     """Schema properties. Default: none."""
     prevent_destroy: bool = False
     """Terraform lifecycle prevent_destroy. Default: false."""
+    force_destroy: bool = False
+    """Destroy the schema with whatever it holds (tables the jobs wrote): provider
+    ``force_destroy``. Default: false: destroying a schema that holds tables fails."""
     grants: dict[Principal, frozenset[str]] = field(default_factory=dict)
     """Principal -> privileges on the schema. Default: none (no grants resource)."""
     grant_mode: GrantMode = "authoritative"
@@ -55,6 +58,7 @@ class UcSchema(Construct):
             owner=props.owner, storage_root=props.storage_root,
             properties=dict(sorted(props.properties.items())) or None,
             lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,
+            force_destroy=True if props.force_destroy else None,
         )
         self.name: str = self.resource.name
         self.full_name: str = self.resource.id

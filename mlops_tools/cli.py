@@ -21,6 +21,7 @@ import threading
 import traceback
 
 from databricks_spec.diagnostics import Diagnostic, ExitCode, MlopsError, collect_warnings
+from mlops_tools.errors import UsageError
 from mlops_tools.progress import use_color
 from mlops_tools.registry import Registry
 
@@ -55,11 +56,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from mlops_tools.notices import read_notices
     from mlops_tools.synth import format_table, synth
 
+    if args.env and args.dev_user is None:
+        raise UsageError.of("--env applies only with --dev-user (synth writes every environment)", key="--env")
     start = time.monotonic()
     tty = sys.stderr.isatty()
     if tty and not args.quiet:
         print("synthesizing…", file=sys.stderr, flush=True)
-    summaries = synth(args.config, args.outdir)
+    summaries = synth(args.config, args.outdir, args.dev_user, args.env)
     if args.quiet:
         return ExitCode.OK
     print(format_table(summaries))
@@ -75,20 +78,24 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def _register_synth(registry: Registry) -> None:
     synth = registry.add("synth", cmd_synth, help="validate config and synthesize all stacks into the outdir",
-                         shared=("config", "outdir"))
+                         shared=("config", "outdir", "dev_user"))
+    synth.add_argument("--env", action="append", default=[], metavar="ENV",
+                       help="with --dev-user: the environment of the dev target (default: the only "
+                            "environment CI does not deploy)")
     synth.add_argument("--quiet", action="store_true", help="print no table and no notices")
     synth.add_argument("--no-notices", action="store_true",
                        help="do not print the notices of manifest.json (npx cdktf synth prints them itself)")
 
 
 def _register_all(registry: Registry) -> None:
-    from mlops_tools import importer_cli, plan_command
+    from mlops_tools import importer_cli, plan_command, run_command
     from mlops_tools.review import cli as review_cli
 
     _register_synth(registry)
     plan_command.register(registry)
     review_cli.register(registry)
     importer_cli.register(registry)  # mlops import (docs/adopting.md)
+    run_command.register(registry)
     registry.parser.add_argument("--version", action=_VersionAction)
 
 

@@ -120,11 +120,13 @@ def plan_stacks_offline(stack_dirs: list[Path], plans_dir: Path, progress: Progr
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from mlops_tools.synth import load, synth
+    from mlops_tools.synth import dev_user_target, load, synth
     from stacks.layout import plan_stacks
 
     require_terraform()
     platform = load(args.config)
+    if args.dev_user is not None:  # one developer's dev target (docs/code-delivery.md, Dev isolation)
+        platform = dev_user_target(platform, args.dev_user, args.env)
     specs = plan_stacks(platform)
     unknown = sorted(set(args.env) - set(platform.environments)) + sorted(set(args.stack) - {s.name for s in specs})
     if unknown:
@@ -136,7 +138,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     progress = Progress(wanted, color=color, heartbeat=args.heartbeat)
     start = time.monotonic()
     progress.note(f"synthesizing {len(specs)} stack(s)…")
-    paths = {s.name: s.path.parent for s in synth(args.config, args.outdir)}
+    paths = {s.name: s.path.parent for s in synth(args.config, args.outdir, args.dev_user, args.env)}
     progress.note(f"synthesized in {seconds_text(time.monotonic() - start)}; planning {len(wanted)} stack(s) offline")
     with progress:
         rows = plan_stacks_offline([paths[name] for name in wanted], Path(args.outdir) / PLANS_DIR, progress)
@@ -152,7 +154,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def register(registry: Registry) -> None:
     plan = registry.add("plan", cmd_plan, help="offline terraform validate + plan of each stack (no credentials)",
-                        shared=("config", "outdir", "verbose"),
+                        shared=("config", "outdir", "verbose", "dev_user"),
                         description="Synthesize, then run real terraform init, validate and plan of each "
                                     "stack against the offline stand-in provider (no credentials, no "
                                     "network). The summary table comes first; full plans are written to "

@@ -8,8 +8,9 @@ Each command module registers itself::
         parser.add_argument("--env", ...)
 
 ``registry.add`` returns the command's argparse parser for its own options. Shared options
-(``--config``, ``--outdir``, ``--verbose``) come from :data:`SHARED_OPTIONS`; their defaults are
-filled in after parsing (``--outdir`` reads ``$CDKTF_OUTDIR`` at run time, not at import).
+(``--config``, ``--outdir``, ``--verbose``, ``--dev-user``) come from :data:`SHARED_OPTIONS`; their defaults are
+filled in after parsing (``--outdir`` reads ``$CDKTF_OUTDIR`` and ``--dev-user``
+``$MLOPS_DEV_USER`` at run time, not at import).
 A command is a function ``(args) -> int`` that returns an exit code, or raises an
 :class:`~databricks_spec.diagnostics.MlopsError` for the user to fix.
 """
@@ -43,6 +44,15 @@ def default_outdir() -> Path:
     return Path(os.environ.get(OUTDIR_VARIABLE) or DEFAULT_OUTDIR)
 
 
+#: The environment variable standing for ``--dev-user`` (the option wins).
+DEV_USER_VARIABLE = "MLOPS_DEV_USER"
+
+
+def default_dev_user() -> str | None:
+    """$MLOPS_DEV_USER, read at run time; unset or empty: the environment's shared target."""
+    return os.environ.get(DEV_USER_VARIABLE) or None
+
+
 SHARED_OPTIONS: dict[str, Option] = {
     "config": Option(("--config",), dict(type=Path, metavar="DIR", help="config directory (default: config)"),
                      lambda: DEFAULT_CONFIG),
@@ -51,6 +61,10 @@ SHARED_OPTIONS: dict[str, Option] = {
                      default_outdir),
     "verbose": Option(("-v", "--verbose"), dict(action="store_true",
                                                 help="also print full plans and details on the terminal")),
+    "dev_user": Option(("--dev-user",), dict(metavar="NAME", help=(
+        f"a developer's own dev target: prefixed jobs, endpoints and schemas and a state of their "
+        f"own (default: ${DEV_USER_VARIABLE}; only an environment CI does not deploy; "
+        "docs/code-delivery.md, Dev isolation)")), default_dev_user),
 }
 
 

@@ -13,11 +13,12 @@ Format (``"format": 1``; new keys may be added, existing ones keep their meaning
       "stacks": {
         "dev": {
           "environment": "dev",                          # the config/environments/<name>.yaml
-          "layout": "per-environment",                   # or per-project
+          "layout": "per-environment",                   # or per-project, or dev-user
           "dependencies": [],                            # stacks that deploy before this one
           "projects": ["churn"],                         # ML projects whose units it holds
           "holds_platform": true,                        # holds the environment's shared pieces
           "directory": "stacks/dev"                      # relative to the outdir (holds cdk.tf.json)
+          # "dev_user": "alice"                          # only in a developer's dev target (--dev-user)
         }
       }
     }
@@ -48,6 +49,7 @@ def index_for(specs: Iterable[StackSpec]) -> dict[str, Any]:
             "projects": list(s.projects),
             "holds_platform": s.holds_platform,
             "directory": f"stacks/{s.name}",
+            **({"dev_user": s.dev_user} if s.dev_user else {}),
         }
         for s in specs
     }

@@ -17,6 +17,9 @@ The swap never leaves nothing:
 Every run also removes leftover ``cdktf.out.tmp-*`` / ``cdktf.out.old-*`` folders of
 processes that no longer run (killed synths).
 
+With a dev user (``--dev-user`` / ``$MLOPS_DEV_USER``, :func:`dev_user_target`) only that
+developer's dev target of one environment is synthesized (docs/code-delivery.md, Dev isolation).
+
 Determinism: the app is built with cdktf's stack traces off (``App(stack_traces=False)``,
 so annotations carry no jsii temp paths) and manifest.json is checked for any remaining
 ``stacktrace``, which is dropped. ``cdktf.out/stacks.json`` (:mod:`mlops_tools.stack_index`)
@@ -37,10 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from databricks_spec.diagnostics import warn
-from mlops_tools.errors import OutputError
+from mlops_tools.errors import OutputError, UsageError
 from mlops_tools.importer_file import read_environment_imports
+from mlops_tools.registry import DEV_USER_VARIABLE
 from platform_config import Platform, load_platform
+from platform_config.errors import ConfigError
 from resolution.checks import name_problems
+from resolution.dev_user import dev_user_name_problem, dev_user_platform, dev_user_problem
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,42 @@ def stacks_by_env(platform: Platform) -> dict[str, list[str]]:
     return out
 
 
+def dev_user_target(platform: Platform, dev_user: str, env_names: list[str] | tuple[str, ...] = ()) -> Platform:
+    """The platform holding only ``dev_user``'s dev target (docs/code-delivery.md, Dev isolation).
+
+    The environment is the one of ``env_names`` (at most one), default the only environment
+    CI does not deploy. Bad input is a UsageError (exit 2): an invalid user name, an unknown
+    environment, several environments, or one CI deploys (staging, prod). The prefixed names
+    are checked like every derived name (ConfigError, exit 2)."""
+    from platform_config.delivery import deployed_by_ci
+
+    problem = dev_user_name_problem(dev_user)
+    if problem:
+        raise UsageError.of(problem, key="--dev-user", detail=f"or ${DEV_USER_VARIABLE}")
+    names = list(dict.fromkeys(env_names))
+    if len(names) > 1:
+        raise UsageError.of(f"--dev-user takes one environment, not {', '.join(names)}", key="--env")
+    if not names:
+        names = sorted(n for n, e in platform.environments.items() if not deployed_by_ci(e))
+        if len(names) != 1:
+            raise UsageError.of("--dev-user needs --env: " + (
+                f"several environments are not deployed by CI ({', '.join(names)})" if names else
+                "every environment is deployed by CI"), key="--env")
+    (env_name,) = names
+    if env_name not in platform.environments:
+        raise UsageError.of(f"unknown environment {env_name!r}", key="--env",
+                            detail=f"known environments: {', '.join(sorted(platform.environments))}")
+    problem = dev_user_problem(platform.environments[env_name], dev_user)
+    if problem:
+        raise UsageError.of(problem, key="--dev-user")
+    if not platform.targets.get(env_name):
+        raise UsageError.of(f"environment '{env_name}' has no enabled ML project: a dev target would be empty",
+                            key="--dev-user")
+    target = dev_user_platform(platform, env_name, dev_user)
+    ConfigError.raise_for(name_problems(target))
+    return target
+
+
 def _make_tmp(outdir: Path) -> Path:
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -189,17 +231,24 @@ def _make_tmp(outdir: Path) -> Path:
                              detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
-def synth(config_dir: Path, outdir: Path, *, with_imports: bool = True) -> list[StackSummary]:
+def synth(config_dir: Path, outdir: Path, dev_user: str | None = None,
+          env_names: list[str] | tuple[str, ...] = (), *, with_imports: bool = True) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
 
-    ``with_imports``: add the ``import`` blocks of ``<config>/imports/<env>.yaml``
-    (:mod:`mlops_tools.importer`); ``mlops import`` synthesizes without them, to check new ones.
+    With ``dev_user``: only that developer's dev target of one environment
+    (:func:`dev_user_target`; ``env_names`` picks it). ``with_imports``: add the ``import``
+    blocks of ``<config>/imports/<env>.yaml`` (:mod:`mlops_tools.importer`); ``mlops import``
+    synthesizes without them, to check new ones. A dev target never imports (its objects are
+    the developer's own, named with the user prefix).
 
     Raises ConfigError (exit code 2) before touching anything on bad config, and
     OutputError (exit code 2) when ``outdir`` cannot be written.
     """
     outdir = Path(outdir).resolve()
     platform = load(config_dir)
+    if dev_user is not None:
+        platform = dev_user_target(platform, dev_user, env_names)
+        with_imports = False
     imports = read_environment_imports(config_dir, platform.environments) if with_imports else {}  # before jsii
     try:
         recover_outdir(outdir)

@@ -8,7 +8,9 @@ databricks_spec.names before anything is built.
 The rule that puts the environment into workspace object names (jobs, endpoints,
 folders, cluster policies, created service principals) is
 ``EnvironmentConfig.object_name`` (prefix, suffix or none); Unity Catalog names
-(schemas, models, tables) carry the environment through the catalog instead.
+(schemas, models, tables) carry the environment through the catalog instead. A developer's
+dev target (resolution.dev_user) adds the user's prefix to the names a project owns;
+the environment's shared objects are named by :func:`environment_object_name`.
 
 Pure functions of config values: no jsii, no constructs. Table references as config
 writes them are resolved by ONE function, :func:`table`.
@@ -108,6 +110,14 @@ def volume_path(env: EnvironmentConfig, project: ProjectConfig, key: str) -> str
 # ------------------------------------------------------------------ workspace objects
 
 
+def environment_object_name(env: EnvironmentConfig, base: str) -> str:
+    """The environment's naming rule without any dev user's prefix: the name of an object
+    every developer of the environment shares (cluster policies, service principals, SQL
+    warehouses, notification destinations, online stores). A project's own workspace objects
+    go through ``env.object_name``, which a dev target (resolution.dev_user) prefixes."""
+    return EnvironmentConfig.object_name(env, base)
+
+
 def experiment_path(env: EnvironmentConfig, project: ProjectConfig) -> str:
     """``experiment.path``, default /Shared/mlops/<named project>/<project>-experiment
     (<named project>: the naming rule applied to the project's name)."""
@@ -161,7 +171,7 @@ def drift_metrics_table(output_schema_full_name: str, monitored_table: str) -> s
 
 def cluster_policy_name(env: EnvironmentConfig, key: str) -> str:
     """A cluster policy the platform creates (or looks up): the naming rule applied to its key."""
-    return env.object_name(key)
+    return environment_object_name(env, key)
 
 
 def service_principal_name(env: EnvironmentConfig, key: str) -> str | None:
@@ -170,7 +180,7 @@ def service_principal_name(env: EnvironmentConfig, key: str) -> str | None:
     sp = env.service_principals[key]
     if sp.display_name:
         return sp.display_name
-    return env.object_name(key) if sp.create else None
+    return environment_object_name(env, key) if sp.create else None
 
 
 def secret_scope_name(key: str, scope: SecretScopeConfig) -> str:
@@ -184,7 +194,7 @@ def secret_scope_name(key: str, scope: SecretScopeConfig) -> str:
 def online_store_instance_name(env: EnvironmentConfig, key: str, configured: str | None) -> str:
     """A Lakebase instance (workspace object): ``name``, default the naming rule applied to
     '<key>-online' with '_' as '-' (instance names are host labels)."""
-    return configured or env.object_name(f"{key.replace('_', '-')}-online")
+    return configured or environment_object_name(env, f"{key.replace('_', '-')}-online")
 
 
 def database_catalog_name(env: EnvironmentConfig, key: str, configured: str | None) -> str:

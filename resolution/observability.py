@@ -98,7 +98,7 @@ def resolve_environment_observability(env: EnvironmentConfig) -> ResolvedObserva
     for key, w in sorted(env.sql_warehouses.items()):
         warehouses[key] = ResolvedWarehouse(
             key=key, create=w.id is None, id=w.id,
-            name=None if w.id else (w.name or env.object_name(f"{key}-warehouse")),
+            name=None if w.id else (w.name or names.environment_object_name(env, f"{key}-warehouse")),
             serverless=w.serverless, size=w.size, auto_stop_mins=w.auto_stop_mins,
             min_clusters=w.min_clusters, max_clusters=w.max_clusters, channel=CHANNELS.get(w.channel, w.channel),
             tags=environment_tags(env, w.tags),
@@ -107,7 +107,7 @@ def resolve_environment_observability(env: EnvironmentConfig) -> ResolvedObserva
     for key, d in sorted(env.notification_destinations.items()):
         block = DESTINATION_TYPES[d.type] if d.type in DESTINATION_TYPES else None
         destinations[key] = ResolvedDestination(
-            key=key, create=d.id is None, id=d.id, display_name=d.display_name or env.object_name(key),
+            key=key, create=d.id is None, id=d.id, display_name=d.display_name or names.environment_object_name(env, key),
             type=d.type, config_block=block[0] if block else None, lookup_type=block[1] if block else None,
             addresses=tuple(d.addresses), username=d.username,
             variables={f: destination_variable(env.name, key, f) for f in d.secret_fields()})

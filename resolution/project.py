@@ -22,6 +22,7 @@ from platform_config import ProjectTarget
 from platform_config.governance import GrantMode, prevent_destroy
 from resolution import names
 from resolution.names import SchemaRef
+from resolution.dev_user import dev_user_of
 from resolution.features import ResolvedFeatures, resolve_features
 from resolution.jobs import JobTables, PolicyRef, ResolvedJob, resolve_job, resolve_tables
 from resolution.pipelines import ResolvedGitFolder, ResolvedPipeline, resolve_git_folder, resolve_pipelines
@@ -52,6 +53,9 @@ class ResolvedSchema:
     prevent_destroy: bool
     grants: Grants
     grant_mode: GrantMode
+    force_destroy: bool = False
+    """Destroyed with its contents: true in a developer's disposable dev target
+    (resolution.dev_user), whose jobs write tables into it. Default: false."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,8 @@ def _schemas(target: ProjectTarget) -> dict[str, ResolvedSchema]:
                 f": {project.description}" if project.description else ""),
             owner=owner(env, cfg.owner), storage_root=cfg.storage_root, properties=dict(cfg.properties),
             prevent_destroy=prevent_destroy(env.protection, cfg.protection),
-            grants=grant_map(env, target.roles, cfg.grants), grant_mode=cfg.grant_mode)
+            grants=grant_map(env, target.roles, cfg.grants), grant_mode=cfg.grant_mode,
+            force_destroy=dev_user_of(env) is not None)
     return out
 
 

@@ -42,7 +42,7 @@ class MlopsStack(TerraformStack):
     def __init__(self, scope: Construct, spec: StackSpec, env: ResolvedEnvironment,
                  projects: list[ResolvedProject]):
         super().__init__(scope, spec.name)
-        apply_backend(self, env.config.backend, spec.name)
+        apply_backend(self, env.config.backend, spec.name, spec.dev_user)
         configure_provider(self, env.config)
         if spec.holds_platform:
             platform = PlatformUnits(self, env)  # catalog, service principals, secret scopes (docs/governance.md)

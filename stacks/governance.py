@@ -51,7 +51,8 @@ def add_data_units(units: Construct, project: ResolvedProject, refs: StackRefs) 
             out.schemas[key] = UcSchema(units, f"schema_{key}", UcSchemaProps(
                 catalog_name=catalog, name=s.name, comment=s.comment, owner=p.owner(s.owner),
                 storage_root=s.storage_root, properties=dict(s.properties), prevent_destroy=s.prevent_destroy,
-                grants=p.grants(s.grants), grant_mode=s.grant_mode, deployer=deployer))
+                force_destroy=s.force_destroy, grants=p.grants(s.grants), grant_mode=s.grant_mode,
+                deployer=deployer))
     for key, v in project.volumes.items():
         with configured_at(project, ("volumes", key)):
             out.volumes[key] = UcVolume(units, f"volume_{key}", UcVolumeProps(

@@ -8,6 +8,10 @@ cdktf.out/stacks/<name>):
 * layout ``per-project``: ``<env>-platform`` with the environment's shared
   Unity Catalog pieces, plus ``<env>-<project>`` per ML project; each project
   stack depends on its platform stack, so deploys run platform first.
+* a developer's dev target (``--dev-user``, resolution.dev_user): ``<env>-<project>`` per ML
+  project and no platform stack, whatever the layout: the shared deployment of the
+  environment owns its shared pieces. The dev user is in each stack's state key
+  (stacks.backend), so two developers' stacks of one name never share a state.
 
 Kept free of cdktf imports so the CLI can check stack and environment names
 before paying for jsii start-up.
@@ -18,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platform_config import Platform
+from resolution.dev_user import dev_user_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,9 @@ class StackSpec:
     projects: tuple[str, ...]
     depends_on: tuple[str, ...] = ()
     layout: str = "per-environment"
-    """The environment's ``stacks.layout`` this stack comes from."""
+    """The environment's ``stacks.layout`` this stack comes from ('dev-user' for a dev target)."""
+    dev_user: str | None = None
+    """The developer whose dev target this stack is (None: the environment's shared target)."""
 
 
 def plan_stacks(platform: Platform) -> list[StackSpec]:
@@ -39,7 +46,11 @@ def plan_stacks(platform: Platform) -> list[StackSpec]:
     specs = []
     for env_name, env in platform.environments.items():
         projects = tuple(t.project.name for t in platform.targets[env_name])
-        if env.stacks.layout == "per-project":
+        user = dev_user_of(env)
+        if user is not None:
+            specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (), "dev-user", user)
+                         for p in projects)
+        elif env.stacks.layout == "per-project":
             platform_stack = f"{env_name}-platform"
             specs.append(StackSpec(platform_stack, env_name, True, (), (), "per-project"))
             specs.extend(StackSpec(f"{env_name}-{p}", env_name, False, (p,), (platform_stack,), "per-project")

@@ -48,6 +48,8 @@ ALLOWED_MODULES: frozenset[tuple[str, str]] = frozenset({
     ("tools", "stacks.layout"),  # the stack plan is pure (no cdktf): the CLI checks names with it
     ("tools", "mlops_engine"),  # engine metadata for `mlops --version` (ENGINE is plain data: no jsii)
     ("tools", "resolution.checks"),  # derived-name checks run with loading, before any jsii (pure: no cdktf)
+    ("tools", "resolution.dev_user"),  # --dev-user picks the dev target before any jsii (pure: no cdktf)
+    ("tools", "resolution.names"),  # `mlops run` names a job with the stacks' own rule (pure: no cdktf)
 })
 
 
