@@ -182,3 +182,16 @@ def test_two_versions_of_one_wheel_are_refused(tmp_path):
     write_wheel(tmp_path / "projects" / "cs" / "dist", version="0.1.0")
     write_wheel(tmp_path / "projects" / "cs" / "dist", version="0.2.0")
     assert "two wheels of cs-model" in only(problems(config), "code.source").summary
+
+
+def test_cli_reports_code_problems_with_exit_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    from mlops_tools import cli
+
+    monkeypatch.delenv("MLOPS_DEBUG", raising=False)
+    config = write_repo(tmp_path, PROJECT.replace("deploy/deploy.py", "deploy/gone.py"))
+    out = tmp_path / "out"
+    assert cli.main(["synth", "--config", str(config), "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err
+    line = line_of(config / "projects" / "cs.yaml", "deploy/gone.py")
+    assert f"cs.yaml:{line} jobs.training.tasks.deploy.python_script: no file 'deploy/gone.py'" in err
+    assert "Traceback" not in err and not out.exists()
