@@ -20,6 +20,7 @@ from platform_config.jobs import JOB_LEVEL_RANK, JobBaseConfig, ResolvedSettings
 from platform_config.pipelines import (IngestSourceConfig, PipelineClusterConfig, PipelineConfig, development_mode,
                                        enabled_pipelines)
 from resolution import names
+from resolution.code import workspace_code_root  # docs/code-delivery.md
 from resolution.jobs import PolicyRef
 from resolution.names import SchemaRef
 from resolution.principals import Member, level_map, members
@@ -228,6 +229,8 @@ def _event_log(target: ProjectTarget, p: PipelineConfig) -> EventLogTable | None
 
 
 def _reads_git(target: ProjectTarget, p: PipelineConfig) -> bool:
+    if target.project.code.source == "workspace":  # relative paths are in the deployed code (resolution.code)
+        return False
     return target.project.jobs.git_source is not None and any(spec.relative(lib.path) for lib in p.libraries)
 
 
@@ -236,7 +239,11 @@ def _libraries(target: ProjectTarget, p: PipelineConfig) -> tuple[ResolvedLibrar
     out = []
     for lib in p.libraries:
         relative = spec.relative(lib.path)
-        if relative and jobs.git_source is not None:
+        if relative and target.project.code.source == "workspace":  # deployed below the code root
+            root = workspace_code_root(target.env, target.project)
+            out.append(ResolvedLibrary(lib.kind, f"{'' if lib.kind == 'notebook' else '/Workspace'}{root}/{lib.path}",
+                                       in_git_folder=False))
+        elif relative and jobs.git_source is not None:
             out.append(ResolvedLibrary(lib.kind, lib.path, in_git_folder=True))
         else:
             out.append(ResolvedLibrary(lib.kind, f"{jobs.workspace_root}/{lib.path}" if relative else lib.path,
@@ -335,12 +342,17 @@ def resolve_pipelines(target: ProjectTarget) -> dict[str, ResolvedPipeline]:
 
 
 def resolve_git_folder(target: ProjectTarget, pipelines: Mapping[str, ResolvedPipeline]) -> ResolvedGitFolder | None:
-    """The project's Git folder, when a pipeline reads a relative path from ``jobs.git_source``."""
+    """The project's Git folder, when a pipeline reads a relative path from ``jobs.git_source`` or
+    ``code.git_folder`` asks for one (docs/code-delivery.md)."""
     g = target.project.jobs.git_source
     readers_of = [p for p in pipelines.values() if _reads_git(target, p.config)]
-    if g is None or not readers_of:
+    if g is None or not (readers_of or target.project.code.git_folder):  # code.git_folder: docs/code-delivery.md
         return None
     readers = {m: GIT_FOLDER_READ for p in readers_of if p.config.run_as
                for m in members(target.env, target.roles[p.config.run_as])}
+    if target.project.code.git_folder:  # the jobs' run_as identities read notebooks from it too
+        jobs = target.project.jobs
+        for role in sorted({r for _, j in jobs.enabled_jobs() if (r := jobs.resolve(j).run_as)}):
+            readers.update({m: GIT_FOLDER_READ for m in members(target.env, target.roles[role])})
     return ResolvedGitFolder(url=g.url, path=names.git_folder_path(target.env, target.project),
                              provider=g.resolved_provider, branch=g.branch, tag=g.tag, readers=readers)
