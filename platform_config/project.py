@@ -20,7 +20,7 @@ from platform_config.environment import PrincipalsConfig
 from platform_config.code import CodeConfig, check_code  # docs/code-delivery.md
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
-from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
+from platform_config.governance import (ObjectGrantsConfig, ProtectionConfig, RoleGrants, SchemaConfig,
                                         VolumeConfig, check_project, privilege_problems)
 from platform_config.features import OnlineConfig
 from platform_config.rule_adapter import raise_findings
@@ -45,7 +45,7 @@ class RegisteredModelConfig(Model):
     grants: RoleGrants = Field(default_factory=dict)
     """Role -> privileges on the model (ALL_PRIVILEGES, APPLY_TAG, EXECUTE, MANAGE), e.g.
     readers: [EXECUTE]. Default: none."""
-    protection: Protection | None = None
+    protection: ProtectionConfig | None = None
     """Override the environment's protection.prevent_destroy, with a reason. Default: the environment's."""
 
     @model_validator(mode="after")
