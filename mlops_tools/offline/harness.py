@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from mlops_tools.offline.schema import PROVIDER_ADDRESS, atomic_write, cache_dir
+from mlops_tools.offline.provider_schema import PROVIDER_ADDRESS, atomic_write, cache_dir
 
 STACK_FILE = "cdk.tf.json"
 PROVIDER_MODULE = "mlops_tools.offline.provider"

@@ -32,7 +32,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from mlops_tools.offline.replacement import requires_replace
-from mlops_tools.offline.schema import (
+from mlops_tools.offline.provider_schema import (
     PROVIDER_ADDRESS,
     JsonDict,
     atomic_write,
