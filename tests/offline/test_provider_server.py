@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools.offline import harness
+from mlops_tools.offline import provider_process
 from mlops_tools.offline.harness import ProviderServer, ProviderStartError, provider_server, verify_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -64,15 +64,15 @@ def test_a_dead_server_is_replaced(terraform: str, make_stack, stack_json, valid
 
 
 def test_start_failure_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(harness, "PROVIDER_MODULE", "mlops_tools.offline.no_such_module")
+    monkeypatch.setattr(provider_process, "PROVIDER_MODULE", "mlops_tools.offline.no_such_module")
     with pytest.raises(ProviderStartError, match="No module named"):
         ProviderServer()
 
 
 def test_a_silent_server_does_not_hang_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "silent_provider.py").write_text("import time\ntime.sleep(600)\n")
-    monkeypatch.setattr(harness, "PROVIDER_MODULE", "silent_provider")
-    monkeypatch.setattr(harness, "START_TIMEOUT", 1.0)
+    monkeypatch.setattr(provider_process, "PROVIDER_MODULE", "silent_provider")
+    monkeypatch.setattr(provider_process, "START_TIMEOUT", 1.0)
     start = time.monotonic()
     with pytest.raises(ProviderStartError):
         ProviderServer({**os.environ, "PYTHONPATH": str(tmp_path)})
