@@ -82,7 +82,7 @@ def _verify_all(stack_dirs: list[Path], on_event) -> list:
 
     parallel = getattr(harness, "verify_stacks", None)
     if parallel is not None:
-        return parallel(stack_dirs, plan=True, on_event=on_event)
+        return parallel(stack_dirs, plan=True, plan_json=False, on_event=on_event)  # text and counts suffice
     return [harness.verify_stack(stack_dir, on_event=on_event) for stack_dir in stack_dirs]
 
 

@@ -74,18 +74,20 @@ def default_jobs() -> int:
 
 
 def verify_stacks(
-    stack_dirs: Iterable[Path], *, plan: bool = True, jobs: int | None = None,
+    stack_dirs: Iterable[Path], *, plan: bool = True, plan_json: bool = True, jobs: int | None = None,
     on_event: EventCallback | None = None,
 ) -> list[VerifyResult]:
     """Verify stacks in parallel (``jobs`` at once, default: the number of cores), every Terraform
     command attached to the one provider server; results in the order of ``stack_dirs``.
 
+    ``plan`` and ``plan_json`` as for :func:`verify_stack` (``plan_json=False``: verdicts, plan
+    text and counts without the plan documents, one Terraform command per valid stack).
     ``on_event`` (see :data:`EventCallback`) is called from worker threads, one call at a time.
     """
-    return list(_verified_in_order(stack_dirs, plan=plan, jobs=jobs, on_event=on_event))
+    return list(_verified_in_order(stack_dirs, plan=plan, plan_json=plan_json, jobs=jobs, on_event=on_event))
 
 
-def _verified_in_order(stack_dirs: Iterable[Path], *, plan: bool, jobs: int | None,
+def _verified_in_order(stack_dirs: Iterable[Path], *, plan: bool, plan_json: bool, jobs: int | None,
                        on_event: EventCallback | None) -> Iterator[VerifyResult]:
     """Each stack's result, in order, as soon as it and those before it are done."""
     stacks = [Path(s) for s in stack_dirs]
@@ -100,7 +102,8 @@ def _verified_in_order(stack_dirs: Iterable[Path], *, plan: bool, jobs: int | No
         return
     provider_server()  # start it once, before the workers race for it
     with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
-        pending = [pool.submit(verify_stack, stack, plan=plan, on_event=callback) for stack in stacks]
+        pending = [pool.submit(verify_stack, stack, plan=plan, plan_json=plan_json, on_event=callback)
+                   for stack in stacks]
         for future in pending:
             yield future.result()
 
@@ -116,7 +119,7 @@ def _summary_line(stack: Path, result: VerifyResult) -> str:
 def offline_plan(stack_dirs: list[Path], *, out: TextIO = sys.stdout, jobs: int | None = None,
                  on_event: EventCallback | None = None) -> int:
     """Plan the stacks offline in parallel, printing each one's Terraform plan text (in the given order)
-    and a summary line per stack.
+    and a summary line per stack (counted from the plan text: no plan documents are read).
 
     Returns 0 when every stack planned, 1 when any failed, 2 when terraform is
     not installed. ``jobs`` and ``on_event`` as for :func:`verify_stacks`.
@@ -129,7 +132,8 @@ def offline_plan(stack_dirs: list[Path], *, out: TextIO = sys.stdout, jobs: int 
     summaries: list[str] = []
     failed = False
     stacks = list(map(Path, stack_dirs))
-    for stack, result in zip(stacks, _verified_in_order(stacks, plan=True, jobs=jobs, on_event=on_event)):
+    for stack, result in zip(stacks, _verified_in_order(stacks, plan=True, plan_json=False, jobs=jobs,
+                                                                    on_event=on_event)):
         print(f"=== {stack.name} ===", file=out)
         print(result.plan_text.strip() if result.ok else result.failure_text(), file=out)
         out.flush()

@@ -42,6 +42,10 @@ from mlops_tools.offline.provider_schema import (
 )
 
 _UNKNOWN = ExtType(0, b"\x00")
+#: ``get_provider_schema_optional``: Terraform fetches the schema once per process and
+#: reuses it for every provider instance it opens (a plan opens three: validate, plan and
+#: the apply-graph check), instead of fetching and decoding it each time.
+_CAPABILITIES = pb.ServerCapabilities(get_provider_schema_optional=True)
 _SHUTDOWN_GRACE_SECONDS = 0.02
 _WORKERS = 32
 _NESTING = {
@@ -221,7 +225,7 @@ class OfflineProvider(rpc.ProviderServicer):
 
     def GetMetadata(self, request: Any, context: Any) -> Any:
         return pb.GetMetadata.Response(
-            server_capabilities=pb.ServerCapabilities(),
+            server_capabilities=_CAPABILITIES,
             resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.schemas["resource_schemas"]],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in self.schemas["data_source_schemas"]],
         )
@@ -236,12 +240,14 @@ class OfflineProvider(rpc.ProviderServicer):
         """The schema response, from the serialized cache when present (saves ~70 ms per process)."""
         cache = self._response_cache
         if cache is not None and cache.exists():
-            return pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+            response = pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+            response.server_capabilities.CopyFrom(_CAPABILITIES)  # also for a cache written before
+            return response
         response = pb.GetProviderSchema.Response(
             provider=_pb_schema(self.schemas["provider"]),
             resource_schemas={k: _pb_schema(v) for k, v in self.schemas["resource_schemas"].items()},
             data_source_schemas={k: _pb_schema(v) for k, v in self.schemas["data_source_schemas"].items()},
-            server_capabilities=pb.ServerCapabilities(),
+            server_capabilities=_CAPABILITIES,
         )
         if cache is not None:
             atomic_write(cache, response.SerializeToString())

@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+#: Terraform's plan summary line (``-no-color``), with the import and forget counts of 1.5+/1.7+.
+_PLAN_LINE = re.compile(r"^Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
+                        r"(?:, \d+ to forget)?\.$", re.M)
+_NO_CHANGES = re.compile(r"^No changes\. ", re.M)
+
+
+def plan_summary(plan_text: str) -> dict[str, int] | None:
+    """``{"add", "change", "destroy"}`` from the summary line of Terraform's plan text
+    (``Plan: 1 to add, 2 to change, 0 to destroy.`` or ``No changes.``); None when the
+    text has neither (e.g. a plan that only changes outputs).
+
+    Terraform counts as :meth:`VerifyResult.counts` does: a replacement is one to add
+    and one to destroy, data source reads and imports without changes count nowhere."""
+    lines = _PLAN_LINE.findall(plan_text)
+    if lines:
+        add, change, destroy = (int(n) for n in lines[-1])
+        return {"add": add, "change": change, "destroy": destroy}
+    if _NO_CHANGES.search(plan_text):
+        return {"add": 0, "change": 0, "destroy": 0}
+    return None
+
 
 @dataclass
 class StepResult:
@@ -35,15 +58,23 @@ class VerifyResult:
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     plan: dict[str, Any] | None = None
     plan_text: str = ""
+    summary_counts: dict[str, int] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def actions(self) -> dict[str, list[str]]:
-        """Map each resource address in the plan to its actions (e.g. ``["create"]``)."""
+        """Map each resource address in the plan to its actions (e.g. ``["create"]``).
+
+        Needs the plan document: a stack planned with ``plan_json=False`` raises LookupError."""
+        if self.plan is None and self.summary_counts is not None:
+            raise LookupError(f"{self.stack_dir.name} was planned without the plan document (plan_json=False)")
         changes = (self.plan or {}).get("resource_changes", [])
         return {c["address"]: c["change"]["actions"] for c in changes}
 
     def counts(self) -> dict[str, int]:
-        """Number of resources to add, change and destroy (a replacement counts as add and destroy)."""
+        """Number of resources to add, change and destroy (a replacement counts as add and destroy),
+        from the plan document, or from the plan's summary line when planned with ``plan_json=False``."""
+        if self.plan is None and self.summary_counts is not None:
+            return dict(self.summary_counts)
         counts = {"add": 0, "change": 0, "destroy": 0}
         for actions in self.actions().values():
             counts["add"] += "create" in actions

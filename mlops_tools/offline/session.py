@@ -18,7 +18,13 @@ from pathlib import Path
 
 from mlops_tools.offline.provider_process import provider_server
 from mlops_tools.offline.provider_schema import atomic_write
-from mlops_tools.offline.results import StepResult, VerifyResult, text_diagnostics, validate_diagnostics
+from mlops_tools.offline.results import (
+    StepResult,
+    VerifyResult,
+    plan_summary,
+    text_diagnostics,
+    validate_diagnostics,
+)
 from mlops_tools.offline.scratch import needs_init, prepare_workdir, version_problem
 from mlops_tools.offline.terraform_cli import ensure_mirror, terraform_binary, terraform_env
 
@@ -29,11 +35,11 @@ def _run(name: str, args: list[str], workdir: Path, env: dict[str, str]) -> Step
     return StepResult(name, args, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
 
 
-
 EventCallback = Callable[[str, str, "float | None"], None]
 """``on_event(stack, phase, seconds)``: ``seconds`` is None when a phase starts, its duration when
 it ends; the last event of a stack is phase ``"ok"`` or ``"failed"`` with the stack's total seconds.
-Phases are Terraform commands: ``init`` (only when the stack needs it), ``plan``, ``show``,
+Phases are Terraform commands: ``init`` (only when the stack needs it), ``plan``, ``show`` (unless
+``plan_json=False``),
 ``validate`` (a validate-only check, or diagnostics after a failed plan) and ``apply``."""
 
 
@@ -89,14 +95,20 @@ class _Session:
         self.result.diagnostics = validate_diagnostics(step)
         return step.ok
 
-    def plan(self) -> bool:
-        """Plan (which validates) and read the plan; after a failed plan, validate for structured diagnostics."""
+    def plan(self, plan_json: bool) -> bool:
+        """Plan (which validates); after a failed plan, validate for structured diagnostics.
+
+        The plan document (``show -json``) is read when ``plan_json`` asks for it, or when
+        the plan text has no summary line to count from (:func:`plan_summary`)."""
         step = self.run("plan", "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
         self.result.plan_text = step.stdout
         if not step.ok:
             if self.validate():
                 self.result.diagnostics = text_diagnostics(step)
             return False
+        self.result.summary_counts = plan_summary(step.stdout)
+        if not plan_json and self.result.summary_counts is not None:
+            return True
         show = self.run("show", "show", "-json", "-no-color", "plan.bin")
         if show.ok:
             self.result.plan = json.loads(show.stdout)
@@ -121,14 +133,16 @@ class _Session:
 
 
 def verify_stack(
-    stack_dir: Path, *, plan: bool = True, state: Path | None = None, workdir: Path | None = None,
-    on_event: EventCallback | None = None,
+    stack_dir: Path, *, plan: bool = True, plan_json: bool = True, state: Path | None = None,
+    workdir: Path | None = None, on_event: EventCallback | None = None,
 ) -> VerifyResult:
     """Plan one synthesized stack offline (``terraform plan`` validates it), or only validate it.
 
     With ``plan`` (the default) the commands are ``plan`` and ``show -json``
     (plus ``validate -json`` after a failed plan, for structured diagnostics);
-    with ``plan=False`` only ``validate``. ``init`` runs only when the stack
+    with ``plan=False`` only ``validate``. ``plan_json=False`` skips ``show -json``
+    for callers that need the verdict, the plan text and the counts but not the plan
+    document (``result.plan`` stays None; ``counts()`` reads the plan's summary line). ``init`` runs only when the stack
     uses modules or other providers. ``state`` is a local state file to plan
     against (e.g. one written by :func:`apply_stack` for a base revision); it
     is read, never written. By default the plan starts from an empty state.
@@ -138,7 +152,7 @@ def verify_stack(
     """
     session = _Session(stack_dir, state, workdir, on_event)
     try:
-        ok = session.init() and (session.plan() if plan else session.validate())
+        ok = session.init() and (session.plan(plan_json) if plan else session.validate())
         return session.finish(ok)
     finally:
         session.close()

@@ -77,3 +77,19 @@ def test_a_silent_server_does_not_hang_the_run(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(ProviderStartError):
         ProviderServer({**os.environ, "PYTHONPATH": str(tmp_path)})
     assert time.monotonic() - start < 30
+
+
+@pytest.mark.terraform
+def test_terraform_fetches_the_schema_once_per_command(
+    terraform: str, make_stack, stack_json, valid_resources: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stand-in declares GetProviderSchemaOptional, so a plan (which opens the provider three
+    times: validate, plan, apply-graph check) fetches and decodes the schema once, not three times."""
+    log = tmp_path / "terraform.log"
+    monkeypatch.setenv("TF_LOG", "trace")
+    monkeypatch.setenv("TF_LOG_PATH", str(log))
+    result = verify_stack(make_stack(stack_json(valid_resources)), plan_json=False)
+    assert result.ok, result.failure_text()
+    text = log.read_text()
+    assert text.count("GRPCProvider.v6: returning cached schema") > 0
+    assert text.count("GRPCProvider.v6: GetProviderSchema\n") == 1
