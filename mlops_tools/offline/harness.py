@@ -6,7 +6,8 @@ command of every stack attaches to it (``TF_REATTACH_PROVIDERS``), so a
 command costs what Terraform itself costs. ``verify_stack()`` copies a
 stack's ``cdk.tf.json`` into a scratch directory without its backend (state is
 the directory's own ``terraform.tfstate``) and runs ``terraform plan`` (which
-validates) and ``show -json``, or only ``validate``; ``init`` runs only for
+validates) and, when the plan document is wanted, ``show -json``; or only
+``validate``; ``init`` runs only for
 stacks that use modules or other providers. ``apply_stack()`` applies offline
 into a local state file (so that a base revision can be applied and a head
 revision planned against the same state). ``verify_stacks()`` verifies many

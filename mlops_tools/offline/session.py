@@ -1,7 +1,7 @@
 """Verify or apply one stack: Terraform commands in a scratch directory, attached to the shared provider.
 
-:func:`verify_stack` runs ``terraform plan`` (which validates) and ``show -json``, or only
-``validate``; ``init`` runs only for stacks that use modules or other providers.
+:func:`verify_stack` runs ``terraform plan`` (which validates) and ``show -json`` (unless
+``plan_json=False``), or only ``validate``; ``init`` runs only for stacks that use modules or other providers.
 :func:`apply_stack` applies offline into a local state file. Both report progress through
 ``on_event`` (:data:`EventCallback`).
 """
