@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 #: Terraform's plan summary line (``-no-color``), with the import and forget counts of 1.5+/1.7+.
-_PLAN_LINE = re.compile(r"^Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
+_PLAN_LINE = re.compile(r"^Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
                         r"(?:, \d+ to forget)?\.$", re.M)
 _NO_CHANGES = re.compile(r"^No changes\. ", re.M)
 
@@ -23,11 +23,17 @@ def plan_summary(plan_text: str) -> dict[str, int] | None:
     and one to destroy, data source reads and imports without changes count nowhere."""
     lines = _PLAN_LINE.findall(plan_text)
     if lines:
-        add, change, destroy = (int(n) for n in lines[-1])
+        _, add, change, destroy = (int(n or 0) for n in lines[-1])
         return {"add": add, "change": change, "destroy": destroy}
     if _NO_CHANGES.search(plan_text):
         return {"add": 0, "change": 0, "destroy": 0}
     return None
+
+
+def planned_imports(plan_text: str) -> int:
+    """The ``N to import`` of Terraform's plan summary line (0 when it names no import)."""
+    lines = _PLAN_LINE.findall(plan_text)
+    return int(lines[-1][0] or 0) if lines else 0
 
 
 @dataclass
@@ -81,6 +87,13 @@ class VerifyResult:
             counts["change"] += "update" in actions
             counts["destroy"] += "delete" in actions
         return counts
+
+    def import_count(self) -> int:
+        """Resources the plan imports (``resource_changes[].change.importing`` of the plan document,
+        or the ``N to import`` of the summary line when planned with ``plan_json=False``)."""
+        if self.plan is None:
+            return planned_imports(self.plan_text) if self.summary_counts is not None else 0
+        return sum(1 for c in self.plan.get("resource_changes", []) if (c.get("change") or {}).get("importing"))
 
     def error_summaries(self) -> list[str]:
         """Summaries of all error diagnostics (e.g. ``"Unsupported argument"``)."""

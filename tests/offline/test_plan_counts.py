@@ -64,6 +64,22 @@ def test_counts_without_the_plan_document_equal_those_from_it(
 
 
 @terraform_test
+def test_imports_are_counted_without_the_plan_document(
+    terraform: str, make_stack, stack_json, valid_resources: dict,
+) -> None:
+    """`mlops plan` shows an import column: its count, too, comes from the summary line."""
+    pytest.importorskip("mlops_tools.offline.imports", reason="the stand-in's import support (branch `import`)")
+    doc = stack_json(valid_resources)
+    doc["import"] = [{"to": "databricks_mlflow_experiment.exp", "id": "123"}]
+    full = verify_stack(make_stack(doc))
+    lean = verify_stack(make_stack(doc, name="lean"), plan_json=False)
+    assert full.ok and lean.ok, (full.failure_text(), lean.failure_text())
+    assert "1 to import" in lean.plan_text
+    assert lean.import_count() == full.import_count() == 1
+    assert lean.counts() == full.counts()
+
+
+@terraform_test
 def test_a_plan_without_summary_line_reads_the_plan_document(
     terraform: str, make_stack, stack_json, tmp_path: Path,
 ) -> None:
@@ -84,3 +100,10 @@ def test_parallel_lean_verdicts_match(terraform: str, make_stack, stack_json, va
     assert ok.ok and ok.counts() == {"add": 3, "change": 0, "destroy": 0} and list(ok.steps) == ["plan"]
     assert not failed.ok and "Missing required argument" in failed.error_summaries()
     assert list(failed.steps) == ["plan", "validate"]
+
+
+def test_planned_imports_reads_the_summary_line() -> None:
+    from mlops_tools.offline.results import planned_imports
+
+    assert planned_imports("Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.\n") == 2
+    assert planned_imports("Plan: 0 to add, 1 to change, 0 to destroy.\n") == 0
