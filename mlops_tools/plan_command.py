@@ -39,12 +39,6 @@ class PlanRow:
     text: str
 
 
-def import_count(plan: dict | None) -> int:
-    """Resources the plan imports (``resource_changes[].change.importing``; an import with an
-    in-place update is also counted as a change)."""
-    return sum(1 for c in (plan or {}).get("resource_changes", []) if (c.get("change") or {}).get("importing"))
-
-
 def require_terraform() -> str:
     from mlops_tools.offline.harness import TerraformNotFound, terraform_binary
 
@@ -91,7 +85,7 @@ def _verify_all(stack_dirs: list[Path], on_event) -> list:
 
     parallel = getattr(harness, "verify_stacks", None)
     if parallel is not None:
-        return parallel(stack_dirs, plan=True, on_event=on_event)
+        return parallel(stack_dirs, plan=True, plan_json=False, on_event=on_event)  # text and counts suffice
     return [harness.verify_stack(stack_dir, on_event=on_event) for stack_dir in stack_dirs]
 
 
@@ -114,7 +108,7 @@ def plan_stacks_offline(stack_dirs: list[Path], plans_dir: Path, progress: Progr
         text = result.plan_text.strip() if result.ok else result.failure_text()
         plan_file = plans_dir / f"{name}.txt"
         plan_file.write_text(text + "\n")
-        counts = {**result.counts(), "import": import_count(result.plan)} if result.ok else {}
+        counts = {**result.counts(), "import": result.import_count()} if result.ok else {}
         rows.append(PlanRow(name, result.ok, counts, seconds, plan_file, text))
     return rows
 

@@ -304,18 +304,12 @@ def test_an_upward_import_in_a_real_file_fails(tmp_path):
 MAX_LINES = 400
 #: Modules over the limit that another branch owns, each with its reason (stale entries fail).
 LONG_MODULES: dict[str, str] = {
-    "mlops_tools.offline.schema": "owned by `perf` (issue 18); split pending",
-    "mlops_tools.offline.harness": "the reattached provider server and the parallel runner (issue 18) "
-                                   "belong in their own modules; split pending",
     "platform_config.yaml_source": "owned by `untrusted` (issue 11); split pending",
 }
 
 #: Modules in different layers that share a name without being one concept, with the reason.
 #: A shared name is otherwise allowed only when each module's docstring names another.
 NAME_EXCEPTIONS: dict[frozenset[str], str] = {
-    frozenset({"mlops_constructs.schema", "mlops_tools.offline.schema"}):
-        "a Unity Catalog schema vs the provider's schema; rename mlops_constructs.schema to uc_schema "
-        "when stacks/governance.py (owned by `resolution`) can change its import",
     frozenset({"databricks_spec.rules", "mlops_tools.review.rules"}):
         "provider rules vs plan-review risk rules; mlops_tools/review is owned by `delivery`",
     frozenset({"stacks", "mlops_tools.review.stacks"}):

@@ -33,7 +33,7 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 
 from mlops_tools.offline import imports
 from mlops_tools.offline.replacement import requires_replace
-from mlops_tools.offline.schema import (
+from mlops_tools.offline.provider_schema import (
     PROVIDER_ADDRESS,
     JsonDict,
     atomic_write,
@@ -43,6 +43,10 @@ from mlops_tools.offline.schema import (
 )
 
 _UNKNOWN = ExtType(0, b"\x00")
+#: ``get_provider_schema_optional``: Terraform fetches the schema once per process and
+#: reuses it for every provider instance it opens (a plan opens three: validate, plan and
+#: the apply-graph check), instead of fetching and decoding it each time.
+_CAPABILITIES = pb.ServerCapabilities(get_provider_schema_optional=True)
 _SHUTDOWN_GRACE_SECONDS = 0.02
 _WORKERS = 32
 _NESTING = {
@@ -222,7 +226,7 @@ class OfflineProvider(rpc.ProviderServicer):
 
     def GetMetadata(self, request: Any, context: Any) -> Any:
         return pb.GetMetadata.Response(
-            server_capabilities=pb.ServerCapabilities(),
+            server_capabilities=_CAPABILITIES,
             resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.schemas["resource_schemas"]],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in self.schemas["data_source_schemas"]],
         )
@@ -237,12 +241,14 @@ class OfflineProvider(rpc.ProviderServicer):
         """The schema response, from the serialized cache when present (saves ~70 ms per process)."""
         cache = self._response_cache
         if cache is not None and cache.exists():
-            return pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+            response = pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+            response.server_capabilities.CopyFrom(_CAPABILITIES)  # also for a cache written before
+            return response
         response = pb.GetProviderSchema.Response(
             provider=_pb_schema(self.schemas["provider"]),
             resource_schemas={k: _pb_schema(v) for k, v in self.schemas["resource_schemas"].items()},
             data_source_schemas={k: _pb_schema(v) for k, v in self.schemas["data_source_schemas"].items()},
-            server_capabilities=pb.ServerCapabilities(),
+            server_capabilities=_CAPABILITIES,
         )
         if cache is not None:
             atomic_write(cache, response.SerializeToString())

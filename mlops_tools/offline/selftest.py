@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops_tools.offline.schema import JsonDict, provider_schemas
+from mlops_tools.offline.provider_schema import JsonDict, provider_schemas
 
 _PRIMITIVES: dict[str, Any] = {"string": "x", "number": 1, "bool": True, "dynamic": "x"}
 

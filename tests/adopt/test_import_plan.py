@@ -142,9 +142,9 @@ def test_the_review_counts_imports(dev_plan):
 
 @pytest.mark.terraform
 def test_plan_command_table_has_an_import_column(dev_plan, tmp_path):
-    from mlops_tools.plan_command import PlanRow, format_rows, import_count
+    from mlops_tools.plan_command import PlanRow, format_rows
 
-    row = PlanRow("dev", True, {**dev_plan.counts(), "import": import_count(dev_plan.plan)}, 1.0,
+    row = PlanRow("dev", True, {**dev_plan.counts(), "import": dev_plan.import_count()}, 1.0,
                   tmp_path / "dev.txt", "")
     header, _, line, _ = format_rows([row], root=tmp_path).splitlines()
     assert header.split()[:3] == ["stack", "result", "import"]

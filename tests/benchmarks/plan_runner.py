@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     outdir, prefix = Path(argv[0]), (argv[1] if len(argv) > 1 else "")
     stacks = sorted(p for p in (outdir / "stacks").iterdir() if p.name.startswith(prefix))
     start = time.monotonic()
-    results = verify_stacks(stacks)
+    results = verify_stacks(stacks, plan_json=False)  # what `mlops plan` reads: verdict, text, counts
     seconds = time.monotonic() - start
     failed = [r.stack_dir.name + ":\n" + r.failure_text() for r in results if not r.ok]
     print(json.dumps({"stacks": len(stacks), "ok": not failed, "seconds": seconds, "failed": failed[:3]}))

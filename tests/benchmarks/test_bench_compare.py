@@ -10,6 +10,7 @@ meaningless otherwise) and skips the measurements. Figures go to the terminal an
 from __future__ import annotations
 
 import json
+import os
 import re
 import types
 from pathlib import Path
@@ -212,27 +213,31 @@ def test_bench_offline_plan(benchmark, platforms, terraform, tmp_path, capsys) -
     cases = {"floor": (floor_dir, "", 10), "example": (platforms["example"]["ours"], "", 3),
              "51 stacks": (large, "dev-", 51), "153 stacks": (large, "", 153)}
     samples: dict[str, list[Run]] = {label: [] for label in cases}
+    loads: dict[str, list[float]] = {label: [] for label in cases}  # the machine may be shared
     turn = iter(range(10**6))
 
     def one_round() -> None:
         order = list(cases.items())
         for label, (outdir, prefix, _) in (order[::-1] if next(turn) % 2 else order):
+            loads[label].append(os.getloadavg()[0])
             samples[label].append(_plan(outdir, prefix))
 
     benchmark.pedantic(one_round, rounds=runs(), iterations=1)
     figures: dict[str, dict] = {}
     lines = [f"offline plan (one provider per run, stacks in parallel), medians of {runs()} alternating runs",
-             f"{'case':<11} {'stacks':>6} {'wall':>8} {'per stack':>9} {'x floor':>7} {'CPU':>8} {'tree peak':>9}"]
+             f"{'case':<11} {'stacks':>6} {'wall':>8} {'per stack':>9} {'x floor':>7} {'CPU':>8} {'tree peak':>9} "
+             f"{'load avg':>8}"]
     floor_per_stack = median([r.wall for r in samples["floor"]]) / cases["floor"][2]
     for label, (_, _, count) in cases.items():
         wall = median([r.wall for r in samples[label]])
         figures[label] = {"stacks": count, "wall_s": round(wall, 2), "per_stack_s": round(wall / count, 3),
                           "x_floor": round(wall / count / floor_per_stack, 2),
                           "cpu_s": round(median([r.cpu for r in samples[label]]), 2),
-                          "peak_mb": round(median([r.peak_mb for r in samples[label]]))}
+                          "peak_mb": round(median([r.peak_mb for r in samples[label]])),
+                          "load_avg": round(median(loads[label]), 1)}
         f = figures[label]
         lines.append(f"{label:<11} {count:>6} {wall:>7.2f}s {f['per_stack_s']:>8.3f}s {f['x_floor']:>6.2f}x "
-                     f"{f['cpu_s']:>7.2f}s {f['peak_mb']:>7} MB")
+                     f"{f['cpu_s']:>7.2f}s {f['peak_mb']:>7} MB {f['load_avg']:>8}")
     verdicts = [f"{label} <= {goal} s/stack: {'met' if figures[label]['per_stack_s'] <= goal else 'NOT met'}"
                 for label, goal in PLAN_GOALS.items()]
     verdicts.append(f"153 stacks < {ALL_153_GOAL_SECONDS:.0f} s: "
@@ -240,6 +245,10 @@ def test_bench_offline_plan(benchmark, platforms, terraform, tmp_path, capsys) -
     verdicts.append(f"plan tree peak <= {PEAK_MB_GOAL:.0f} MB: "
                     f"{'met' if figures['153 stacks']['peak_mb'] <= PEAK_MB_GOAL else 'NOT met'}")
     lines.append("goals: " + "; ".join(verdicts))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    lines.append(f"CPU per stack / {cores} cores (about the wall time per stack on an otherwise idle machine): "
+                 + ", ".join(f"{label} {figures[label]['cpu_s'] / count / cores:.3f} s"
+                             for label, (_, _, count) in cases.items()))
     benchmark.extra_info.update(figures)
     write_report("plan", figures)
     _report(lines, capsys)

@@ -16,7 +16,7 @@ from databricks_spec.provider_versions import (
     supports_argument,
 )
 from mlops_engine import ENGINE
-from mlops_tools.offline.schema import JsonDict, load_schema, provider_schemas
+from mlops_tools.offline.provider_schema import JsonDict, load_schema, provider_schemas
 
 
 @pytest.fixture(scope="module")

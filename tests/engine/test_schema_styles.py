@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools.offline.schema import (
+from mlops_tools.offline.provider_schema import (
     MIN_DATA_SOURCES,
     MIN_RESOURCE_TYPES,
     SchemaBuildError,

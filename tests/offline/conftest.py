@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mlops_tools.offline.schema import JsonDict, load_schema
+from mlops_tools.offline.provider_schema import JsonDict, load_schema
 from support import PROVIDER_VERSION
 
 StackFactory = Callable[..., Path]

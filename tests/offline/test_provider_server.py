@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools.offline import harness
+from mlops_tools.offline import provider_process
 from mlops_tools.offline.harness import ProviderServer, ProviderStartError, provider_server, verify_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -64,16 +64,32 @@ def test_a_dead_server_is_replaced(terraform: str, make_stack, stack_json, valid
 
 
 def test_start_failure_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(harness, "PROVIDER_MODULE", "mlops_tools.offline.no_such_module")
+    monkeypatch.setattr(provider_process, "PROVIDER_MODULE", "mlops_tools.offline.no_such_module")
     with pytest.raises(ProviderStartError, match="No module named"):
         ProviderServer()
 
 
 def test_a_silent_server_does_not_hang_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "silent_provider.py").write_text("import time\ntime.sleep(600)\n")
-    monkeypatch.setattr(harness, "PROVIDER_MODULE", "silent_provider")
-    monkeypatch.setattr(harness, "START_TIMEOUT", 1.0)
+    monkeypatch.setattr(provider_process, "PROVIDER_MODULE", "silent_provider")
+    monkeypatch.setattr(provider_process, "START_TIMEOUT", 1.0)
     start = time.monotonic()
     with pytest.raises(ProviderStartError):
         ProviderServer({**os.environ, "PYTHONPATH": str(tmp_path)})
     assert time.monotonic() - start < 30
+
+
+@pytest.mark.terraform
+def test_terraform_fetches_the_schema_once_per_command(
+    terraform: str, make_stack, stack_json, valid_resources: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stand-in declares GetProviderSchemaOptional, so a plan (which opens the provider three
+    times: validate, plan, apply-graph check) fetches and decodes the schema once, not three times."""
+    log = tmp_path / "terraform.log"
+    monkeypatch.setenv("TF_LOG", "trace")
+    monkeypatch.setenv("TF_LOG_PATH", str(log))
+    result = verify_stack(make_stack(stack_json(valid_resources)), plan_json=False)
+    assert result.ok, result.failure_text()
+    text = log.read_text()
+    assert text.count("GRPCProvider.v6: returning cached schema") > 0
+    assert text.count("GRPCProvider.v6: GetProviderSchema\n") == 1

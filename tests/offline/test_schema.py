@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlops_engine import ENGINE
-from mlops_tools.offline.schema import JsonDict, bindings_tarball, load_schema, provider_schemas
+from mlops_tools.offline.provider_schema import JsonDict, bindings_tarball, load_schema, provider_schemas
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +63,7 @@ def test_required_and_data_source_attributes(schema: JsonDict) -> None:
 def test_cache_is_written_atomically_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two processes building the cache at once leave one complete file, reused afterwards."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    code = "from mlops_tools.offline.schema import load_schema; load_schema()"
+    code = "from mlops_tools.offline.provider_schema import load_schema; load_schema()"
     builders = [subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT) for _ in range(2)]
     assert [b.wait(timeout=60) for b in builders] == [0, 0]
     files = list((tmp_path / "mlops-platform" / "schema").iterdir())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_tools.offline.harness import verify_stack
-from mlops_tools.offline.schema import JsonDict, provider_schemas
+from mlops_tools.offline.provider_schema import JsonDict, provider_schemas
 from mlops_tools.offline.selftest import selftest_config
 
 pytestmark = pytest.mark.terraform
