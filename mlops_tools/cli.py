@@ -83,11 +83,13 @@ def _register_synth(registry: Registry) -> None:
 
 def _register_all(registry: Registry) -> None:
     from mlops_tools import plan_command
+    from mlops_tools import schema as schema_command
     from mlops_tools.review import cli as review_cli
 
     _register_synth(registry)
     plan_command.register(registry)
     review_cli.register(registry)
+    schema_command.register(registry)
     registry.parser.add_argument("--version", action=_VersionAction)
 
 

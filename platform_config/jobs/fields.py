@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from databricks_spec.rules import jobs as job_rules
 
@@ -21,7 +21,7 @@ def _scalar_to_str(value: Any) -> Any:
 
 
 #: A task parameter value: YAML scalars are passed to tasks as strings (true -> "true").
-ParamValue = Annotated[str, BeforeValidator(_scalar_to_str)]
+ParamValue = Annotated[str, BeforeValidator(_scalar_to_str, json_schema_input_type=str | int | float | bool)]
 
 
 def _check_params(value: dict[str, str]) -> dict[str, str]:
@@ -44,4 +44,5 @@ def _check_table(value: str) -> str:
 
 #: A table name: 'table' (in the project's schema of the environment's catalog),
 #: 'schema.table' (in the environment's catalog) or 'catalog.schema.table'.
-TableName = Annotated[str, BeforeValidator(lambda v: _check_table(v) if isinstance(v, str) else v)]
+TableName = Annotated[str, BeforeValidator(lambda v: _check_table(v) if isinstance(v, str) else v,
+                                            json_schema_input_type=Annotated[str, StringConstraints(pattern=_TABLE.pattern)])]
