@@ -211,7 +211,12 @@ def write_schemas(out: Path) -> list[Path]:
                 pass
             fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             temps.append((Path(temp), target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            try:
+                handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            except OSError:
+                os.close(fd)
+                raise
+            with handle:
                 handle.write(text)
             os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; a schema is not
         for temp, target in temps:
