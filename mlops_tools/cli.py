@@ -83,7 +83,7 @@ def _register_synth(registry: Registry) -> None:
 
 def _register_all(registry: Registry) -> None:
     from mlops_tools import plan_command
-    from mlops_tools import schema as schema_command
+    from mlops_tools import schema_command
     from mlops_tools.review import cli as review_cli
 
     _register_synth(registry)

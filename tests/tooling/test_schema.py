@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from mlops_tools import schema as schema_tool
+from mlops_tools import schema_command as schema_tool
 from platform_config import ConfigError, load_platform
 from platform_config.yaml_source import load_yaml, load_yaml_text
 from support import ROOT

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_tools import schema as schema_tool
+from mlops_tools import schema_command as schema_tool
 from mlops_tools.cli import main, parser
 from support import ROOT
 

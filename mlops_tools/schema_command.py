@@ -44,7 +44,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_DIR = Path("schemas")
 ENVIRONMENT_FILE = "environment.schema.json"
 PROJECT_FILE = "project.schema.json"
-REGENERATE = "mlops schema  (or: .venv/bin/python -m mlops_tools schema)"
+REGENERATE = "mlops schema (or: .venv/bin/python -m mlops_tools schema)"
 #: The environment-name pattern (file stems; platform_config.base.Slug).
 ENV_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
 
