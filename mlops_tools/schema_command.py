@@ -27,6 +27,7 @@ is committed in ``schemas/``; ``tests/tooling/test_schema.py`` fails when it is 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import tempfile
@@ -45,6 +46,20 @@ DEFAULT_DIR = Path("schemas")
 ENVIRONMENT_FILE = "environment.schema.json"
 PROJECT_FILE = "project.schema.json"
 REGENERATE = "mlops schema (or: .venv/bin/python -m mlops_tools schema)"
+#: The first line of every file in config/<kind>/ (what `mlops new-project` writes too): editors
+#: using yaml-language-server find the schema through it. A comment: the loader ignores it.
+FIRST_LINES = {
+    "environments": f"# yaml-language-server: $schema=../../{DEFAULT_DIR.as_posix()}/{ENVIRONMENT_FILE}",
+    "projects": f"# yaml-language-server: $schema=../../{DEFAULT_DIR.as_posix()}/{PROJECT_FILE}",
+}
+
+
+def schema_comment(kind: str) -> str:
+    """The schema comment line for a file in config/environments/ (``kind`` environments) or
+    config/projects/ (``projects``), without its newline."""
+    return FIRST_LINES[kind]
+
+
 #: The environment-name pattern (file stems; platform_config.base.Slug).
 ENV_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
 
@@ -91,7 +106,7 @@ def environment_schema() -> dict[str, Any]:
     del schema["properties"]["name"]  # the file's stem; the loader refuses a `name` key
     schema["required"] = [key for key in schema["required"] if key != "name"]
     schema["title"] = "mlops environment file (config/environments/<env>.yaml)"
-    schema["description"] = (EnvironmentConfig.__doc__ or "").strip() + (
+    schema["description"] = inspect.cleandoc(EnvironmentConfig.__doc__ or "") + (
         " The environment's name is the file's name (config/environments/prod.yaml is 'prod').")
     return {"$schema": DIALECT, **schema}
 

@@ -86,9 +86,24 @@ def test_descriptions_and_defaults_come_from_the_models() -> None:
 
 # ----------------------------------------------------------------------------- the shipped files
 
+SKIP_DIRS = {".git", "node_modules", "cdktf.out", "tests", "__pycache__"}
+
+
+def config_files_in_repo() -> list[Path]:
+    """Every <...>/environments/*.yaml and <...>/projects/*.yaml of the repository (config/,
+    examples/, the project template's files), outside virtualenvs, node_modules, output and tests."""
+    found = []
+    for folder, dirs, files in os.walk(ROOT):  # does not follow the .venv / node_modules symlinks
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".venv"))
+        if Path(folder).name in KINDS:
+            found += [Path(folder) / f for f in sorted(files) if f.endswith((".yaml", ".yml"))]
+    return sorted(found)
+
+
 def shipped_yaml() -> list[Path]:
+    """The config files users get as they are: config/ and examples/ (validated as written)."""
     files = sorted((ROOT / "config").glob("*/*.yaml"))
-    files += sorted((ROOT / "examples").glob("**/*.yaml")) + sorted((ROOT / "examples").glob("**/*.yml"))
+    files += sorted(p for p in config_files_in_repo() if p.relative_to(ROOT).parts[0] == "examples")
     return files
 
 
@@ -103,12 +118,13 @@ def test_there_are_shipped_configs() -> None:
     assert len(shipped_yaml()) >= 4
 
 
-@pytest.mark.parametrize("path", shipped_yaml(), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", config_files_in_repo(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_shipped_config_names_its_schema_on_the_first_line(path: Path) -> None:
+    """Also a template's config files: written to config/<kind>/, the relative path is right."""
     first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == schema_tool.schema_comment(kind_of(path)), f"{path}: first line must be the schema comment"
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
-    assert match, f"{path}: first line must be the yaml-language-server schema comment, got {first!r}"
-    assert (path.parent / match.group(1)).resolve() == (SCHEMAS / KINDS[kind_of(path)]).resolve()
+    assert match and (ROOT / "config" / kind_of(path) / match.group(1)).resolve() == SCHEMAS / KINDS[kind_of(path)]
 
 
 @pytest.mark.parametrize("path", shipped_yaml(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -117,7 +133,7 @@ def test_shipped_config_is_valid_against_its_schema(path: Path) -> None:
     assert schema_errors(kind_of(path), data) == []
 
 
-def test_the_schema_comment_changes_nothing_the_loader_sees(tmp_path: Path) -> None:
+def test_the_schema_comment_changes_nothing_the_loader_sees() -> None:
     for path in shipped_yaml():
         text = path.read_text(encoding="utf-8")
         without = "\n".join(text.splitlines()[1:]) + "\n"
@@ -126,9 +142,10 @@ def test_the_schema_comment_changes_nothing_the_loader_sees(tmp_path: Path) -> N
 
 # ----------------------------------------------------------------------------- documented snippets
 
-def yaml_blocks(path: Path) -> list[tuple[str, int, str]]:
+def yaml_blocks(path: Path) -> list[tuple[str, str]]:
+    """(file:line, text) of every ```yaml block of a Markdown file."""
     text = path.read_text(encoding="utf-8")
-    return [(f"{path.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}", 0, m.group(1))
+    return [(f"{path.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}", m.group(1))
             for m in re.finditer(r"```yaml\n(.*?)```", text, re.S)]
 
 
@@ -141,7 +158,7 @@ def documented_snippets() -> list[tuple[str, str, dict, bool]]:
     project_keys = set(json.loads((SCHEMAS / KINDS["projects"]).read_text())["properties"])
     out = []
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for where, _, body in yaml_blocks(doc):
+        for where, body in yaml_blocks(doc):
             if "..." in body:
                 continue  # an elided example (`spark_conf: {...}`), not config as written
             try:
