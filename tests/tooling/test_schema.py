@@ -186,6 +186,22 @@ def test_the_readme_documents_a_whole_environment_and_a_whole_project() -> None:
     assert {("README.md", "environments"), ("README.md", "projects")} <= whole
 
 
+def test_documented_schema_comments_are_the_right_ones() -> None:
+    """A snippet that names a schema names the one of its kind (README's new environment does)."""
+    blocks = [(where, body) for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+              for where, body in yaml_blocks(doc)]
+    named = {}
+    for where, body in blocks:
+        first = body.splitlines()[0] if body.strip() else ""
+        if first.startswith("# yaml-language-server:") and set(load_yaml_text(body, where)[0] or {}) - {"name"}:
+            kind = "projects" if "name" in (load_yaml_text(body, where)[0] or {}) else "environments"
+            named[where] = (first, schema_tool.schema_comment(kind))
+    assert [where for where, (first, expected) in named.items() if first != expected] == []
+    readme_env = [w for w, (_, expected) in named.items()
+                  if w.startswith("README.md") and expected == schema_tool.schema_comment("environments")]
+    assert readme_env, "README's 'Add an environment' document starts with the schema comment"
+
+
 def test_every_documented_snippet_is_valid_against_the_schema() -> None:
     snippets = documented_snippets()
     assert len(snippets) >= 20  # README's two documents and the docs' fragments
