@@ -39,6 +39,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from databricks_spec.diagnostics import Diagnostic, ExitCode
 from mlops_tools.errors import OutputError
 from platform_config import EnvironmentConfig, ProjectConfig
+from platform_config.base import Slug
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: Where the schemas are committed, relative to the repository root (``mlops schema``'s default --out).
@@ -60,8 +61,8 @@ def schema_comment(kind: str) -> str:
     return FIRST_LINES[kind]
 
 
-#: The environment-name pattern (file stems; platform_config.base.Slug).
-ENV_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+#: The environment-name pattern: environment names are slugs (platform_config.base.Slug).
+ENV_NAME_PATTERN = next(m.pattern for m in Slug.__metadata__ if getattr(m, "pattern", None))
 
 
 class _Generator(GenerateJsonSchema):
