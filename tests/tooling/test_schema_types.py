@@ -127,3 +127,39 @@ def test_the_model_schema_carries_the_field_type_schemas() -> None:
     # an expectation: its SQL expression alone, or the full mapping
     assert _props_with(schema, lambda n: n.get("anyOf", [{}])[0] == {"type": "string"}
                        and n["anyOf"][1:] == [{"$ref": "#/$defs/ExpectationConfig"}])
+
+
+def _patterns(node) -> set[str]:
+    found = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        if isinstance(node.get("patternProperties"), dict):
+            found.update(node["patternProperties"])
+        for key, value in node.items():
+            if key not in ("enum", "const", "default", "examples"):
+                found |= _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _patterns(value)
+    return found
+
+
+def test_every_pattern_of_the_schemas_is_a_javascript_regexp() -> None:
+    """Editors compile each `pattern` as `new RegExp(p, 'u')`: Python-only syntax would break them."""
+    from support import ROOT
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not on PATH")
+    patterns = set()
+    for name in ("environment.schema.json", "project.schema.json"):
+        patterns |= _patterns(json.loads((ROOT / "schemas" / name).read_text()))
+    assert len(patterns) >= 10
+    script = ("const ps = JSON.parse(require('fs').readFileSync(0, 'utf8')); const bad = [];"
+              "for (const p of ps) { try { new RegExp(p, 'u'); } catch (e) { bad.push(p + ': ' + e.message); } }"
+              "process.stdout.write(JSON.stringify(bad));")
+    run = subprocess.run([node, "-e", script], input=json.dumps(sorted(patterns)), capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == []
