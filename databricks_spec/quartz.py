@@ -214,7 +214,7 @@ def _check_can_fire(parts: list[str]) -> None:
 #: The shape of a Quartz expression as a JSON Schema ``pattern`` (ECMA-262 and Python ``re``
 #: alike), for editors: 6 or 7 fields of the allowed characters, ``?`` alone in exactly one of
 #: day-of-month and day-of-week. Every expression ``validate_quartz`` accepts matches it; ranges,
-#: names and L/W/# forms are checked only by ``validate_quartz`` (tests/tooling/test_schema.py).
+#: names and L/W/# forms are checked only by ``validate_quartz`` (tests/tooling/test_schema_types.py).
 QUARTZ_SHAPE = (r"^\s*(?:[0-9A-Za-z*,/#-]+\s+){3}"
                 r"(?:\?\s+[0-9A-Za-z*,/#-]+\s+[0-9A-Za-z*,/#-]+|[0-9A-Za-z*,/#-]+\s+[0-9A-Za-z*,/#-]+\s+\?)"
                 r"(?:\s+[0-9A-Za-z*,/#-]+)?\s*$")

@@ -21,7 +21,7 @@ other files' roles or environments, secret scanning) is checked by ``mlops synth
 line; the schema is for completion, hover docs and early typos in an editor.
 
 The output is byte-identical across runs (sorted keys, two-space indent, trailing newline) and
-is committed in ``schemas/``; ``tests/tooling/test_schema.py`` fails when it is stale.
+is committed in ``schemas/``; ``tests/tooling/test_schema_files.py`` fails when it is stale.
 """
 
 from __future__ import annotations
