@@ -211,6 +211,19 @@ def _check_can_fire(parts: list[str]) -> None:
                       + ": the schedule would never fire")
 
 
+#: The shape of a Quartz expression as a JSON Schema ``pattern`` (ECMA-262 and Python ``re``
+#: alike), for editors: 6 or 7 fields of the allowed characters, ``?`` alone in exactly one of
+#: day-of-month and day-of-week. Every expression ``validate_quartz`` accepts matches it; ranges,
+#: names and L/W/# forms are checked only by ``validate_quartz`` (tests/tooling/test_schema_types.py).
+QUARTZ_SHAPE = (r"^\s*(?:[0-9A-Za-z*,/#-]+\s+){3}"
+                r"(?:\?\s+[0-9A-Za-z*,/#-]+\s+[0-9A-Za-z*,/#-]+|[0-9A-Za-z*,/#-]+\s+[0-9A-Za-z*,/#-]+\s+\?)"
+                r"(?:\s+[0-9A-Za-z*,/#-]+)?\s*$")
+
+#: The shape of a time-zone id as a JSON Schema ``pattern`` (UTC, Europe/Berlin, Etc/GMT+5,
+#: America/Argentina/Buenos_Aires); which ids exist is ``validate_timezone``'s to say.
+TIMEZONE_SHAPE = r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$"
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())

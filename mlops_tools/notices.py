@@ -10,7 +10,9 @@ with the stack it belongs to. ``mlops synth`` prints them on stderr under the st
 Under ``npx cdktf synth`` the app prints none: cdktf-cli itself prints every annotation of
 manifest.json (``INFO [dev/churn/monitor_features]: …``), and it shows anything the app
 writes to stderr as a red ``[ERROR]`` line, so printing them too would show each notice
-twice, once as an error.
+twice, once as an error. CDK Terrain's ``cdktn synth`` (``make cli ENGINE=cdktn ARGS=synth``)
+does the same and sets the same CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS for the app, so
+main.py prints none there either (tests/cli/test_cdktf_notices.py, test_cdktn_notices.py).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from databricks_spec.names import UC_NAME_MAX, UC_PART, table_reference_problem, uc_part_problem
+from databricks_spec.names import UC_NAME_MAX, UC_PART, UC_TABLE_REFERENCE, table_reference_problem, uc_part_problem
 from platform_config.rule_adapter import checked_by
 
 
@@ -29,7 +29,8 @@ UcName = Annotated[str, checked_by(uc_part_problem),
 
 #: A table name: 'table', 'schema.table' or 'catalog.schema.table' (how each resolves is the
 #: field's business): the rule databricks_spec.names.table_reference_problem.
-TableReference = Annotated[str, checked_by(table_reference_problem)]
+TableReference = Annotated[str, checked_by(table_reference_problem),
+                          Field(json_schema_extra={"pattern": UC_TABLE_REFERENCE.pattern})]
 
 #: A Terraform-safe Databricks tag map.
 Tags = Annotated[dict[str, str], Field(default_factory=dict)]

@@ -117,7 +117,8 @@ class ExpectationConfig(Model):
     """warn (keep the row, count it), drop (drop the row) or fail (fail the update). Default: warn."""
 
 
-Expectation = Annotated[ExpectationConfig, BeforeValidator(_expectation_shorthand)]
+Expectation = Annotated[ExpectationConfig, BeforeValidator(_expectation_shorthand,
+                                                          json_schema_input_type=str | ExpectationConfig)]
 
 
 class EventLogConfig(Model):

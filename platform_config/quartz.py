@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
-from databricks_spec.quartz import validate_quartz, validate_timezone
+from databricks_spec.quartz import QUARTZ_SHAPE, TIMEZONE_SHAPE, validate_quartz, validate_timezone
 
 __all__ = ["QuartzCron", "TimeZoneId"]
 
@@ -18,8 +18,8 @@ def _quartz_field(expression: str) -> str:
         raise ValueError(f"invalid Quartz cron expression {expression!r}: {exc}") from None
 
 
-#: A config field holding a Quartz cron expression, validated at load.
-QuartzCron = Annotated[str, AfterValidator(_quartz_field)]
+#: A config field holding a Quartz cron expression, validated at load (its JSON Schema: the shape only).
+QuartzCron = Annotated[str, AfterValidator(_quartz_field), WithJsonSchema({"type": "string", "pattern": QUARTZ_SHAPE})]
 
 #: A config field holding a Java time-zone id, validated at load.
-TimeZoneId = Annotated[str, AfterValidator(validate_timezone)]
+TimeZoneId = Annotated[str, AfterValidator(validate_timezone), WithJsonSchema({"type": "string", "pattern": TIMEZONE_SHAPE})]

@@ -77,7 +77,7 @@ class ServedEntityConfig(FeatureLookupConfig):
     instance_profile_arn: str | None = None
     """AWS instance profile the entity assumes. Default: unset."""
 
-    @field_validator("version", mode="before")
+    @field_validator("version", mode="before", json_schema_input_type=PositiveInt | Literal["pending"] | None)
     @classmethod
     def _pending(cls, value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() == "pending":

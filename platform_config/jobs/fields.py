@@ -19,7 +19,7 @@ def _scalar_to_str(value: Any) -> Any:
 
 
 #: A task parameter value: YAML scalars are passed to tasks as strings (true -> "true").
-ParamValue = Annotated[str, BeforeValidator(_scalar_to_str)]
+ParamValue = Annotated[str, BeforeValidator(_scalar_to_str, json_schema_input_type=str | int | float | bool)]
 
 
 def _check_params(value: dict[str, str]) -> dict[str, str]:

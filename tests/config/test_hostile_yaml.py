@@ -21,10 +21,10 @@ ENV = "environments/dev.yaml"
 END = len((Path(__file__).resolve().parents[2] / "config" / PROJECT).read_text().splitlines()) + 1
 
 
-def _line_of(text: str) -> int:
+def _line_of(text: str, exact: bool = False) -> int:
     """1-based line of ``text`` in the shipped project file (so example edits above it keep the test)."""
     lines = (Path(__file__).resolve().parents[2] / "config" / PROJECT).read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if text in line)
+    return next(i for i, line in enumerate(lines, 1) if (line == text if exact else text in line))
 
 
 def alias_bomb(levels: int = 10, fanout: int = 250) -> str:
@@ -53,30 +53,31 @@ CASES = [
     ("4301-digit integer", PROJECT, lambda t: t + "huge: " + "9" * 4301 + "\n", END, "huge",
      "integer out of range"),
     ("64-bit overflow", PROJECT, lambda t: _replace(t, "max_retries: 1", "max_retries: 9223372036854775808"),
-     152, "jobs.max_retries", "out of range"),
+     _line_of("max_retries: 1"), "jobs.max_retries", "out of range"),
     ("infinity", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .inf"), _line_of("threshold: 0.2"),
      "jobs.retraining.drift.threshold", "not a finite number"),
     ("nan", PROJECT, lambda t: _replace(t, "threshold: 0.2", "threshold: .NaN"), _line_of("threshold: 0.2"),
      "jobs.retraining.drift.threshold", "not a finite number"),
-    ("NUL byte", PROJECT, lambda t: _replace(t, "owner: churn", "owner: ch\x00urn"), 5, None,
-     "U+0000 at line 5, column 10"),
-    ("control byte", PROJECT, lambda t: _replace(t, "owner: churn", "owner: \x1bchurn"), 5, None, "U+001B"),
+    ("NUL byte", PROJECT, lambda t: _replace(t, "owner: churn", "owner: ch\x00urn"), _line_of("owner: churn"), None,
+     f"U+0000 at line {_line_of('owner: churn')}, column 10"),
+    ("control byte", PROJECT, lambda t: _replace(t, "owner: churn", "owner: \x1bchurn"), _line_of("owner: churn"), None,
+     "U+001B"),
     ("escaped NUL in a string", PROJECT, lambda t: _replace(t, "owner: churn-team@example.com",
                                                              'owner: "churn\\0team@example.com"'),
-     5, "owner", "control character U+0000"),
+     _line_of("owner: churn"), "owner", "control character U+0000"),
     ("tag on a scalar", PROJECT, lambda t: _replace(t, "cost_center: CC-4711", "cost_center: !!binary Q0MtNDcxMQ=="),
-     6, "cost_center", "unsupported tag 'tag:yaml.org,2002:binary'"),
+     _line_of("cost_center: CC-4711"), "cost_center", "unsupported tag 'tag:yaml.org,2002:binary'"),
     ("custom tag on a scalar", PROJECT, lambda t: _replace(t, "cost_center: CC-4711", "cost_center: !env CC"),
-     6, "cost_center", "unsupported tag '!env'"),
+     _line_of("cost_center: CC-4711"), "cost_center", "unsupported tag '!env'"),
     ("tag on a sequence", PROJECT, lambda t: _replace(t, 'granularities: ["1 day", "1 week"]',
                                                        'granularities: !!python/tuple ["1 day", "1 week"]'),
-     99, "monitors.inference.inference_log.granularities", "unsupported tag 'tag:yaml.org,2002:python/tuple'"),
+     _line_of('granularities: ["1 day", "1 week"]'), "monitors.inference.inference_log.granularities", "unsupported tag 'tag:yaml.org,2002:python/tuple'"),
     ("python object on a mapping", PROJECT, lambda t: _replace(t, "\nmodel:\n", "\nmodel: !!python/object:os.system\n"),
-     10, "model", "unsupported tag 'tag:yaml.org,2002:python/object:os.system' on a mapping"),
+     _line_of("model:", exact=True), "model", "unsupported tag 'tag:yaml.org,2002:python/object:os.system' on a mapping"),
     ("set on a mapping", PROJECT, lambda t: t + "flags: !!set {a, b}\n", END, "flags", "unsupported tag"),
     ("two documents", PROJECT, lambda t: t + "---\nname: other\n", END, None, "expected a single document"),
     ("yaml 1.1 boolean where a string is expected", PROJECT,
-     lambda t: _replace(t, "owner: churn-team@example.com", "owner: NO"), 5, "owner", "quote it if you mean the text ('NO')"),
+     lambda t: _replace(t, "owner: churn-team@example.com", "owner: NO"), _line_of("owner: churn"), "owner", "quote it if you mean the text ('NO')"),
     ("yaml 1.1 boolean as a key", PROJECT, lambda t: t + "on: push\n", END, None, "quote it ('on')"),
     ("bad merge key", PROJECT, lambda t: t + "merged:\n  <<: [1, 2]\n", END + 1, "merged.<<", "merge key (<<) must hold"),
 ]
@@ -106,8 +107,9 @@ def test_invalid_utf8_reports_line_and_column(config_copy: Path, tmp_path: Path)
     path.write_bytes(path.read_bytes().replace(b"owner: churn", b"owner: ch\xffurn", 1))
     outdir = previous_outdir(tmp_path)
     before = snapshot(outdir)
-    assert_refused(run_cli(config_copy, outdir), before, outdir, f"{path}:5", None,
-                   "invalid UTF-8 at line 5, column 10 (byte 0xff)")
+    line = _line_of("owner: churn")
+    assert_refused(run_cli(config_copy, outdir), before, outdir, f"{path}:{line}", None,
+                   f"invalid UTF-8 at line {line}, column 10 (byte 0xff)")
 
 
 def test_ten_kb_alias_bomb_is_refused_fast_and_small(config_copy: Path, tmp_path: Path) -> None:
@@ -184,7 +186,8 @@ def test_echoed_values_are_cut_and_invisible_characters_escaped(config_copy: Pat
     path.write_text(_replace(path.read_text(), "cloud: azure", 'cloud: "az\\u202eure' + "x" * 300 + '"'))
     outdir = previous_outdir(tmp_path)
     before = snapshot(outdir)
-    line = assert_refused(run_cli(config_copy, outdir), before, outdir, f"{path}:7", "cloud", "got 'az")
+    cloud = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("cloud:"))
+    line = assert_refused(run_cli(config_copy, outdir), before, outdir, f"{path}:{cloud}", "cloud", "got 'az")
     assert "\u202e" not in line and "\\u202e" in line
     assert "x" * 90 not in line and "…" in line
     assert len(line) < 400

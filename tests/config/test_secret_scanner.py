@@ -91,7 +91,8 @@ def test_every_kind_in_a_value_is_refused_and_never_echoed(config_copy: Path, tm
     quoted = secret.replace("'", "''")
     path.write_text(path.read_text().replace("cost_center: CC-4711", f"cost_center: '{quoted}'", 1))
     run, before, outdir = _run(config_copy, tmp_path)
-    assert_refused(run, before, outdir, f"{path}:6", "cost_center", "never put credentials in config", secret)
+    assert_refused(run, before, outdir, f"{path}:{_line(path, 'cost_center:')}", "cost_center",
+                   "never put credentials in config", secret)
 
 
 def test_secret_in_a_map_key(config_copy: Path, tmp_path: Path) -> None:
@@ -99,7 +100,8 @@ def test_secret_in_a_map_key(config_copy: Path, tmp_path: Path) -> None:
     secret = SAMPLES["GitHub ghp"]
     path.write_text(path.read_text().replace("cost_center: CC-4711", f"cost_center: CC-4711\ntags:\n  {secret}: x", 1))
     run, before, outdir = _run(config_copy, tmp_path)
-    assert_refused(run, before, outdir, f"{path}:8", "tags", "key looks like a GitHub token", secret)
+    assert_refused(run, before, outdir, f"{path}:{_line(path, secret)}", "tags", "key looks like a GitHub token",
+                   secret)
 
 
 @pytest.mark.parametrize("key", ["clientSecret", "client-secret", "private-key", "passphrase", "webhook_url"])
@@ -116,7 +118,8 @@ def test_high_entropy_value_under_a_credential_like_key(config_copy: Path, tmp_p
     value = "q8Zr2LxT9vKpW4mB7nYcR3sD"
     path.write_text(path.read_text().replace("cost_center: CC-4711", f"cost_center: CC-4711\nsigning_cert: {value}", 1))
     run, before, outdir = _run(config_copy, tmp_path)
-    assert_refused(run, before, outdir, f"{path}:7", "signing_cert", "high-entropy credential", value)
+    assert_refused(run, before, outdir, f"{path}:{_line(path, 'signing_cert:')}", "signing_cert",
+                   "high-entropy credential", value)
 
 
 def test_validator_messages_never_echo_a_matched_value(config_copy: Path, tmp_path: Path) -> None:
@@ -143,7 +146,8 @@ def test_value_refused_under_a_credential_key_is_not_echoed_elsewhere(config_cop
     text = text.replace("    input_table: features.customer_features", "    input_table: *pw", 1)
     path.write_text(text)
     run, before, outdir = _run(config_copy, tmp_path)
-    assert_refused(run, before, outdir, f"{path}:7", "password", "literal secret", value)
+    assert_refused(run, before, outdir, f"{path}:{_line(path, 'password: &pw')}", "password", "literal secret",
+                   value)
     assert "is not a table name" in run.err
 
 
