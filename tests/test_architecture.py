@@ -306,7 +306,6 @@ LONG_MODULES: dict[str, str] = {
     "mlops_tools.offline.harness": "the reattached provider server and the parallel runner (issue 18) "
                                    "belong in their own modules; split pending",
     "mlops_tools.review.plan_review": "owned by `delivery` (issue 12); split pending",
-    "platform_config.yaml_source": "owned by `untrusted` (issue 11); split pending",
     "platform_config.pipelines": "pipeline models (issue 13) arrived in parallel; split pending",
 }
 
