@@ -166,6 +166,20 @@ def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
     return out
 
 
+def _split_environments(by_path: dict[tuple, Any]) -> tuple[dict[tuple, Any], dict[Any, list[tuple[tuple, Any]]]]:
+    """A project's source-map table split once: the entries outside its ``environments`` block,
+    and per environment name the entries of its overrides, re-keyed from the project's root
+    (laid over the first, they are that environment's merged map)."""
+    base: dict[tuple, Any] = {}
+    per_env: dict[Any, list[tuple[tuple, Any]]] = {}
+    for path, value in by_path.items():
+        if not path or path[0] != "environments":
+            base[path] = value
+        elif len(path) > 2:
+            per_env.setdefault(path[1], []).append((path[2:], value))
+    return base, per_env
+
+
 def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
                        warnings: list[Problem] | None = None,
                        sources: dict[str, ConfigSource] | None = None) -> dict[str, EnvironmentConfig]:
@@ -229,26 +243,30 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             problems.append(Problem(file, line, f"environments.{env_name}",
                                     f"unknown environment '{env_name}' (known: {known})"))
     base = {k: v for k, v in data.items() if k != "environments"}
+    base_entries, env_entries = _split_environments(smap.entries)
+    base_bools, env_bools = _split_environments(smap.bools)
+    validated: dict[str, ProjectConfig] = {}  # repr(override) -> the model its merged document validates to
     targets = {}
     for env_name, env in sorted(environments.items()):
         override = overrides.get(env_name) or {}
-        merged_map = SourceMap({p: w for p, w in smap.entries.items() if not p or p[0] != "environments"})
+        merged_map = SourceMap(dict(base_entries))
+        merged_map.entries.update(env_entries.get(env_name, ()))
+        merged_map.bools = dict(base_bools)
+        merged_map.bools.update(env_bools.get(env_name, ()))
         prefix = ("environments", env_name)
-        for path, where in smap.entries.items():
-            if path[:2] == prefix and len(path) > 2:
-                merged_map.entries[path[2:]] = where
-        merged_map.bools = {p: text for p, text in smap.bools.items() if not p or p[0] != "environments"}
-        merged_map.bools.update({p[2:]: text for p, text in smap.bools.items() if p[:2] == prefix and len(p) > 2})
         if not isinstance(override, dict):
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))
             continue
-        merged = deep_merge(base, override)
-        try:
-            project = ProjectConfig.model_validate(merged)
-        except ValidationError as exc:
-            problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
-            continue
+        same_as = repr(override)  # exact: 1, 1.0 and True differ (equality would not tell them apart)
+        project = validated.get(same_as)
+        if project is None:  # environments with identical overrides validate one merged document once
+            merged = deep_merge(base, override)
+            try:
+                project = validated[same_as] = ProjectConfig.model_validate(merged)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
+                continue
         roles = {**env.roles, **project.roles}
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
         if warnings is not None:
@@ -272,16 +290,22 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
 
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector. Loading allocates tens of thousands of
-    containers (parsed data, source maps, models) that all survive and form no cycles, so
-    the collector's repeated passes over them are pure overhead (about a third of the load
-    time, more in a process with a large heap); reference counting still frees everything,
-    the input is bounded by the loader's limits, and collection resumes afterwards."""
+    """Pause Python's cyclic garbage collector while loading. Loading allocates about a
+    hundred thousand containers (parsed data, source maps, models) that survive it and form
+    no cycles, so the collector's repeated passes over them are pure overhead: about a third
+    of the load time, more in a process with a large heap. Reference counting still frees
+    everything, and the input is bounded by the loader's limits. On the way out, what
+    survived is moved to the oldest generation without a pass over it (it is long-lived by
+    now; a later full collection still examines it), unless the process froze objects of
+    its own (``gc.freeze``), which this must not thaw."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

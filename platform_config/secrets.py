@@ -76,7 +76,10 @@ def scan_source(smap: SourceMap, display: str, refused: set[str] | None = None) 
     for path, value, is_key in smap.strings:
         if type(value) is not str:
             value = str(value)
-        parent = None if is_key else _parent_key(path)
+        if is_key:
+            parent = None
+        else:
+            parent = path[-1] if path and type(path[-1]) is str else _parent_key(path)
         label = (_cached_verdict if len(value) <= _CACHED_LONGEST else _verdict)(value, is_key, parent)
         if label is None:
             continue
