@@ -83,9 +83,12 @@ def _resolve_plain(text: str, resolvers: dict) -> tuple[str, Any]:
     return hit
 
 
-def build_plain(loader: Any, display: str, smap: Any) -> Any:
-    """The data of the one mapping document ``loader`` (a PyYAML loader over the text) parses,
-    filling ``smap`` (a yaml_source.SourceMap) as the walker would; NotPlain otherwise."""
+def build_plain(loader: Any, display: str, smap: Any, length: int) -> Any:
+    """The data of the one mapping document ``loader`` (a PyYAML loader over ``length``
+    characters of text) parses, filling ``smap`` (a yaml_source.SourceMap) as the walker
+    would; NotPlain otherwise."""
+    if length > MAX_EXPANDED_CHARS:  # without aliases, the scalars hold at most the text's characters
+        raise NotPlain
     get = loader.get_event
     resolvers = loader.yaml_implicit_resolvers
     if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
@@ -102,8 +105,8 @@ def build_plain(loader: Any, display: str, smap: Any) -> Any:
     key: str | None = None  # in a mapping: the key whose value comes next
     here: tuple = ()  # the path of the node being read
     stack: list[tuple[Any, tuple, bool]] = []
-    nodes, chars, templates = 1, 0, False
-    plain = _PLAIN
+    templates = False
+    plain, text_tags = _PLAIN, TEXT_TAGS
     while True:
         event = get()
         kind = type(event)
@@ -111,27 +114,26 @@ def build_plain(loader: Any, display: str, smap: Any) -> Any:
             if event.anchor is not None or event.tag is not None:
                 raise NotPlain
             text = event.value
-            nodes += 1
-            chars += len(text)
             if event.implicit[0]:
                 tag, value = plain.get(text) or _resolve_plain(text, resolvers)
             elif event.style == '"' and CONTROL.search(text):
                 raise NotPlain
             else:
                 tag, value = STR, text
-            if is_map and key is None:  # a key
-                if tag not in TEXT_TAGS or text in cur:
+            if key is None and is_map:  # a key
+                if tag not in text_tags or text in cur:
                     raise NotPlain
                 if "{" in text and ("${" in text or "%{" in text):
                     templates = True
-                key, here = text, path + (text,)
+                key = text
+                here = path + (text,)
                 entries[here] = (display, event.start_mark.line + 1)
                 strings.append((here, text, True))
                 continue
             if not is_map:
                 here = path + (len(cur),)
                 entries[here] = (display, event.start_mark.line + 1)
-            if tag is STR or tag in TEXT_TAGS:  # a string (or a timestamp or '=' kept as text)
+            if tag is STR or tag in text_tags:  # a string (or a timestamp or '=' kept as text)
                 strings.append((here, text, False))
                 if "{" in text and ("${" in text or "%{" in text):
                     templates = True
@@ -145,10 +147,9 @@ def build_plain(loader: Any, display: str, smap: Any) -> Any:
             else:
                 cur.append(value)
         elif kind is _MAP_START or kind is _SEQ_START:
-            if (is_map and key is None) or event.anchor is not None or event.tag is not None \
+            if (key is None and is_map) or event.anchor is not None or event.tag is not None \
                     or len(stack) + 1 >= MAX_DEPTH:
                 raise NotPlain
-            nodes += 1
             if not is_map:
                 here = path + (len(cur),)
                 entries[here] = (display, event.start_mark.line + 1)
@@ -168,7 +169,9 @@ def build_plain(loader: Any, display: str, smap: Any) -> Any:
             raise NotPlain
     if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
         raise NotPlain
-    if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS:
+    # Every node but the root is a key, a value with its key's entry, or an item with its own:
+    # at most twice the entries (the walker counts nodes to refuse an alias expansion).
+    if 2 * len(entries) > MAX_NODES:
         raise NotPlain
     smap.templates = templates
     return root

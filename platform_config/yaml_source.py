@@ -198,7 +198,7 @@ def load_plain(text: str, display: str) -> tuple[Any, SourceMap] | None:
     smap = SourceMap()
     loader = _Loader(text)
     try:
-        return build_plain(loader, display, smap), smap
+        return build_plain(loader, display, smap, len(text)), smap
     except (NotPlain, yaml.YAMLError, RecursionError, MemoryError):
         return None  # the general path reports whatever this was
     finally:
