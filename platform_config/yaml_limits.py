@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
-
 import yaml
 from yaml.constructor import SafeConstructor
 
@@ -57,12 +55,15 @@ def float_value(text: str) -> float:
 
 
 def too_many_digits(text: str) -> bool:
+    """Whether an integer's text is refused unread (converting 4300+ digits raises, and takes time)."""
     return len(text.replace("_", "")) > MAX_INT_DIGITS
 
 
 def in_int_range(value: int) -> bool:
+    """Whether an integer fits the API's 64 bits."""
     return INT_MIN <= value <= INT_MAX
 
 
-def finite(value: Any) -> bool:
+def finite(value: float) -> bool:
+    """Whether a float is neither infinite nor NaN."""
     return math.isfinite(value)

@@ -12,15 +12,15 @@ keys win, then earlier merge sources win). Plain documents take the faster event
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import yaml
 
 from platform_config.errors import Problem, key_path
 from platform_config.yaml_limits import (BOOL, BOOL_VALUES, CONTROL, FLOAT, INT, INT_MAX, INT_MIN, MAP,
-                                         MAX_ALIAS_NODES, MAX_DEPTH, MAX_EXPANDED_CHARS, MAX_NODES, MERGE,
-                                         NULL, SEQ, STR, TIMESTAMP, VALUE, float_value, int_value)
+                                         MAX_ALIAS_NODES, MAX_DEPTH, MAX_EXPANDED_CHARS, MAX_FLOAT_CHARS, MAX_NODES,
+                                         MERGE, NULL, SEQ, STR, TIMESTAMP, VALUE, finite, float_value, in_int_range,
+                                         int_value, too_many_digits)
 
 
 class _Budget(Exception):
@@ -196,8 +196,7 @@ class NodeWalker:
             self.smap.bools[path] = text
             return BOOL_VALUES[text.lower()]
         if tag == INT:
-            digits = text.replace("_", "")
-            if len(digits) > 24:
+            if too_many_digits(text):
                 self.problem(node, path, f"integer out of range (more than 64 bits): {text[:30]}…")
                 return None
             try:
@@ -205,14 +204,14 @@ class NodeWalker:
             except ValueError:  # an explicit !!int on other text
                 self.problem(node, path, f"{text!r} is not an integer")
                 return None
-            if not INT_MIN <= value <= INT_MAX:
+            if not in_int_range(value):
                 self.problem(node, path, f"integer {text} out of range (64-bit: {INT_MIN}..{INT_MAX})")
                 return None
             if record:
                 self.smap.strings.append((path, value, False))
             return value
         if tag == FLOAT:
-            if len(text) > 64:
+            if len(text) > MAX_FLOAT_CHARS:
                 self.problem(node, path, "number is too long")
                 return None
             try:
@@ -220,7 +219,7 @@ class NodeWalker:
             except ValueError:  # an explicit !!float on other text
                 self.problem(node, path, f"{text!r} is not a number")
                 return None
-            if not math.isfinite(value):
+            if not finite(value):
                 self.problem(node, path, f"{text!r} is not a finite number (infinity and NaN are refused)")
                 return None
             if record:
