@@ -245,7 +245,7 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
     base = {k: v for k, v in data.items() if k != "environments"}
     base_entries, env_entries = _split_environments(smap.entries)
     base_bools, env_bools = _split_environments(smap.bools)
-    validated: dict[str, ProjectConfig] = {}  # repr(override) -> the model its merged document validates to
+    validated: list[tuple[dict, ProjectConfig]] = []  # (override, the model its merged document validates to)
     targets = {}
     for env_name, env in sorted(environments.items()):
         override = overrides.get(env_name) or {}
@@ -258,15 +258,18 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))
             continue
-        same_as = repr(override)  # exact: 1, 1.0 and True differ (equality would not tell them apart)
-        project = validated.get(same_as)
-        if project is None:  # environments with identical overrides validate one merged document once
+        # Environments with identical overrides validate one merged document once; identical
+        # as written: repr tells 1, 1.0 and true apart, which equality does not.
+        project = next((model for other, model in validated
+                        if other == override and repr(other) == repr(override)), None)
+        if project is None:
             merged = deep_merge(base, override)
             try:
-                project = validated[same_as] = ProjectConfig.model_validate(merged)
+                project = ProjectConfig.model_validate(merged)
             except ValidationError as exc:
                 problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
                 continue
+            validated.append((override, project))
         roles = {**env.roles, **project.roles}
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
         if warnings is not None:

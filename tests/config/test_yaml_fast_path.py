@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from support import EXAMPLE_CONFIG
-from platform_config import ConfigError
+from platform_config import ConfigError, yaml_source
 from platform_config.yaml_source import load_composed, load_plain
 
 EXAMPLE_FILES = sorted(EXAMPLE_CONFIG.rglob("*.yaml"))
@@ -37,8 +37,18 @@ def _same_both_ways(text: str) -> bool:
     return True
 
 
+@pytest.fixture(params=["libyaml", "python"])
+def backend(request, monkeypatch) -> str:
+    """Both parsers: libyaml's, and PyYAML's pure-Python one (the fallback where libyaml is missing)."""
+    if request.param == "python":
+        monkeypatch.setattr(yaml_source, "_Loader", yaml.SafeLoader)
+    elif not yaml_source._LIBYAML:  # pragma: no cover
+        pytest.skip("PyYAML built without libyaml")
+    return request.param
+
+
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.name for p in EXAMPLE_FILES])
-def test_the_shipped_config_takes_the_fast_path_with_identical_results(path: Path) -> None:
+def test_the_shipped_config_takes_the_fast_path_with_identical_results(path: Path, backend: str) -> None:
     assert _same_both_ways(path.read_text())
 
 
@@ -64,7 +74,7 @@ PLAIN = [
 
 
 @pytest.mark.parametrize("text", PLAIN)
-def test_plain_documents_are_identical_both_ways(text: str) -> None:
+def test_plain_documents_are_identical_both_ways(text: str, backend: str) -> None:
     assert _same_both_ways(text)
 
 
@@ -79,7 +89,7 @@ GENERAL = [
 
 
 @pytest.mark.parametrize("text", GENERAL)
-def test_what_the_fast_path_does_not_handle_goes_to_the_walk(text: str) -> None:
+def test_what_the_fast_path_does_not_handle_goes_to_the_walk(text: str, backend: str) -> None:
     assert load_plain(text, "f.yaml") is None
 
 
