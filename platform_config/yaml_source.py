@@ -21,13 +21,15 @@ raises anything else, never hangs and never uses unbounded memory:
 * exactly one document per file.
 
 Parsing uses libyaml (PyYAML's C parser and composer) when PyYAML was built with it, keeping
-the line marks; otherwise the pure-Python one, with a one-time notice (``BACKEND``). Each file
-is parsed once and built in one pass, which makes the data, the source map, the list of string
-leaves the secret scanner reads and the raw text of booleans (for the "quote it" hint), so
-nothing later re-walks the document. A plain document (no anchors, aliases, merge keys or
-tags, nothing to refuse) is built straight from the event stream (``platform_config.yaml_events``);
-any other is composed and walked (``platform_config.yaml_nodes``), which enforces the bounds
-above and reports every problem. The limits and accepted scalars are ``platform_config.yaml_limits``.
+the line marks; otherwise the pure-Python one, with a one-time notice (``BACKEND``). A file is
+built in one pass that makes the data, the source map, the list of string leaves the secret
+scanner reads and the raw text of booleans (for the "quote it" hint), so nothing later
+re-walks the document. A plain document (no anchors, aliases, merge keys or tags, nothing to
+refuse: every shipped file) is parsed once and built straight from the event stream
+(``platform_config.yaml_events``). Any other is composed and walked
+(``platform_config.yaml_nodes``), which enforces the bounds above and reports every problem;
+it is parsed again from the start for that (the event pass stops at the first node it leaves
+to the walk). The limits and accepted scalars are ``platform_config.yaml_limits``.
 """
 
 from __future__ import annotations
