@@ -9,7 +9,7 @@ declaring its type, not by adding a check here.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any, Iterator, get_args, get_origin
+from typing import Annotated, Any, Iterator, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -72,6 +72,8 @@ def _may_hold_role(annotation: Any, depth: int = 0) -> bool:
         return annotation in (dict, list, tuple, set, frozenset, object)
     args = get_args(annotation)
     origin = get_origin(annotation)
+    if origin is Literal:  # constants: nothing inside to walk, and no role (a role is RoleName)
+        return False
     if origin is Annotated:
         return _may_hold_role(args[0], depth + 1)
     return any(_may_hold_role(a, depth + 1) for a in args if a is not type(None) and a is not Ellipsis) \
