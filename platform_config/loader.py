@@ -170,13 +170,13 @@ def _split_environments(by_path: dict[tuple, Any]) -> tuple[dict[tuple, Any], di
     """A project's source-map table split once: the entries outside its ``environments`` block,
     and per environment name the entries of its overrides, re-keyed from the project's root
     (laid over the first, they are that environment's merged map)."""
-    base: dict[tuple, Any] = {}
+    inside = [path for path in by_path if path and path[0] == "environments"]
+    base = dict(by_path)
     per_env: dict[Any, list[tuple[tuple, Any]]] = {}
-    for path, value in by_path.items():
-        if not path or path[0] != "environments":
-            base[path] = value
-        elif len(path) > 2:
-            per_env.setdefault(path[1], []).append((path[2:], value))
+    for path in inside:
+        del base[path]
+        if len(path) > 2:
+            per_env.setdefault(path[1], []).append((path[2:], by_path[path]))
     return base, per_env
 
 
