@@ -93,6 +93,7 @@ def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict, workspace_cod
     cloud, policies = env.cloud, env.compute.cluster_policies
     out: list[Finding] = []
     enabled = dict(jobs.enabled_jobs())
+    resolved = {kind: jobs.resolve(job) for kind, job in enabled.items()}  # each job's settings, once
 
     def settings_path(kind: str, job: JobBaseConfig, name: str) -> tuple:
         return (kind, name) if getattr(job, name) is not None else (name,)
@@ -118,13 +119,13 @@ def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict, workspace_cod
                                             "enable jobs.training in this environment"))
 
     if env.require_job_run_as:
-        missing = [kind for kind, job in enabled.items() if jobs.resolve(job).run_as is None]
+        missing = [kind for kind in enabled if resolved[kind].run_as is None]
         for path in [()] if missing and len(missing) == len(enabled) else [(k,) for k in missing]:
             out.append(Finding(path, f"environment '{env.name}' sets require_job_run_as: set run_as (for all "
                                      "jobs: jobs.run_as) to a role standing for one service principal"))
 
     for kind, job in enabled.items():
-        s = jobs.resolve(job)
+        s = resolved[kind]
         if s.compute is None:
             known = ", ".join(sorted(jobs.compute)) or "none"
             out.append(Finding((kind, "compute") if job.compute else ("compute",),

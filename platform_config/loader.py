@@ -7,11 +7,13 @@ All problems in all files are collected and raised together as one
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -164,6 +166,20 @@ def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
     return out
 
 
+def _split_environments(by_path: dict[tuple, Any]) -> tuple[dict[tuple, Any], dict[Any, list[tuple[tuple, Any]]]]:
+    """A project's source-map table split once: the entries outside its ``environments`` block,
+    and per environment name the entries of its overrides, re-keyed from the project's root
+    (laid over the first, they are that environment's merged map)."""
+    inside = [path for path in by_path if path and path[0] == "environments"]
+    base = dict(by_path)
+    per_env: dict[Any, list[tuple[tuple, Any]]] = {}
+    for path in inside:
+        del base[path]
+        if len(path) > 2:
+            per_env.setdefault(path[1], []).append((path[2:], by_path[path]))
+    return base, per_env
+
+
 def _load_environments(files: list[Path], problems: list[Problem], refused: set[str],
                        warnings: list[Problem] | None = None,
                        sources: dict[str, ConfigSource] | None = None) -> dict[str, EnvironmentConfig]:
@@ -227,26 +243,33 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
             problems.append(Problem(file, line, f"environments.{env_name}",
                                     f"unknown environment '{env_name}' (known: {known})"))
     base = {k: v for k, v in data.items() if k != "environments"}
+    base_entries, env_entries = _split_environments(smap.entries)
+    base_bools, env_bools = _split_environments(smap.bools)
+    validated: list[tuple[dict, ProjectConfig]] = []  # (override, the model its merged document validates to)
     targets = {}
     for env_name, env in sorted(environments.items()):
         override = overrides.get(env_name) or {}
-        merged_map = SourceMap({p: w for p, w in smap.entries.items() if not p or p[0] != "environments"})
+        merged_map = SourceMap(dict(base_entries))
+        merged_map.entries.update(env_entries.get(env_name, ()))
+        merged_map.bools = dict(base_bools)
+        merged_map.bools.update(env_bools.get(env_name, ()))
         prefix = ("environments", env_name)
-        for path, where in smap.entries.items():
-            if path[:2] == prefix and len(path) > 2:
-                merged_map.entries[path[2:]] = where
-        merged_map.bools = {p: text for p, text in smap.bools.items() if not p or p[0] != "environments"}
-        merged_map.bools.update({p[2:]: text for p, text in smap.bools.items() if p[:2] == prefix and len(p) > 2})
         if not isinstance(override, dict):
             file, line = smap.locate(prefix, display)
             problems.append(Problem(file, line, key_path(prefix), "must be a mapping of overrides"))
             continue
-        merged = deep_merge(base, override)
-        try:
-            project = ProjectConfig.model_validate(merged)
-        except ValidationError as exc:
-            problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
-            continue
+        # Environments with identical overrides validate one merged document once; identical
+        # as written: repr tells 1, 1.0 and true apart, which equality does not.
+        project = next((model for other, model in validated
+                        if other == override and repr(other) == repr(override)), None)
+        if project is None:
+            merged = deep_merge(base, override)
+            try:
+                project = ProjectConfig.model_validate(merged)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(exc, merged_map, display, ProjectConfig, merged))
+                continue
+            validated.append((override, project))
         roles = {**env.roles, **project.roles}
         problems.extend(principal_problems(project.roles, ("roles",), merged_map, display))
         if warnings is not None:
@@ -268,14 +291,40 @@ def _resolve(data: dict, smap: SourceMap, display: str, environments: dict[str, 
     return targets
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while loading. Loading allocates about a
+    hundred thousand containers (parsed data, source maps, models) that survive it and form
+    no cycles, so the collector's repeated passes over them are pure overhead: about a third
+    of the load time, more in a process with a large heap. Reference counting still frees
+    everything, and the input is bounded by the loader's limits. On the way out, what
+    survived is moved to the oldest generation without a pass over it (it is long-lived by
+    now; a later full collection still examines it), unless the process froze objects of
+    its own (``gc.freeze``), which this must not thaw."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 def load_platform(config_dir: Path, checks: Iterable[PlatformCheck] = ()) -> Platform:
     """Load and validate config_dir; raise ConfigError listing every problem.
 
     ``checks`` run on the valid part of the platform, their problems reported together with
     the config layer's own (the pipeline passes resolution.checks.name_problems; see
     resolution.checks.load_checked)."""
+    with _without_cycle_collection():
+        return _load_platform(Path(config_dir), checks)
+
+
+def _load_platform(config_dir: Path, checks: Iterable[PlatformCheck]) -> Platform:
     problems: list[Problem] = []
-    config_dir = Path(config_dir)
     try:
         found = config_dir.is_dir()
         if found:

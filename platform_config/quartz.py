@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
@@ -12,10 +13,21 @@ __all__ = ["QuartzCron", "TimeZoneId"]
 
 
 def _quartz_field(expression: str) -> str:
+    if len(expression) <= _CACHED_LONGEST:  # schedules repeat across projects and environments
+        return _cached_quartz(expression)
+    return _checked_quartz(expression)
+
+
+def _checked_quartz(expression: str) -> str:
     try:
         return validate_quartz(expression)
     except ValueError as exc:
         raise ValueError(f"invalid Quartz cron expression {expression!r}: {exc}") from None
+
+
+#: Valid expressions checked before (a refusal is not kept: lru_cache keeps no exception).
+_cached_quartz = lru_cache(maxsize=1024)(_checked_quartz)
+_CACHED_LONGEST = 200
 
 
 #: A config field holding a Quartz cron expression, validated at load (its JSON Schema: the shape only).

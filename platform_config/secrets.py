@@ -15,6 +15,7 @@ it refused so the message path can make sure no other message echoes them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from databricks_spec.secrets import (SECRET_REFERENCE, find_secret_like, is_secret_key, looks_random,
@@ -48,22 +49,38 @@ def _parent_key(path: tuple) -> str | None:
     return next((p for p in reversed(path) if isinstance(p, str)), None)
 
 
+def _verdict(value: str, is_key: bool, parent: str | None) -> str | None:
+    """None: ``value`` (a key when ``is_key``, else a value under key ``parent``) is no secret;
+    otherwise the label of what it looks like ('' for any value of a credential-named key)."""
+    if not value or SECRET_REFERENCE.match(value):
+        return None
+    label = find_secret_like(value)
+    if label is None and not is_key and parent is not None:
+        if is_secret_key(parent):
+            label = ""
+        elif _MAYBE_CREDENTIAL.search(normalize_key(parent)) and looks_random(value):
+            label = "high-entropy credential"
+    return label
+
+
+#: Verdicts on short texts, which repeat within and across files (keys above all); bounded.
+_cached_verdict = lru_cache(maxsize=16_384)(_verdict)
+#: Longest text whose verdict is kept.
+_CACHED_LONGEST = 256
+
+
 def scan_source(smap: SourceMap, display: str, refused: set[str] | None = None) -> list[Problem]:
     """Problems for every literal secret among the keys and values of one loaded document.
     Every refused text is added to ``refused``."""
     problems: list[Problem] = []
     for path, value, is_key in smap.strings:
-        if not isinstance(value, str):
+        if type(value) is not str:
             value = str(value)
-        if not value or SECRET_REFERENCE.match(value):
-            continue
-        label = find_secret_like(value)
-        if label is None and not is_key:
-            parent = _parent_key(path)
-            if parent is not None and is_secret_key(parent):
-                label = ""
-            elif parent is not None and _MAYBE_CREDENTIAL.search(normalize_key(parent)) and looks_random(value):
-                label = "high-entropy credential"
+        if is_key:
+            parent = None
+        else:
+            parent = path[-1] if path and type(path[-1]) is str else _parent_key(path)
+        label = (_cached_verdict if len(value) <= _CACHED_LONGEST else _verdict)(value, is_key, parent)
         if label is None:
             continue
         if refused is not None:

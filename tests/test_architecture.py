@@ -304,7 +304,6 @@ def test_an_upward_import_in_a_real_file_fails(tmp_path):
 MAX_LINES = 400
 #: Modules over the limit that another branch owns, each with its reason (stale entries fail).
 LONG_MODULES: dict[str, str] = {
-    "platform_config.yaml_source": "owned by `untrusted` (issue 11); split pending",
 }
 
 #: Modules in different layers that share a name without being one concept, with the reason.

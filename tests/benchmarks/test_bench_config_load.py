@@ -51,15 +51,17 @@ def test_bench_load_50_projects_3_environments(benchmark, tmp_path: Path) -> Non
     assert {env: len(t) for env, t in platform.targets.items()} == {"dev": 50, "prod": 50, "staging": 50}
     if getattr(benchmark, "disabled", True):
         return  # the normal test run: a smoke test
-    cpu = []
+    cpu, wall = [], []
     for _ in range(5):
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         load_platform(config)
         cpu.append(time.process_time() - started)
+        wall.append(time.perf_counter() - started_wall)
     median = statistics.median(cpu)
-    print(f"\nconfig load, 50 projects x 3 environments: CPU median {median:.3f} s of 5 "
-          f"(goal <= {GOAL_50_PROJECTS} s; YAML backend: {yaml_source.BACKEND})")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(f"\nconfig load, 50 projects x 3 environments: CPU median {median:.3f} s of 5, wall median "
+          f"{statistics.median(wall):.3f} s (goal <= {GOAL_50_PROJECTS} s CPU; YAML backend: {yaml_source.BACKEND}; "
+          f"load average {load:.1f} on {os.cpu_count()} cores)")
     if load > (os.cpu_count() or 1):  # CPU time is inflated too when cores are oversubscribed
         print(f"machine oversubscribed (load average {load:.1f} on {os.cpu_count()} cores): goal not asserted")
     elif yaml_source.BACKEND == "libyaml":
