@@ -82,12 +82,13 @@ def _register_synth(registry: Registry) -> None:
 
 
 def _register_all(registry: Registry) -> None:
-    from mlops_tools import plan_command
+    from mlops_tools import new_project, plan_command
     from mlops_tools.review import cli as review_cli
 
     _register_synth(registry)
     plan_command.register(registry)
     review_cli.register(registry)
+    new_project.register(registry)
     registry.parser.add_argument("--version", action=_VersionAction)
 
 
