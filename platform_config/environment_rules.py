@@ -38,7 +38,7 @@ def environment_findings(project: "ProjectConfig", env: "EnvironmentConfig",
     out = _unknown_roles(project, env, roles)
     out += _project_principals(project, env)
     out += _scale_to_zero(project, env)
-    out += [f.at("jobs") for f in _jobs(project.jobs, env, roles)]
+    out += [f.at("jobs") for f in _jobs(project.jobs, env, roles, project.code.source == "workspace")]
     out += [Finding(path, message) for path, message in pipelines_problems(project, env)]  # docs/pipelines.md
     out += check_features(project, env)  # online stores and feature lookup (docs/features.md)
     # warehouses, destinations and alert references (docs/observability.md)
@@ -88,7 +88,7 @@ def _reserved(kind: str, params: dict[str, str], path: tuple) -> list[Finding]:
     return [Finding(path, f"{', '.join(reserved)} set by the platform; choose other names")] if reserved else []
 
 
-def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict) -> list[Finding]:
+def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict, workspace_code: bool = False) -> list[Finding]:
     """Keys below 'jobs'."""
     cloud, policies = env.cloud, env.compute.cluster_policies
     out: list[Finding] = []
@@ -132,8 +132,10 @@ def _jobs(jobs: JobsConfig, env: "EnvironmentConfig", roles: dict) -> list[Findi
         for path, code in task_codes(job):
             if code.path is not None:
                 out += [f.at(kind, *path) for f in job_rules.relative_path(
-                    code.path, jobs.git_source is not None or jobs.workspace_root is not None,
-                    needs="jobs.git_source (path in the repository) or jobs.workspace_root")]
+                    code.path, jobs.git_source is not None or jobs.workspace_root is not None
+                    or workspace_code,  # code.source workspace: docs/code-delivery.md
+                    needs="jobs.git_source (path in the repository), jobs.workspace_root or code.source "
+                          "workspace")]
             if code.python_wheel is not None and s.compute is not None:
                 out += [f.at(kind, *path, "python_wheel", "wheel") for f in job_rules.serverless_wheel(
                     code.python_wheel.wheel, s.compute.serverless is not None,

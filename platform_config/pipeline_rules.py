@@ -74,6 +74,8 @@ def pipelines_problems(project: "ProjectConfig", env: "EnvironmentConfig") -> li
         for i, lib in enumerate(p.libraries):
             if not spec.relative(lib.path):
                 continue
+            if project.code.source == "workspace":  # in the deployed code folder (docs/code-delivery.md)
+                continue
             if jobs.git_source is None and jobs.workspace_root is None:
                 out.append((at + ("libraries", i, lib.kind),
                             f"relative path {lib.path!r} needs jobs.git_source (path in the repository) "

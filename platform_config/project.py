@@ -17,6 +17,7 @@ from databricks_spec.permissions import ExperimentLevel
 from databricks_spec.rules import absolute_path
 from platform_config.base import Model, Slug, Tags, UcName
 from platform_config.environment import Principals
+from platform_config.code import CodeConfig, check_code  # docs/code-delivery.md
 from platform_config.jobs import JobsConfig
 from platform_config.references import RoleName
 from platform_config.governance import (ObjectGrantsConfig, Protection, RoleGrants, SchemaConfig,
@@ -105,6 +106,10 @@ class ProjectConfig(Model):
     """Model serving endpoints (docs/serving.md). Default: none."""
     monitors: dict[Slug, MonitorConfig] = Field(default_factory=dict)
     """Lakehouse monitors by name (docs/monitoring.md). Default: none."""
+    code: CodeConfig = Field(default_factory=CodeConfig)
+    """Where the ML code comes from: git (jobs.git_source), workspace (the code folder deployed
+    as workspace files) or volume (built wheels uploaded to a volume) (docs/code-delivery.md).
+    Default: source git."""
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     """ML workflow jobs: feature engineering, training, batch inference, retraining
     (docs/jobs.md). Default: none."""
@@ -119,6 +124,11 @@ class ProjectConfig(Model):
     @model_validator(mode="after")
     def _governance(self) -> "ProjectConfig":
         check_project(self)
+        return self
+
+    @model_validator(mode="after")
+    def _code(self) -> "ProjectConfig":
+        check_code(self)  # docs/code-delivery.md
         return self
 
     @field_validator("monitors")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from databricks_spec.names import name_problem, normalized
 from platform_config import Platform, ProjectTarget, load_platform
+from platform_config.code_folder import code_problems  # docs/code-delivery.md
 from platform_config.errors import Problem, key_path
 from resolution import names
 
@@ -115,5 +116,6 @@ def name_problems(platform: Platform) -> list[Problem]:
 
 def load_checked(config_dir: Path) -> Platform:
     """Load and validate ``config_dir`` with every derived name checked; raise ConfigError
-    (exit 2) listing every problem. No jsii: the pipeline runs it before building anything."""
-    return load_platform(config_dir, checks=(name_problems,))
+    (exit 2) listing every problem, code folders included (platform_config.code_folder). No jsii:
+    the pipeline runs it before building anything."""
+    return load_platform(config_dir, checks=(name_problems, code_problems))
