@@ -44,7 +44,8 @@ SUFFIX = ".tmpl"
 PROJECTS_DIR = "projects"
 """Code folders live in <repo>/projects/<name> (the ``code.folder`` default)."""
 DEFAULT_RUN_AS = "job_runners"
-CODE_SOURCE = ""  # PRE-MERGE: "code:\n  source: workspace"
+CODE_SOURCE = ("code:\n  source: workspace          # folder: projects/__PROJECT__ (the default)\n"
+               "  exclude: [\"tests/*\"]       # the unit tests stay in the repository")
 OWNER = re.compile(r"^[A-Za-z0-9._+@ -]{1,254}$")
 _PLACEHOLDER = re.compile(r"__(PROJECT|OWNER|CODE)__")
 

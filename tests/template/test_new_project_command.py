@@ -59,10 +59,12 @@ def test_writes_the_config_and_the_code_and_the_config_validates(repo, capsys) -
     assert set(project["jobs"]) >= {"feature_engineering", "training", "batch_inference", "retraining"}
     assert project["jobs"]["retraining"]["drift"]["metric"] == "js_distance"
     assert project["monitors"]["predictions"]["table"] == project["jobs"]["batch_inference"]["output_table"]
+    assert project["code"]["source"] == "workspace" and "git_source" not in project["jobs"]  # nothing external
 
     platform = load_checked(repo / "config")
     for env, targets in platform.targets.items():
         demo = next(t for t in targets if t.project.name == "demo")
+        assert demo.project.code.source == "workspace" and demo.project.code.folder_for("demo") == "projects/demo"
         assert {kind for kind, _ in demo.project.jobs.enabled_jobs()} == {
             "feature_engineering", "training", "batch_inference", "retraining"}, env
         if platform.environments[env].require_job_run_as:  # staging and prod
