@@ -209,7 +209,7 @@ def create_project(name: str, config_dir: Path, *, owner: str | None = None,
         os.rename(staged_code, code_dir)
         try:
             os.rename(stage / "config" / PROJECTS_DIR / f"{name}.yaml", config_file)
-        except OSError:
+        except BaseException:  # also Ctrl-C between the two moves: both or neither
             shutil.rmtree(code_dir, ignore_errors=True)
             raise
     except OSError as exc:
