@@ -29,6 +29,8 @@ BINDINGS: dict[str, tuple[str, ...]] = {
     "data_databricks_service_principal": ('DataDatabricksServicePrincipal',),
     "data_databricks_sql_warehouse": ('DataDatabricksSqlWarehouse',),
     "entitlements": ('Entitlements',),
+    "file": ('File',),
+    "git_credential": ('GitCredential',),
     "grant": ('Grant',),
     "grants": ('Grants', 'GrantsGrant'),
     "group_member": ('GroupMember',),
@@ -36,6 +38,7 @@ BINDINGS: dict[str, tuple[str, ...]] = {
     "mlflow_experiment": ('MlflowExperiment',),
     "model_serving": ('ModelServing', 'ModelServingAiGateway', 'ModelServingAiGatewayInferenceTableConfig', 'ModelServingAiGatewayRateLimits', 'ModelServingAiGatewayUsageTrackingConfig', 'ModelServingConfigA', 'ModelServingConfigServedEntities', 'ModelServingConfigTrafficConfig', 'ModelServingConfigTrafficConfigRoutes', 'ModelServingEmailNotifications', 'ModelServingTags'),
     "mws_permission_assignment": ('MwsPermissionAssignment',),
+    "notebook": ('Notebook',),
     "notification_destination": ('NotificationDestination', 'NotificationDestinationConfigA', 'NotificationDestinationConfigEmail', 'NotificationDestinationConfigGenericWebhook', 'NotificationDestinationConfigMicrosoftTeams', 'NotificationDestinationConfigPagerduty', 'NotificationDestinationConfigSlack'),
     "permissions": ('Permissions', 'PermissionsAccessControl'),
     "pipeline": ('Pipeline', 'PipelineCluster', 'PipelineClusterAutoscale', 'PipelineEnvironment', 'PipelineEventLog', 'PipelineLibrary', 'PipelineLibraryFile', 'PipelineLibraryGlob', 'PipelineLibraryNotebook', 'PipelineNotification', 'PipelineRunAs'),
@@ -50,6 +53,7 @@ BINDINGS: dict[str, tuple[str, ...]] = {
     "service_principal": ('ServicePrincipal',),
     "sql_endpoint": ('SqlEndpoint', 'SqlEndpointChannel', 'SqlEndpointTags', 'SqlEndpointTagsCustomTags'),
     "volume": ('Volume',),
+    "workspace_file": ('WorkspaceFile',),
 }
 
 for _submodule, _names in BINDINGS.items():

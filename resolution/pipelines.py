@@ -20,6 +20,7 @@ from platform_config.jobs import JOB_LEVEL_RANK, JobBase, ResolvedSettings
 from platform_config.pipelines import (IngestSource, PipelineClusterConfig, PipelineConfig, development_mode,
                                        enabled_pipelines)
 from resolution import names
+from resolution.code import workspace_code_root  # docs/code-delivery.md
 from resolution.jobs import PolicyRef
 from resolution.names import SchemaRef
 from resolution.principals import Member, level_map, members
@@ -228,6 +229,8 @@ def _event_log(target: ProjectTarget, p: PipelineConfig) -> EventLogTable | None
 
 
 def _reads_git(target: ProjectTarget, p: PipelineConfig) -> bool:
+    if target.project.code.source == "workspace":  # relative paths are in the deployed code (resolution.code)
+        return False
     return target.project.jobs.git_source is not None and any(spec.relative(lib.path) for lib in p.libraries)
 
 
@@ -236,7 +239,11 @@ def _libraries(target: ProjectTarget, p: PipelineConfig) -> tuple[ResolvedLibrar
     out = []
     for lib in p.libraries:
         relative = spec.relative(lib.path)
-        if relative and jobs.git_source is not None:
+        if relative and target.project.code.source == "workspace":  # deployed below the code root
+            root = workspace_code_root(target.env, target.project)
+            out.append(ResolvedLibrary(lib.kind, f"{'' if lib.kind == 'notebook' else '/Workspace'}{root}/{lib.path}",
+                                       in_git_folder=False))
+        elif relative and jobs.git_source is not None:
             out.append(ResolvedLibrary(lib.kind, lib.path, in_git_folder=True))
         else:
             out.append(ResolvedLibrary(lib.kind, f"{jobs.workspace_root}/{lib.path}" if relative else lib.path,

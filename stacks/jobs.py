@@ -12,7 +12,8 @@ list positions.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import replace
+from typing import Any, Callable, Mapping
 
 from constructs import Construct
 
@@ -26,9 +27,10 @@ from mlops_constructs.job import (Code, ContinuousSpec, GitSourceSpec, JobCluste
 from mlops_constructs.retraining_job import RetrainingJob, RetrainingJobProps
 from mlops_constructs.training_job import ModelTrainingJob, ModelTrainingJobProps
 from platform_config import EnvironmentConfig
-from platform_config.jobs import ComputeProfile, JobsConfig, NotificationsConfig, TaskCode
+from platform_config.jobs import ComputeProfile, JobsConfig, NotificationsConfig, TaskCode, task_codes
 from resolution import PolicyRef, ResolvedEnvironment, ResolvedProject
 from resolution.jobs import ResolvedJob
+from stacks.code import DeliveredCode
 from stacks.located import configured_at
 from stacks.refs import PrincipalRefs, StackRefs
 
@@ -127,35 +129,66 @@ def notifications_spec(n: NotificationsConfig | None,
         no_alert_for_canceled_runs=n.no_alert_for_canceled_runs)
 
 
-def code(jobs: JobsConfig, task: TaskCode, extra: dict[str, str]) -> Code:
-    """Config task code -> construct code; job parameters first, the task's own win."""
+def code(jobs: JobsConfig, task: TaskCode, extra: dict[str, str], delivered: DeliveredCode | None = None,
+         serverless: bool = False) -> Code:
+    """Config task code -> construct code; job parameters first, the task's own win.
+
+    With a ``workspace`` code source (``delivered``, stacks.code) a relative path becomes a token of
+    the deployed notebook's path or file's /Workspace path (the config check guarantees it exists);
+    with a ``volume`` source a wheel task without ``wheel`` installs its package's uploaded wheel
+    (on serverless compute through the environment's dependencies instead: job_props)."""
     params = {**extra, **task.parameters}
 
-    def path(p: str) -> str:
+    def path(p: str, notebook: bool) -> str:
+        if task.relative and delivered is not None and delivered.source == "workspace":
+            found = delivered.notebook_path(p) if notebook else delivered.file_path(p)
+            assert found is not None, p  # platform_config.code_folder checked every task path
+            return found
         if task.relative and jobs.git_source is None and jobs.workspace_root:
             return f"{jobs.workspace_root}/{p}"
         return p
 
+    source = "WORKSPACE" if delivered is not None and delivered.source == "workspace" and task.relative else None
     if task.notebook is not None:
-        return NotebookCode(path=path(task.notebook), parameters=params)
+        return NotebookCode(path=path(task.notebook, True), source=source, parameters=params)
     if task.python_script is not None:
-        return PythonScriptCode(path=path(task.python_script), parameters=params)
+        return PythonScriptCode(path=path(task.python_script, False), source=source, parameters=params)
     wheel = task.python_wheel
     assert wheel is not None
-    return PythonWheelCode(package_name=wheel.package_name, entry_point=wheel.entry_point, wheel=wheel.wheel,
+    whl = wheel.wheel
+    if whl is None and delivered is not None and delivered.source == "volume" and not serverless:
+        whl = delivered.wheel_path(wheel.package_name)
+    return PythonWheelCode(package_name=wheel.package_name, entry_point=wheel.entry_point, wheel=whl,
                            parameters=params)
+
+
+def _wheel_dependencies(job: ResolvedJob, delivered: DeliveredCode | None) -> tuple[str, ...]:
+    """Uploaded wheels a serverless job installs (its wheel tasks' packages), as environment dependencies."""
+    if delivered is None or delivered.source != "volume":
+        return ()
+    out = []
+    for _, task in task_codes(job.config):
+        w = task.python_wheel
+        if w is not None and w.wheel is None and (found := delivered.wheel_path(w.package_name)) is not None:
+            out.append(found)
+    return tuple(dict.fromkeys(out))
 
 
 def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalRefs,
               policies: Mapping[str, ClusterPolicy],
-              destinations: Mapping[str, str] | None = None) -> tuple[MlJobProps, str]:
-    """The shared part of a job's props, and the compute key its code tasks use."""
+              destinations: Mapping[str, str] | None = None,
+              delivered: DeliveredCode | None = None) -> tuple[MlJobProps, str]:
+    """The shared part of a job's props, and the compute key its code tasks use. With a workspace
+    code source (``delivered``) the job has no git_source: its relative paths were deployed."""
     env = project.target.env
     jobs = project.target.project.jobs
     cfg, s = job.config, job.settings
     assert s.compute is not None  # unknown profiles are config errors
     clusters, environments, compute_key = _compute(env, job, s.compute, policies)
-    g = jobs.git_source
+    wheels = _wheel_dependencies(job, delivered) if environments else ()
+    if wheels:
+        environments = tuple(replace(e, dependencies=tuple(e.dependencies) + wheels) for e in environments)
+    g = jobs.git_source if delivered is None or delivered.source != "workspace" else None
     schedule = trigger = continuous = None
     if cfg.schedule is not None:
         schedule = ScheduleSpec(cron=cfg.schedule.cron, timezone=cfg.schedule.timezone or jobs.timezone,
@@ -202,11 +235,13 @@ def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalR
 
 def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs,
                      policies: Mapping[str, ClusterPolicy],
-                     pipelines: Mapping[str, str] | None = None) -> dict[str, Construct]:
+                     pipelines: Mapping[str, str] | None = None,
+                     delivered: DeliveredCode | None = None) -> dict[str, Construct]:
     """The project's enabled jobs under ``scope`` (ProjectUnits), keyed by job type;
     ``policies``: the created cluster policies they use (policy_lookups); ``pipelines``: task
-    key -> pipeline id the feature engineering job runs first (docs/pipelines.md)."""
-    jobs = project.target.project.jobs
+    key -> pipeline id the feature engineering job runs first (docs/pipelines.md); ``delivered``:
+    the project's code delivery (stacks.code; docs/code-delivery.md)."""
+    project_jobs = project.target.project.jobs
     env_name = project.target.env.name
     model = project.model.full_name
     tables = project.tables
@@ -214,7 +249,16 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
     resolved = project.jobs
 
     def props(kind: str) -> tuple[MlJobProps, str]:
-        return job_props(project, resolved[kind], refs.principals, policies, refs.destinations)
+        return job_props(project, resolved[kind], refs.principals, policies, refs.destinations, delivered)
+
+    def code_for(kind: str) -> Callable[..., Code]:
+        serverless = resolved[kind].settings.compute is not None and resolved[kind].settings.compute.serverless is not None
+
+        def build(_jobs: JobsConfig, task: TaskCode, extra: dict[str, str]) -> Code:
+            return code(_jobs, task, extra, delivered, serverless)
+        return build
+
+    jobs = project_jobs
 
     if (fe := resolved.get("feature_engineering")) is not None:
         cfg = fe.config
@@ -222,7 +266,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
         feature_tables = tuple(FeatureTableSpec(
             key=name,
             full_name=tables.feature_tables[name].full_name,
-            code=code(jobs, t.task or cfg.task, {**cfg.parameters, **t.parameters}),
+            code=code_for("feature_engineering")(jobs, t.task or cfg.task, {**cfg.parameters, **t.parameters}),
             input_table=tables.feature_tables[name].input_table,
             primary_keys=tuple(t.primary_keys), timestamp_column=t.timestamp_column,
             **_governance(project, name),
@@ -238,9 +282,9 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
         with configured_at(project, ("jobs", "training")):
             built["training"] = ModelTrainingJob(scope, "training_job", ModelTrainingJobProps(
                 job=base, env_name=env_name, model_name=model, experiment_path=project.experiment.path,
-                train=code(jobs, cfg.tasks.train, cfg.parameters),  # type: ignore[attr-defined]
-                validate=code(jobs, cfg.tasks.validate_, cfg.parameters),  # type: ignore[attr-defined]
-                deploy=code(jobs, cfg.tasks.deploy, cfg.parameters),  # type: ignore[attr-defined]
+                train=code_for("training")(jobs, cfg.tasks.train, cfg.parameters),  # type: ignore[attr-defined]
+                validate=code_for("training")(jobs, cfg.tasks.validate_, cfg.parameters),  # type: ignore[attr-defined]
+                deploy=code_for("training")(jobs, cfg.tasks.deploy, cfg.parameters),  # type: ignore[attr-defined]
                 compute_key=key,
                 training_data=tables.training_data,
                 validation_mode=v.mode, validation_thresholds=v.thresholds, model_type=v.model_type,
@@ -254,7 +298,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
         with configured_at(project, ("jobs", "batch_inference")):
             built["batch_inference"] = BatchInferenceJob(scope, "batch_inference_job", BatchInferenceJobProps(
                 job=base, env_name=env_name, model_name=model, input_table=tables.batch_input,
-                output_table=tables.predictions, code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
+                output_table=tables.predictions, code=code_for("batch_inference")(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
 
     if (rt := resolved.get("retraining")) is not None:
         cfg = rt.config
@@ -267,7 +311,7 @@ def add_project_jobs(scope: Construct, project: ResolvedProject, refs: StackRefs
                 drift_metrics_table=tables.drift,  # docs/monitoring.md
                 metric_column=drift.metric, threshold=drift.threshold, comparison=drift.comparison,
                 training_job_id=training.job_id,  # type: ignore[attr-defined]
-                code=code(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
+                code=code_for("retraining")(jobs, cfg.task, cfg.parameters), compute_key=key))  # type: ignore[attr-defined]
     return built
 
 

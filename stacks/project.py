@@ -10,6 +10,7 @@ from constructs import Construct
 from mlops_constructs.experiment import MlflowExperimentProps, MlflowExperimentUnit
 from mlops_constructs.registered_model import UcRegisteredModel, UcRegisteredModelProps
 from resolution import ResolvedProject
+from stacks.code import add_project_code
 from stacks.features import add_feature_units
 from stacks.governance import add_data_units
 from stacks.jobs import add_project_jobs, policy_lookups
@@ -51,10 +52,13 @@ class ProjectUnits(Construct):
         # serving endpoints and Lakehouse monitors (docs/serving.md, docs/monitoring.md)
         self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema,
                                          self.features)
+        # the project's code: workspace files / wheels / Git credentials (docs/code-delivery.md)
+        self.code = add_project_code(self, project, self.data)
         # Lakeflow Declarative Pipelines, before the jobs that run them (docs/pipelines.md)
         self.pipelines = add_project_pipelines(self, project, refs, self.data, policies)
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
-        self.jobs = add_project_jobs(self, project, refs, policies, feature_job_pipelines(project, self.pipelines))
+        self.jobs = add_project_jobs(self, project, refs, policies, feature_job_pipelines(project, self.pipelines),
+                                     self.code)
         # monitoring dashboard and SQL alerts (docs/observability.md)
         self.observability = add_project_observability(
             self, project, refs, frozenset(k for k, e in self.serving.endpoints.items() if e.pending),

@@ -1,4 +1,7 @@
-"""What a task runs (``TaskCode``) and where the code comes from (``GitSourceConfig``)."""
+"""What a task runs (``TaskCode``) and the repository it runs from (``GitSourceConfig``).
+
+How the code is delivered (git, workspace files, volume wheels) is ``platform_config.code``, the
+same concept as resolution.code and stacks.code; the task paths here are resolved against it."""
 
 from __future__ import annotations
 
