@@ -55,22 +55,37 @@ def test_the_new_project_is_in_every_environment_with_every_unit(synthesized) ->
         assert len(demo["databricks_registered_model"]) == 1 and len(demo["databricks_volume"]) == 1
 
 
-def test_task_paths_point_at_the_templates_code(synthesized, repo) -> None:
+def test_task_paths_point_at_the_templates_code_delivered_to_the_workspace(synthesized, repo) -> None:
+    """Each task runs a workspace file the stack deploys, with the content of projects/demo/."""
+    import base64
+    import re
+
     demo = demo_resources(synthesized, "dev")
+    deployed = demo["databricks_workspace_file"]
+    root = "/Shared/mlops/dev-demo/code/"
+    code = repo / "projects" / "demo"
+    relative = {address: body["path"].removeprefix(root) for address, body in deployed.items()}
+    assert all(body["path"].startswith(root) for body in deployed.values())
+    expected = sorted(p.relative_to(code).as_posix() for p in code.rglob("*")
+                      if p.is_file() and not p.relative_to(code).as_posix().startswith("tests/"))
+    assert sorted(relative.values()) == expected  # every file but tests/
+    for address, body in deployed.items():
+        assert base64.b64decode(body["content_base64"]) == (code / relative[address]).read_bytes()
+
     files = {}
     for job in demo["databricks_job"].values():
         for task in job["task"]:
             if "spark_python_task" in task:
-                files[task["task_key"]] = task["spark_python_task"]["python_file"]
-    assert set(files) == {"record_features", "Train", "ModelValidation", "ModelDeployment", "BatchInference",
-                          "ComputeDriftMetric"}
-    code = repo / "projects" / "demo"
-    for key, path in files.items():
-        relative = path.split("/demo/", 1)[1] if "/demo/" in path else path
-        assert (code / relative).is_file(), (key, path)
+                ref = re.fullmatch(r"\$\{databricks_workspace_file\.(\w+)\.workspace_path\}",
+                                   task["spark_python_task"]["python_file"])
+                assert ref, task["spark_python_task"]
+                files[task["task_key"]] = relative[ref.group(1)]
+    assert files == {"record_features": "src/feature_engineering.py", "Train": "src/train.py",
+                     "ModelValidation": "src/validate.py", "ModelDeployment": "src/deploy.py",
+                     "BatchInference": "src/batch_inference.py",
+                     "ComputeDriftMetric": "src/compute_drift_metric.py"}
     pipeline = next(iter(demo["databricks_pipeline"].values()))
-    library = pipeline["library"][0]["file"]["path"]
-    assert (code / library.split("/demo/", 1)[1]).is_file(), library
+    assert [lib["file"]["path"] for lib in pipeline["library"]] == [f"/Workspace{root}pipelines/ingest.py"]
 
 
 def test_every_stack_with_the_new_project_validates_and_plans_offline(synthesized, verdicts) -> None:
