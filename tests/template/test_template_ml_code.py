@@ -106,7 +106,7 @@ class FakeRegistry:
     """mlflow's model registry: versions with their run and aliases; models predict with mlcore."""
 
     def __init__(self, versions: dict[str, object], run_params: dict[str, str]):
-        self.versions, self.run_params, self.aliases = versions, run_params, {}
+        self.versions, self.run_params, self.aliases, self.metrics = versions, run_params, {}, {}
 
     def module(self):
         registry = self
@@ -122,6 +122,9 @@ class FakeRegistry:
                 if alias not in registry.aliases:
                     raise LookupError(f"alias {alias} not found")
                 return types.SimpleNamespace(version=registry.aliases[alias])
+
+            def log_metric(self, run_id, key, value):
+                registry.metrics[key] = value
 
             def set_registered_model_alias(self, name, alias, version):
                 registry.aliases[alias] = version
@@ -216,6 +219,7 @@ def test_validate_marks_the_challenger_by_the_thresholds_of_its_parameter(code, 
                      registry.module())
     assert module.main() == exit_code
     assert registry.aliases == ({"challenger": "1"} if promoted else {})
+    assert set(registry.metrics) == {"validation_accuracy", "validation_log_loss", "validation_roc_auc"}
     out = capsys.readouterr()
     assert ("FAIL roc_auc >= 0.99" in out.out) == (exit_code == 1 or mode == "dry_run")
 
@@ -240,3 +244,51 @@ def test_validate_compares_with_the_champion_and_deploy_promotes(code, scripts) 
     assert registry.aliases["champion"] == "2"
     with pytest.raises(ValueError, match="not the challenger"):
         scripts("deploy", {**deploy, "model_version": "3"}, FakeSpark({}), registry.module()).main()
+
+
+def test_train_tracks_the_run_registers_the_model_and_sets_the_version(code, scripts) -> None:
+    from contextlib import nullcontext
+
+    scripts("train", {}, FakeSpark({}))
+    rows, _ = _trained(code)
+    calls: dict[str, object] = {}
+
+    class PythonModel:  # mlflow.pyfunc.PythonModel
+        pass
+
+    def log_model(artifact_path, **kwargs):
+        calls["log_model"] = (artifact_path, kwargs)
+        return types.SimpleNamespace(registered_model_version=7)
+
+    mlflow = types.ModuleType("mlflow")
+    mlflow.set_registry_uri = lambda uri: calls.setdefault("registry", uri)
+    mlflow.set_experiment = lambda name: calls.setdefault("experiment", name)
+    mlflow.start_run = lambda **kwargs: nullcontext()
+    mlflow.log_params = lambda params: calls.setdefault("params", params)
+    mlflow.log_metrics = lambda metrics: calls.setdefault("metrics", metrics)
+    mlflow.pyfunc = types.ModuleType("mlflow.pyfunc")
+    mlflow.pyfunc.PythonModel, mlflow.pyfunc.log_model = PythonModel, log_model
+    mlflow.models = types.ModuleType("mlflow.models")
+    mlflow.models.infer_signature = lambda inputs, outputs: ("signature", len(outputs))
+    for name, module in (("mlflow.pyfunc", mlflow.pyfunc), ("mlflow.models", mlflow.models)):
+        sys.modules[name] = module
+    try:
+        params = {"model_name": "mlops_dev.demo_models.demo_model", "env": "dev",
+                  "experiment_name": "/Shared/mlops/dev-demo/demo-experiment",
+                  "training_data": "mlops_dev.demo_features.record_features"}
+        module = scripts("train", params, FakeSpark({"mlops_dev.demo_features.record_features": rows}), mlflow)
+        module.main()
+    finally:
+        for name in ("mlflow.pyfunc", "mlflow.models", "mlcore.pyfunc_model"):
+            sys.modules.pop(name, None)
+    assert calls["registry"] == "databricks-uc" and calls["experiment"] == params["experiment_name"]
+    assert calls["params"]["training_data"] == params["training_data"]
+    assert calls["metrics"]["holdout_roc_auc"] > 0.8
+    artifact, kwargs = calls["log_model"]
+    assert kwargs["registered_model_name"] == params["model_name"]
+    assert kwargs["code_paths"] == [str(code / "src" / "mlcore")]
+    assert kwargs["signature"] == ("signature", 5)
+    wrapped = kwargs["python_model"]  # the pyfunc model scores feature rows like the trained model
+    probabilities = wrapped.predict(None, FakeFrame(rows[:3]))
+    assert len(probabilities) == 3 and all(0.0 < p < 1.0 for p in probabilities)
+    assert scripts.values == {"model_version": "7"}
