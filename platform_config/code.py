@@ -87,6 +87,11 @@ class CodeConfig(Model):
     volume: Slug | None = None
     """source volume: the key of the project volume (``volumes:``) the wheels are uploaded to,
     below <volume path>/wheels/. Required for source volume."""
+    git_folder: bool = False
+    """source git: also check jobs.git_source out as a Git folder (databricks_repo) in this environment,
+    at /Repos/mlops/<named project>, pinned to its branch or tag, for notebooks that must live in the
+    workspace (absolute /Repos/... paths). Default: false (a Git folder exists only when a pipeline
+    reads code from git)."""
     git_credential: GitCredentialConfig | None = None
     """A Git credential for a private jobs.git_source repository. Default: none (public repository,
     or a credential managed outside this project)."""
@@ -131,6 +136,12 @@ def check_code(project) -> None:
                                                       f"set code.volume to a key of volumes (known: {known})"))
         elif code.volume not in project.volumes:
             errors.append(Finding(("code", "volume"), f"unknown volume '{code.volume}' (the project's volumes: {known})"))
+    g = project.jobs.git_source
+    if code.git_folder and g is None:
+        errors.append(Finding(("code", "git_folder"), "a Git folder checks out jobs.git_source: set it"))
+    elif code.git_folder and g is not None and g.commit is not None:
+        errors.append(Finding(("code", "git_folder"), "a Git folder follows a branch or tag, not a commit: pin "
+                                                      "jobs.git_source with a tag (provider docs: repo)"))
     cred = code.git_credential
     if cred is not None and cred.provider is None and project.jobs.git_source is None:
         errors.append(Finding(("code", "git_credential", "provider"),

@@ -342,12 +342,17 @@ def resolve_pipelines(target: ProjectTarget) -> dict[str, ResolvedPipeline]:
 
 
 def resolve_git_folder(target: ProjectTarget, pipelines: Mapping[str, ResolvedPipeline]) -> ResolvedGitFolder | None:
-    """The project's Git folder, when a pipeline reads a relative path from ``jobs.git_source``."""
+    """The project's Git folder, when a pipeline reads a relative path from ``jobs.git_source`` or
+    ``code.git_folder`` asks for one (docs/code-delivery.md)."""
     g = target.project.jobs.git_source
     readers_of = [p for p in pipelines.values() if _reads_git(target, p.config)]
-    if g is None or not readers_of:
+    if g is None or not (readers_of or target.project.code.git_folder):  # code.git_folder: docs/code-delivery.md
         return None
     readers = {m: GIT_FOLDER_READ for p in readers_of if p.config.run_as
                for m in members(target.env, target.roles[p.config.run_as])}
+    if target.project.code.git_folder:  # the jobs' run_as identities read notebooks from it too
+        jobs = target.project.jobs
+        for role in sorted({r for _, j in jobs.enabled_jobs() if (r := jobs.resolve(j).run_as)}):
+            readers.update({m: GIT_FOLDER_READ for m in members(target.env, target.roles[role])})
     return ResolvedGitFolder(url=g.url, path=names.git_folder_path(target.env, target.project),
                              provider=g.resolved_provider, branch=g.branch, tag=g.tag, readers=readers)

@@ -17,6 +17,7 @@ from stacks.jobs import add_project_jobs, policy_lookups
 from stacks.located import configured_at
 from stacks.pipelines import add_project_pipelines, feature_job_pipelines
 from stacks.observability import add_project_observability
+from stacks.outputs import add_project_outputs
 from stacks.refs import StackRefs
 from stacks.serving import add_serving_units
 
@@ -63,3 +64,5 @@ class ProjectUnits(Construct):
         self.observability = add_project_observability(
             self, project, refs, frozenset(k for k, e in self.serving.endpoints.items() if e.pending),
             self.serving.monitors)
+        # Terraform outputs named from config keys (docs/code-delivery.md, "Outputs")
+        add_project_outputs(self, project.target.env.workspace.host)

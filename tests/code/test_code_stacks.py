@@ -210,3 +210,69 @@ def test_credential_for_a_principal_created_at_apply_is_refused_with_file_and_li
     assert problem.file.endswith("config/projects/cs.yaml") and problem.key == "code.git_credential"
     assert problem.line > 0 and "created in this environment" in problem.summary
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- git folder (source git)
+
+GIT_FOLDER = PROJECT.replace("source: workspace", "source: git\n  git_folder: true").replace(
+    "jobs:\n", "jobs:\n  git_source: {url: 'https://github.com/example-org/cs', branch: dev}\n") + (
+    "environments:\n  prod:\n    jobs: {git_source: {branch: null, tag: v1.0.0}}\n")
+
+
+@pytest.fixture(scope="module")
+def git_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gitfolder")
+    return synth_config(write_repo(root, GIT_FOLDER), root / "out")
+
+
+def test_git_folder_per_environment_pinned_to_branch_or_tag(git_folder):
+    repos = {env: [v for k, v in git_folder.stacks[env]["resource"]["databricks_repo"].items() if k.startswith("cs_")]
+             for env in ("dev", "prod")}
+    (dev,), (prod,) = repos["dev"], repos["prod"]
+    assert dev["path"] == "/Repos/mlops/dev-cs" and dev["branch"] == "dev" and "tag" not in dev
+    assert prod["path"] == "/Repos/mlops/cs" and prod["tag"] == "v1.0.0" and "branch" not in prod
+    perms = [v for k, v in git_folder.stacks["dev"]["resource"]["databricks_permissions"].items()
+             if k.startswith("cs_pipeline_code")]
+    assert perms[0]["access_control"] == [{"permission_level": "CAN_READ", "service_principal_name": SP}]
+    assert job(git_folder.stacks["dev"], "training")["git_source"]["branch"] == "dev"  # jobs still run from git
+
+
+@pytest.mark.terraform
+def test_git_folder_validates_and_plans(git_folder, terraform):
+    result = verify_stack(git_folder.stack_dir("prod"))
+    assert result.ok, result.failure_text()
+
+
+def test_git_folder_cannot_follow_a_commit(tmp_path):
+    from test_code_config import problems
+
+    project = GIT_FOLDER.replace("branch: null, tag: v1.0.0", "branch: null, commit: abcdef1")
+    found = problems(write_repo(tmp_path, project))
+    assert any(p.key == "code.git_folder" and "not a commit" in p.summary for p in found)
+
+
+# --------------------------------------------------------------------------- pipelines with a workspace source
+
+PIPELINE = PROJECT + (
+    "pipelines:\n  ingest:\n    schema: models\n    run_as: one_sp\n    libraries:\n      - file: pipelines/ingest.py\n"
+    "      - notebook: training/Train\n")
+
+
+def test_pipeline_libraries_resolve_below_the_code_root(tmp_path):
+    config = write_repo(tmp_path, PIPELINE, files={**FILES, "pipelines/ingest.py": "import dlt\n"})
+    out = synth_config(config, tmp_path / "out")
+    dev = out.stacks["dev"]["resource"]
+    (pipeline,) = [v for k, v in dev["databricks_pipeline"].items() if k.startswith("cs_")]
+    assert pipeline["library"] == [{"file": {"path": "/Workspace/Shared/mlops/dev-cs/code/pipelines/ingest.py"}},
+                                   {"notebook": {"path": "/Shared/mlops/dev-cs/code/training/Train"}}]
+    assert not [k for k in dev.get("databricks_repo", {}) if k.startswith("cs_")]  # no Git folder needed
+    assert any(v["path"] == "/Shared/mlops/dev-cs/code/pipelines/ingest.py"
+               for v in dev["databricks_workspace_file"].values())
+
+
+def test_pipeline_library_missing_from_the_folder(tmp_path):
+    from test_code_config import problems
+
+    found = problems(write_repo(tmp_path, PIPELINE))
+    assert any(p.key == "pipelines.ingest.libraries[0].file" and "no file 'pipelines/ingest.py'" in p.summary
+               for p in found), found
