@@ -53,6 +53,9 @@ def test_the_new_project_is_in_every_environment_with_every_unit(synthesized) ->
                               ("batch-inference", "feature-engineering", "retraining", "training")), stack
         assert len(demo["databricks_pipeline"]) == 1 and len(demo["databricks_quality_monitor"]) == 1
         assert len(demo["databricks_registered_model"]) == 1 and len(demo["databricks_volume"]) == 1
+        outputs = {k for k in synthesized.stacks[stack].get("output", {}) if k.startswith("demo_")}
+        assert outputs >= {"demo_code_root", "demo_job_feature_engineering_id", "demo_job_training_id",
+                           "demo_pipeline_ingest_id", "demo_volume_raw_path"}, stack  # what `mlops run` reads
 
 
 def test_task_paths_point_at_the_templates_code_delivered_to_the_workspace(synthesized, repo) -> None:
