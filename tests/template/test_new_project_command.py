@@ -129,6 +129,17 @@ def test_a_generated_config_that_does_not_validate_is_exit_2_and_nothing_is_writ
     assert tree(repo) == before and not [p for p in repo.iterdir() if p.name != "config"]
 
 
+def test_a_name_that_normalizes_to_an_existing_project_is_exit_2(repo, capsys) -> None:
+    """fraud-eu and fraud_eu would make the same schemas: the load check of the staged copy says so."""
+    assert run(repo, "fraud-eu") == 0
+    capsys.readouterr()
+    before = tree(repo)
+    assert run(repo, "fraud_eu") == 2
+    err = capsys.readouterr().err
+    assert "the generated project 'fraud_eu' does not validate" in err and "fraud-eu.yaml" in err
+    assert tree(repo) == before
+
+
 def test_a_broken_existing_config_is_reported_and_nothing_is_written(repo, capsys) -> None:
     churn = repo / "config" / "projects" / "churn.yaml"
     churn.write_text(churn.read_text().replace("owner: churn-team@example.com", "owner: [not, a, string]"))
