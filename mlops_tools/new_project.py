@@ -17,9 +17,10 @@ reaches Terraform as template syntax.
 
 Order of work, so that nothing is half-written: the name and the targets are checked; the
 existing config must load; the project is rendered into a staging folder next to the targets
-(same file system) together with a copy of the config, and that copy is loaded with the new
-project (every derived name checked); only then are the code folder and the config file
-moved into place. Any refusal is exit 2 with nothing written.
+(same file system) together with a copy of the config and hard links of the existing projects'
+code folders, and that copy is loaded with the new project (every derived name and clash with
+another project checked, task paths checked against the new code); only then are the code
+folder and the config file moved into place. Any refusal is exit 2 with nothing written.
 """
 
 from __future__ import annotations
@@ -128,13 +129,31 @@ def _check_free(name: str, config_dir: Path, code_dir: Path) -> None:
                                for p in taken])
 
 
-def _run_as(config_dir: Path, run_as: str) -> dict[str, str]:
-    """Environment -> run_as role, for the environments that require one. The existing
-    config must load (its own errors are reported as they are)."""
+def _load(config_dir: Path):
+    """The existing config, loaded and checked: it must be valid before a project is added
+    (its own errors are reported as they are)."""
     from resolution.checks import load_checked
 
-    platform = load_checked(config_dir)
+    return load_checked(config_dir)
+
+
+def _run_as(platform, run_as: str) -> dict[str, str]:
+    """Environment -> run_as role, for the environments that require one."""
     return {env: run_as for env, cfg in platform.environments.items() if cfg.require_job_run_as}
+
+
+def _code_folders(platform) -> set[str]:
+    """The repository-relative code folders the existing projects deploy from (workspace and
+    volume sources read them when the config is loaded)."""
+    return {t.project.code.folder_for(t.project.name) for targets in platform.targets.values() for t in targets
+            if t.project.code.source != "git"}
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)  # the staging folder is on the repository's file system: no data copied
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _relocated(diagnostics: list[Diagnostic], staged: Path, real: Path) -> list[Diagnostic]:
@@ -142,32 +161,35 @@ def _relocated(diagnostics: list[Diagnostic], staged: Path, real: Path) -> list[
     from dataclasses import replace
 
     prefixes = sorted({str(staged), _shown(staged)}, key=len, reverse=True)
-    out = []
-    for d in diagnostics:
-        file = d.file
+
+    def fix(text: str) -> str:
         for prefix in prefixes:
-            if file.startswith(prefix):
-                file = _shown(real) + file[len(prefix):]
-                break
-        out.append(replace(d, file=file))
-    return out
+            text = text.replace(prefix, _shown(real))
+        return text
+
+    return [replace(d, file=fix(d.file), summary=fix(d.summary), detail=fix(d.detail)) for d in diagnostics]
 
 
-def _validate(stage: Path, config_dir: Path, name: str, config_text: str) -> None:
-    """Load a copy of the config with the new project in it (the code beside it, as in the repo)."""
+def _validate(stage: Path, config_dir: Path, repo: Path, folders: set[str], name: str, config_text: str) -> None:
+    """Load a copy of the config with the new project in it, laid out as the repository will be:
+    the new code beside it, and the existing projects' code folders (hard links) where they are."""
     from platform_config.errors import ConfigError
     from resolution.checks import load_checked
 
     staged_config = stage / "config"
     shutil.copytree(config_dir, staged_config, symlinks=False)
     (staged_config / PROJECTS_DIR / f"{name}.yaml").write_text(config_text, encoding="utf-8")
+    for folder in sorted(folders):
+        if (repo / folder).is_dir() and not (stage / folder).exists():
+            shutil.copytree(repo / folder, stage / folder, symlinks=True, copy_function=_link_or_copy)
     try:
         load_checked(staged_config)
     except ConfigError as exc:
         found = _relocated(list(exc.diagnostics), staged_config, config_dir)
         head = Diagnostic(summary=f"the generated project '{name}' does not validate against {_shown(config_dir)}",
-                          detail=f"a name derived from '{name}' may be too long, or the run_as role may not exist "
-                                 "in an environment that requires one (--run-as ROLE)")
+                          detail=f"a name derived from '{name}' may be too long or clash with another project's, "
+                                 "or the run_as role may not exist in an environment that requires one "
+                                 "(--run-as ROLE)")
         raise NewProjectError([head, *found]) from None
 
 
@@ -191,7 +213,8 @@ def create_project(name: str, config_dir: Path, *, owner: str | None = None,
     code_dir = repo / PROJECTS_DIR / name
     config_file = config_dir / PROJECTS_DIR / f"{name}.yaml"
     _check_free(name, config_dir, code_dir)
-    config_text = render_config(name, owner, _run_as(config_dir, run_as))
+    platform = _load(config_dir)
+    config_text = render_config(name, owner, _run_as(platform, run_as))
     files = code_files(name)
     try:
         stage = Path(tempfile.mkdtemp(prefix=".mlops-new-project-", dir=repo))
@@ -203,7 +226,7 @@ def create_project(name: str, config_dir: Path, *, owner: str | None = None,
             target = staged_code / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        _validate(stage, config_dir, name, config_text)
+        _validate(stage, config_dir, repo, _code_folders(platform), name, config_text)
         _check_free(name, config_dir, code_dir)  # nothing appeared meanwhile
         code_dir.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged_code, code_dir)

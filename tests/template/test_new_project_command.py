@@ -136,8 +136,20 @@ def test_a_name_that_normalizes_to_an_existing_project_is_exit_2(repo, capsys) -
     before = tree(repo)
     assert run(repo, "fraud_eu") == 2
     err = capsys.readouterr().err
-    assert "the generated project 'fraud_eu' does not validate" in err and "fraud-eu.yaml" in err
+    assert "the generated project 'fraud_eu' does not validate" in err and "is the same Databricks object" in err
+    assert f"({new_project._shown(repo / 'config' / 'projects' / 'fraud-eu.yaml')}:4)" in err
+    assert ".mlops-new-project-" not in err and "does not exist" not in err  # no staging artefact
     assert tree(repo) == before
+
+
+def test_a_second_project_validates_with_the_first_ones_code_in_place(repo, capsys) -> None:
+    """The staged check sees the existing projects' code folders (workspace source reads them)."""
+    assert run(repo, "demo") == 0
+    first = tree(repo)
+    assert run(repo, "other") == 0, capsys.readouterr().err
+    after = tree(repo)
+    assert {k: v for k, v in after.items() if k in first} == first  # the first project untouched
+    assert "config/projects/other.yaml" in after and "projects/other/src/train.py" in after
 
 
 def test_a_broken_existing_config_is_reported_and_nothing_is_written(repo, capsys) -> None:
