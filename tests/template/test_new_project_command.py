@@ -223,3 +223,23 @@ def test_the_template_ships_in_the_wheel(tmp_path) -> None:
     expected = {f"mlops_tools/templates/project/{p.relative_to(new_project.TEMPLATE_DIR).as_posix()}"
                 for p in new_project.TEMPLATE_DIR.rglob("*.tmpl")}
     assert shipped == expected and len(expected) > 20
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--owner", "${file(\"/etc/passwd\")}"], "invalid --owner"),
+    (["--owner", "team\nname: other"], "invalid --owner"),
+    (["--owner", ""], "invalid --owner"),
+    (["--run-as", "Job Runners"], "invalid --run-as"),
+])
+def test_bad_options_are_exit_2_and_nothing_is_written(repo, capsys, options, message) -> None:
+    before = tree(repo)
+    assert run(repo, "demo", *options) == 2
+    assert message in capsys.readouterr().err
+    assert tree(repo) == before
+
+
+def test_the_longest_valid_name_validates_with_every_derived_name(repo) -> None:
+    """63 characters pass the name rule, and every name derived from it passes the staged check."""
+    name = "p" * 63
+    assert run(repo, name) == 0
+    assert (repo / "config" / "projects" / f"{name}.yaml").is_file() and (repo / "projects" / name).is_dir()
