@@ -11,7 +11,8 @@ Writes two things, both or neither:
 The template lives in ``mlops_tools/templates/project`` (package data, so the installed
 console script finds it). Every template file ends in ``.tmpl`` (dropped when rendered; it
 also keeps the template's Python out of the product's import checks). Rendering is plain
-text substitution of ``__PROJECT__`` and ``__OWNER__``: the name is checked first with the
+text substitution of ``__PROJECT__`` (``__UC__``: the name as Unity Catalog names start,
+dashes as underscores) and ``__OWNER__``: the name is checked first with the
 config layer's own project-name rule (``platform_config.base.Slug``), so nothing a user types
 reaches Terraform as template syntax.
 
@@ -48,7 +49,7 @@ DEFAULT_RUN_AS = "job_runners"
 CODE_SOURCE = ("code:\n  source: workspace          # folder: projects/__PROJECT__ (the default)\n"
                "  exclude: [\"tests/*\"]       # the unit tests stay in the repository")
 OWNER = re.compile(r"^[A-Za-z0-9._+@ -]{1,254}$")
-_PLACEHOLDER = re.compile(r"__(PROJECT|OWNER|CODE)__")
+_PLACEHOLDER = re.compile(r"__(PROJECT|UC|OWNER|CODE)__")
 
 
 class NewProjectError(MlopsError):
@@ -83,6 +84,11 @@ def render_text(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(sub, text)
 
 
+def uc_prefix(name: str) -> str:
+    """How the project's schema names start (fraud-eu -> fraud_eu_features): comments only."""
+    return name.replace("-", "_")
+
+
 def environments_section(run_as: dict[str, str]) -> str:
     """The ``environments:`` overrides: run_as for the jobs and the pipeline where the
     environment requires it (``require_job_run_as``)."""
@@ -97,7 +103,8 @@ def environments_section(run_as: dict[str, str]) -> str:
 
 
 def render_config(name: str, owner: str, run_as: dict[str, str]) -> str:
-    values = {"PROJECT": name, "OWNER": json.dumps(owner), "CODE": render_text(CODE_SOURCE, {"PROJECT": name})}
+    values = {"PROJECT": name, "UC": uc_prefix(name), "OWNER": json.dumps(owner),
+              "CODE": render_text(CODE_SOURCE, {"PROJECT": name})}
     text = render_text((TEMPLATE_DIR / CONFIG_TEMPLATE).read_text(encoding="utf-8"), values)
     return text + environments_section(run_as)
 
@@ -108,7 +115,7 @@ def code_files(name: str) -> dict[str, str]:
     files = {}
     for path in sorted(root.rglob("*" + SUFFIX)):
         relative = path.relative_to(root).as_posix()[: -len(SUFFIX)]
-        files[relative] = render_text(path.read_text(encoding="utf-8"), {"PROJECT": name})
+        files[relative] = render_text(path.read_text(encoding="utf-8"), {"PROJECT": name, "UC": uc_prefix(name)})
     if not files:
         raise RuntimeError(f"the project template at {root} has no files (a broken installation)")
     return files

@@ -4,6 +4,7 @@ that exists, and that every refusal is exit 2 with nothing written (no jsii)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,11 +85,12 @@ def test_every_template_file_is_rendered_without_placeholders_or_terraform_synta
     assert not [p for p in rendered if p.suffix == ".tmpl"]
     for path in rendered:
         text = path.read_text()
-        assert "__PROJECT__" not in text and "__OWNER__" not in text and "__CODE__" not in text, path
+        assert not re.search(r"__(PROJECT|UC|OWNER|CODE)__", text), path
         assert "${" not in text and "%{" not in text, path  # Terraform would evaluate them
     config = (repo / "config" / "projects" / "fraud-eu.yaml").read_text()
     assert 'owner: "Fraud Team"' in config and "name: fraud-eu" in config
     assert "projects/fraud-eu" in (repo / "projects" / "fraud-eu" / "README.md").read_text()
+    assert "fraud_eu_features/raw/records" in config and "named fraud_eu_<key>" in config
 
 
 @pytest.mark.parametrize("name", ["Demo", "1demo", "demo project", "de.mo", "${demo}", "a" * 64, "../demo",
