@@ -77,6 +77,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         "name", "database_instance_name", "logical_database_name", "spec.source_table_full_name",
         "spec.primary_key_columns", "spec.timeseries_key"),
     "databricks_external_location": _rules("replace", "external_location.md", "name"),
+    # code delivery (docs/code-delivery.md): each object is identified by its path, so a new path is a new
+    # object and the old one is deleted; a content change (content_base64, md5) is an in-place update
+    "databricks_file": _rules("replace", "file.md: 'id - Same as path'", "path"),
     "databricks_mlflow_model": _rules("replace", "mlflow_model.md: 'Change of name triggers new resource'",
                                       "name"),
     "databricks_model_serving": (
@@ -90,6 +93,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
                  "ai_gateway.inference_table_config.table_name_prefix", first_set_ok=True)),
     "databricks_model_serving_provisioned_throughput": _rules(
         "replace", "model_serving_provisioned_throughput.md", "name"),
+    "databricks_notebook": _rules("replace", "notebook.md: 'Notebooks are identified by their path'", "path"),
     "databricks_online_table": _rules("replace", "online_table.md: 'If any parameter changes, online "
                                                  "table is recreated'", "name", "spec"),
     "databricks_permission_assignment": _rules(
@@ -135,6 +139,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "databricks_vector_search_endpoint": _rules("replace", "vector_search_endpoint.md", "name"),
     "databricks_volume": _rules("replace", "volume.md: 'Change forces creation of a new resource'",
                                 "catalog_name", "schema_name", "volume_type", "storage_location"),
+    "databricks_workspace_file": _rules("replace", "workspace_file.md: 'Workspace files are identified by "
+                                                   "their path'", "path"),
 }
 
 def _values(body: Any, parts: list[str]) -> Iterator[Any]:

@@ -20,7 +20,7 @@ from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.git_credential import GitCredentialProps, GitCredentialUnit
 from mlops_constructs.volume_files import VolumeFileSpec, VolumeFiles, VolumeFilesProps
 from mlops_constructs.workspace_code import WorkspaceCode, WorkspaceCodeFileSpec, WorkspaceCodeProps
-from mlops_engine import TerraformStack, TerraformVariable
+from mlops_engine import TerraformVariable
 from mlops_engine.databricks import DatabricksProvider
 from platform_config import ConfigError
 from platform_config.code_folder import code_folder_for
@@ -67,8 +67,9 @@ def read_code(project: ResolvedProject) -> ResolvedCode:
     return resolve_code(project.target, folder)
 
 
-def add_project_code(units: Construct, project: ResolvedProject, data: DataUnits) -> DeliveredCode:
-    """The project's code delivery under ``units`` (ProjectUnits)."""
+def add_project_code(stack: Construct, units: Construct, project: ResolvedProject, data: DataUnits) -> DeliveredCode:
+    """The project's code delivery under ``units`` (ProjectUnits); Terraform variables and providers
+    (Git credentials) go directly under ``stack``, the stack holding it."""
     resolved = read_code(project)
     out = DeliveredCode(resolved)
     if resolved.files:
@@ -88,14 +89,14 @@ def add_project_code(units: Construct, project: ResolvedProject, data: DataUnits
         out.paths.update(uploaded.path_of)
     for cred in resolved.credentials:
         with configured_at(project, ("code", "git_credential")):
-            out.credentials[cred.id] = _credential(units, project, cred)
+            out.credentials[cred.id] = _credential(stack, units, project, cred)
     return out
 
 
-def _credential(units: Construct, project: ResolvedProject, cred: ResolvedGitCredential) -> GitCredentialUnit:
+def _credential(stack: Construct, units: Construct, project: ResolvedProject,
+                cred: ResolvedGitCredential) -> GitCredentialUnit:
     """One Git credential; its token (and, for a run_as service principal, the principal's OAuth
     secret) come from sensitive Terraform variables of the stack."""
-    stack = TerraformStack.of(units)
     env = project.target.env
     token = TerraformVariable(
         stack, cred.token_variable, type="string", sensitive=True, nullable=False,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from mlops_engine import TerraformOutput, TerraformStack
+from mlops_engine import TerraformOutput
 from platform_config.base import snake
 
 
@@ -32,10 +32,9 @@ def _add(stack: Construct, name: str, value: str, description: str) -> None:
     TerraformOutput(stack, name, value=value, description=description)
 
 
-def add_project_outputs(units, host: str) -> None:
-    """The outputs of one ProjectUnits (``units``), at stack level. ``host``: the workspace URL."""
-    stack = TerraformStack.of(units)
-    project = units.node.id
+def add_project_outputs(stack: Construct, units, project: str, host: str) -> None:
+    """The outputs of one ProjectUnits (``units``) of project ``project``, directly under ``stack``
+    (the stack holding it). ``host``: the workspace URL."""
     base = host.rstrip("/")
     for kind, built in sorted(units.jobs.items()):
         job = built.job

@@ -54,7 +54,7 @@ class ProjectUnits(Construct):
         self.serving = add_serving_units(self, project, refs, self.data, self.model.full_name, model_schema,
                                          self.features)
         # the project's code: workspace files / wheels / Git credentials (docs/code-delivery.md)
-        self.code = add_project_code(self, project, self.data)
+        self.code = add_project_code(scope, self, project, self.data)
         # Lakeflow Declarative Pipelines, before the jobs that run them (docs/pipelines.md)
         self.pipelines = add_project_pipelines(self, project, refs, self.data, policies)
         # ML workflow jobs: feature engineering, training, batch inference, retraining (docs/jobs.md)
@@ -65,4 +65,4 @@ class ProjectUnits(Construct):
             self, project, refs, frozenset(k for k, e in self.serving.endpoints.items() if e.pending),
             self.serving.monitors)
         # Terraform outputs named from config keys (docs/code-delivery.md, "Outputs")
-        add_project_outputs(self, project.target.env.workspace.host)
+        add_project_outputs(scope, self, project.name, project.target.env.workspace.host)

@@ -154,8 +154,8 @@ def test_volume_source_without_volume_key(tmp_path):
 
 
 @pytest.mark.parametrize("key,value", [
-    ("personal_access_token", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
-    ("token", "glpat-" + "x9Y8z7W6v5U4t3S2r1Q0"),
+    ("personal_access_token", "ghp_" + "aB3" * 12),  # built at run time: no token-like literal in the repo
+    ("token", "glpat-" + "xY9" * 7),
 ])
 def test_a_git_token_in_config_is_refused_and_not_echoed(tmp_path, key, value):
     project = PROJECT.replace("source: workspace", f"source: git\n  git_credential:\n    {key}: {value}")
@@ -182,3 +182,16 @@ def test_two_versions_of_one_wheel_are_refused(tmp_path):
     write_wheel(tmp_path / "projects" / "cs" / "dist", version="0.1.0")
     write_wheel(tmp_path / "projects" / "cs" / "dist", version="0.2.0")
     assert "two wheels of cs-model" in only(problems(config), "code.source").summary
+
+
+def test_cli_reports_code_problems_with_exit_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    from mlops_tools import cli
+
+    monkeypatch.delenv("MLOPS_DEBUG", raising=False)
+    config = write_repo(tmp_path, PROJECT.replace("deploy/deploy.py", "deploy/gone.py"))
+    out = tmp_path / "out"
+    assert cli.main(["synth", "--config", str(config), "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err
+    line = line_of(config / "projects" / "cs.yaml", "deploy/gone.py")
+    assert f"cs.yaml:{line} jobs.training.tasks.deploy.python_script: no file 'deploy/gone.py'" in err
+    assert "Traceback" not in err and not out.exists()

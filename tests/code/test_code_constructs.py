@@ -58,3 +58,12 @@ def test_git_credential_takes_the_token_from_a_variable(synth_construct):
     with pytest.raises(ConstructError, match="unknown git_provider"):
         synth_construct(lambda s: GitCredentialUnit(s, "g", GitCredentialProps(
             git_provider="svn", personal_access_token=TerraformVariable(s, "t", type="string").string_value)))
+
+
+@pytest.mark.parametrize("rtype", ["databricks_workspace_file", "databricks_notebook", "databricks_file"])
+def test_a_content_change_is_in_place_and_a_new_path_replaces(rtype):
+    from databricks_spec.replacement_rules import forcing_changes
+
+    before = {"path": "/Shared/x/a", "content_base64": "YQ==", "md5": "1" * 32}
+    assert forcing_changes(rtype, before, {**before, "content_base64": "Yg==", "md5": "2" * 32}) == []
+    assert [r.attribute for r in forcing_changes(rtype, before, {**before, "path": "/Shared/y/a"})] == ["path"]

@@ -276,3 +276,18 @@ def test_pipeline_library_missing_from_the_folder(tmp_path):
     found = problems(write_repo(tmp_path, PIPELINE))
     assert any(p.key == "pipelines.ingest.libraries[0].file" and "no file 'pipelines/ingest.py'" in p.summary
                for p in found), found
+
+
+def test_per_project_layout_keeps_code_credentials_and_outputs_in_the_project_stack(tmp_path):
+    config = write_repo(tmp_path, CREDENTIAL.replace("source: git", "source: workspace"))
+    dev = config / "environments" / "dev.yaml"
+    dev.write_text(dev.read_text() + "stacks:\n  layout: per-project\n")
+    out = synth_config(config, tmp_path / "out")
+    stack = out.stacks["dev-cs"]
+    assert len(stack["resource"]["databricks_notebook"]) == 3
+    assert "git_credential_cs_token" in stack["variable"]
+    assert any(p.get("alias") == "git_cs_one_sp" for p in stack["provider"]["databricks"])
+    assert stack["output"]["cs_code_root"]["value"] == "/Shared/mlops/dev-cs/code"
+    assert "cs_job_training_id" in stack["output"]
+    assert "git_source" not in job(stack, "training")  # source workspace wins over jobs.git_source
+    assert "databricks_notebook" not in out.stacks["dev-platform"].get("resource", {})
