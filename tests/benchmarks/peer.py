@@ -29,7 +29,7 @@ from typing import Any
 _REF = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
 _ADDRESS = re.compile(r"^(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([a-z0-9_]+))?$")
 _BACKENDS = {"local": "LocalBackend", "s3": "S3Backend", "azurerm": "AzurermBackend", "gcs": "GcsBackend"}
-_STACK_KEYS = {"//", "terraform", "provider", "variable", "resource", "data"}
+_STACK_KEYS = {"//", "terraform", "provider", "variable", "resource", "data", "output"}
 
 
 class PeerError(ValueError):
@@ -253,6 +253,14 @@ class _Program:
                 text += (", " if text else "") + "depends_on=[" + ", ".join(r[1] for r in reads) + "]"
             lines.append(f"    {variable} = {cls.__name__}(stack, {lid!r}{', ' if text else ''}{text})")
             self.variables[(kind, rtype, lid)] = (variable, cls)
+        if doc.get("output"):  # outputs named from config keys (stacks.outputs)
+            output_cls = getattr(import_module(self.core), "TerraformOutput")
+            self.use(output_cls)
+            for oname, spec in doc["output"].items():
+                if set(spec) - {"value", "description", "sensitive"} or not isinstance(spec.get("value"), str):
+                    raise PeerError(f"stack {name}: output {oname} {sorted(spec)} not supported")
+                args = ", ".join(f"{k}={self.string(v, False) if k == 'value' else repr(v)}" for k, v in spec.items())
+                lines.append(f"    TerraformOutput(stack, {oname!r}, {args})")
         lines.append("    return stack")
         return lines
 
