@@ -88,7 +88,7 @@ def _register_synth(registry: Registry) -> None:
 
 
 def _register_all(registry: Registry) -> None:
-    from mlops_tools import importer_cli, plan_command, run_command, schema_command
+    from mlops_tools import importer_cli, new_project, plan_command, run_command, schema_command
     from mlops_tools.review import cli as review_cli
 
     _register_synth(registry)
@@ -97,6 +97,7 @@ def _register_all(registry: Registry) -> None:
     importer_cli.register(registry)  # mlops import (docs/adopting.md)
     run_command.register(registry)
     schema_command.register(registry)
+    new_project.register(registry)
     registry.parser.add_argument("--version", action=_VersionAction)
 
 
