@@ -141,7 +141,7 @@ def test_a_name_that_normalizes_to_an_existing_project_is_exit_2(repo, capsys) -
     assert run(repo, "fraud_eu") == 2
     err = capsys.readouterr().err
     assert "the generated project 'fraud_eu' does not validate" in err and "is the same Databricks object" in err
-    assert f"({new_project._shown(repo / 'config' / 'projects' / 'fraud-eu.yaml')}:4)" in err
+    assert f"({new_project._shown(repo / 'config' / 'projects' / 'fraud-eu.yaml')}:5)" in err
     assert ".mlops-new-project-" not in err and "does not exist" not in err  # no staging artefact
     assert tree(repo) == before
 
