@@ -83,6 +83,10 @@ CASES = [
 ]
 
 
+#: A hang guard, generous enough for a loaded CI machine; not a speed goal.
+HANG_GUARD = 30.0
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_hostile_yaml_is_exit_2_located(config_copy: Path, tmp_path: Path, case) -> None:
     _, rel, edit, line, key, fragment = case
@@ -92,7 +96,7 @@ def test_hostile_yaml_is_exit_2_located(config_copy: Path, tmp_path: Path, case)
     before = snapshot(outdir)
     started = time.monotonic()
     run = run_cli(config_copy, outdir)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < HANG_GUARD  # no hang (speed: tests/benchmarks, `make bench`)
     where = f"{path}:{line}" if line else str(path)
     if line is None:  # the line is reported, whatever it is
         assert run.code == 2 and "Traceback" not in run.err
@@ -112,7 +116,9 @@ def test_invalid_utf8_reports_line_and_column(config_copy: Path, tmp_path: Path)
                    f"invalid UTF-8 at line {line}, column 10 (byte 0xff)")
 
 
-def test_ten_kb_alias_bomb_is_refused_fast_and_small(config_copy: Path, tmp_path: Path) -> None:
+def test_ten_kb_alias_bomb_is_refused_without_expanding(config_copy: Path, tmp_path: Path) -> None:
+    """Refused by counting aliases, not by expanding them: the memory peak stays small. How fast
+    is measured by tests/benchmarks/test_bench_config_load.py (`make bench`), not here."""
     bomb = alias_bomb()
     assert 8_000 < len(bomb) < 12_000
     path = config_copy / PROJECT
@@ -120,7 +126,7 @@ def test_ten_kb_alias_bomb_is_refused_fast_and_small(config_copy: Path, tmp_path
     started = time.monotonic()
     with pytest.raises(ConfigError) as info:
         load_yaml(path, "churn.yaml")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG_GUARD  # no hang
     assert "aliases expand to more than" in str(info.value)
     tracemalloc.start()
     try:
