@@ -108,7 +108,7 @@ class Diagnostic:
                 trail = f" ({self.construct_path})"
             else:
                 where = self.construct_path
-        key = f" {self.key}:" if self.key else ""
+        key = (f" {self.key}:" if where else f"{self.key}:") if self.key else ""
         text = f"{where}{key} {self.summary}" if where or key else self.summary
         return (f"{text} ({self.detail})" if self.detail else text) + trail
 
