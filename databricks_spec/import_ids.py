@@ -2,7 +2,7 @@
 
 Each provider page's "Import" section (provider 1.99.0, ``resources/<page>.md``) says what
 ``id`` an ``import { to = ..., id = ... }`` block takes for that type. ``import_id_problem``
-checks an id against that format before Terraform ever sees it; ``id_attributes`` says which
+(a provider rule: findings whose doc is that "Import" section) checks an id against that format before Terraform ever sees it; ``id_attributes`` says which
 attributes an id determines (a schema's ``catalog_name.name``), which the offline stand-in
 provider uses to build the state of an imported object.
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from databricks_spec.docs import provider_doc
 from databricks_spec.names import ENDPOINT_NAME, UC_NAME, UC_NAME_MAX
+from databricks_spec.rules import Finding
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ IMPORTABLE_TYPES: tuple[str, ...] = tuple(sorted(IMPORT_IDS))
 _MAX_ID = 1024  # longer than any valid id: refused before any pattern runs
 
 
-def _part_problem(resource_type: str, part: str) -> str | None:
+def _part_reason(resource_type: str, part: str) -> str | None:
+    """Why one dot-separated part of a dotted id is not a name (a phrase), or None."""
     if resource_type == "databricks_model_serving":
         return None if ENDPOINT_NAME.match(part) else "not an endpoint name (letters, digits, '-', '_')"
     if len(part) > UC_NAME_MAX:
@@ -86,31 +88,36 @@ def _part_problem(resource_type: str, part: str) -> str | None:
     return None if UC_NAME.match(part) else f"{part[:40]!r} is not a Unity Catalog name"
 
 
-def import_id_problem(resource_type: str, import_id: object) -> str | None:
-    """None when ``import_id`` has the format ``resource_type`` is imported by, else one sentence.
+def import_id_problem(resource_type: str, import_id: object) -> list[Finding]:
+    """No findings when ``import_id`` has the format ``resource_type`` is imported by, else one
+    (doc: the type's provider page, 'Import'; its message already names that source).
 
-    A type ``mlops import`` does not adopt is a problem too (the message lists those it does).
+    A type ``mlops import`` does not adopt is a problem too (the message lists those it does;
+    doc: docs/adopting.md, which lists what is adopted).
     """
     spec = IMPORT_IDS.get(resource_type)
     if spec is None:
-        return (f"{resource_type} is not a type mlops import adopts "
-                f"(it adopts: {', '.join(t.removeprefix('databricks_') for t in IMPORTABLE_TYPES)})")
+        return [Finding((), f"{resource_type} is not a type mlops import adopts "
+                            f"(it adopts: {', '.join(t.removeprefix('databricks_') for t in IMPORTABLE_TYPES)})",
+                        "docs/adopting.md")]
+    doc = spec.source
     if not isinstance(import_id, str) or not import_id:
-        return f"the id must be a non-empty string: {spec.shape} (e.g. {spec.example})"
+        return [Finding((), f"the id must be a non-empty string: {spec.shape} (e.g. {spec.example})", doc)]
     shown = import_id[:60] + ("…" if len(import_id) > 60 else "")
     expected = f"{resource_type} is imported by {spec.shape} (e.g. {spec.example}; {spec.source})"
     if len(import_id) > _MAX_ID:
-        return f"id {shown!r} is too long: {expected}"
+        return [Finding((), f"id {shown!r} is too long: {expected}", doc)]
     if spec.pattern is not None:
-        return None if spec.pattern.fullmatch(import_id) else f"id {shown!r} does not match: {expected}"
+        return [] if spec.pattern.fullmatch(import_id) else [Finding((), f"id {shown!r} does not match: {expected}", doc)]
     parts = import_id.split(".")
     if len(parts) != len(spec.parts):
-        return f"id {shown!r} has {len(parts)} dot-separated part(s), not {len(spec.parts)}: {expected}"
+        return [Finding((), f"id {shown!r} has {len(parts)} dot-separated part(s), not {len(spec.parts)}: {expected}",
+                        doc)]
     for part in parts:
-        problem = _part_problem(resource_type, part)
-        if problem:
-            return f"id {shown!r}: {problem}: {expected}"
-    return None
+        reason = _part_reason(resource_type, part)
+        if reason:
+            return [Finding((), f"id {shown!r}: {reason}: {expected}", doc)]
+    return []
 
 
 def id_attributes(resource_type: str, import_id: str) -> dict[str, str]:

@@ -24,6 +24,9 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
+from databricks_spec.docs import provider_doc
+from databricks_spec.rules import Finding
+
 #: databricks_sql_endpoint.cluster_size, smallest first.
 WAREHOUSE_SIZES: tuple[str, ...] = ("2X-Small", "X-Small", "Small", "Medium", "Large", "X-Large",
                                      "2X-Large", "3X-Large", "4X-Large")
@@ -61,46 +64,51 @@ MAX_WAREHOUSE_CLUSTERS = 40
 _DOCS = "provider docs: sql_endpoint"
 
 
-def warehouse_size_problem(size: str) -> str | None:
-    """Why ``size`` is not a warehouse size, or None."""
+_WAREHOUSE_DOC = provider_doc("sql_endpoint", "Argument reference")
+
+
+def warehouse_size_problem(size: str) -> list[Finding]:
+    """Why ``size`` is not a warehouse size (no findings: it is one)."""
     if size in WAREHOUSE_SIZES:
-        return None
-    return f"unknown warehouse size {size!r}; use one of {', '.join(WAREHOUSE_SIZES)} ({_DOCS}, cluster_size)"
+        return []
+    return [Finding((), f"unknown warehouse size {size!r}; use one of {', '.join(WAREHOUSE_SIZES)}",
+                    f"{_DOCS}, cluster_size")]
 
 
-def channel_problem(channel: str) -> str | None:
-    """Why ``channel`` is not a release channel (config spelling), or None."""
+def channel_problem(channel: str) -> list[Finding]:
+    """Why ``channel`` is not a release channel (config spelling)."""
     if channel in CHANNELS:
-        return None
-    return f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)} ({_DOCS}, channel.name)"
+        return []
+    return [Finding((), f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}", f"{_DOCS}, channel.name")]
 
 
-def cluster_bounds_problem(min_clusters: int, max_clusters: int) -> str | None:
-    """Why min/max clusters are not a valid pair, or None."""
+def cluster_bounds_problem(min_clusters: int, max_clusters: int) -> list[Finding]:
+    """Why min/max clusters are not a valid pair."""
     if min_clusters < 1 or max_clusters < 1:
-        return f"min_clusters and max_clusters must be at least 1 ({_DOCS})"
+        return [Finding((), "min_clusters and max_clusters must be at least 1", _DOCS)]
     if max_clusters > MAX_WAREHOUSE_CLUSTERS:
-        return f"max_clusters is at most {MAX_WAREHOUSE_CLUSTERS}"
+        return [Finding((), f"max_clusters is at most {MAX_WAREHOUSE_CLUSTERS}", _WAREHOUSE_DOC)]
     if min_clusters > max_clusters:
-        return f"min_clusters ({min_clusters}) is above max_clusters ({max_clusters})"
-    return None
+        return [Finding((), f"min_clusters ({min_clusters}) is above max_clusters ({max_clusters})", _WAREHOUSE_DOC)]
+    return []
 
 
-def auto_stop_problem(minutes: int, serverless: bool) -> str | None:
-    """Why ``auto_stop_mins`` is not accepted for this warehouse kind, or None (0: never stop)."""
+def auto_stop_problem(minutes: int, serverless: bool) -> list[Finding]:
+    """Why ``auto_stop_mins`` is not accepted for this warehouse kind (0: never stop)."""
     least = MIN_AUTO_STOP_SERVERLESS if serverless else MIN_AUTO_STOP_CLASSIC
     if minutes == 0 or minutes >= least:
-        return None
+        return []
     kind = "a serverless" if serverless else "a classic or pro"
-    return f"auto_stop_mins of {kind} warehouse is 0 (never) or at least {least}, got {minutes}"
+    return [Finding((), f"auto_stop_mins of {kind} warehouse is 0 (never) or at least {least}, got {minutes}",
+                    _WAREHOUSE_DOC)]
 
 
-def destination_type_problem(kind: str) -> str | None:
-    """Why ``kind`` is not a notification destination type, or None."""
+def destination_type_problem(kind: str) -> list[Finding]:
+    """Why ``kind`` is not a notification destination type."""
     if kind in DESTINATION_TYPES:
-        return None
-    return (f"unknown destination type {kind!r}; use one of {', '.join(DESTINATION_TYPES)} "
-            "(provider docs: notification_destination, config)")
+        return []
+    return [Finding((), f"unknown destination type {kind!r}; use one of {', '.join(DESTINATION_TYPES)}",
+                    "provider docs: notification_destination, config")]
 
 
 def bounds_problem(minimum: float | None, maximum: float | None, *, low: float | None = None,

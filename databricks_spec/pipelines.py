@@ -4,9 +4,9 @@ Sources: provider docs 1.99.0 resources/pipeline.md (editions, channels,
 notification alert types, library kinds, tags), resources/permissions.md
 ("Pipelines usage": CAN_VIEW, CAN_RUN, CAN_MANAGE, IS_OWNER) and the Auto
 Loader options reference (``cloudFiles.format``,
-``cloudFiles.schemaEvolutionMode``). Each rule returns a message, or None when
-the value is fine; config attaches file:line, constructs call the same
-function (skipping unresolved tokens).
+``cloudFiles.schemaEvolutionMode``). Each rule returns findings (``databricks_spec.rules``;
+none when the value is fine), each with its doc reference; config attaches file:line,
+constructs call the same function (skipping unresolved tokens).
 
 The configuration contract the platform writes into a pipeline's
 ``configuration`` map (docs/pipelines.md) is defined here too, once:
@@ -22,6 +22,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Mapping
+
+from databricks_spec.docs import databricks_doc, provider_doc
+from databricks_spec.rules import Finding
 
 DOC = "provider docs: pipeline"
 
@@ -57,74 +60,84 @@ _SOURCE_EXT = (".py", ".sql")
 _OPTION = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def level_problem(level: str) -> str | None:
+_LIBRARY_DOC = f"{DOC}, 'library block'"
+_AUTOLOADER_DOC = "Auto Loader options"
+_EXPECTATIONS_DOC = databricks_doc("Manage data quality with pipeline expectations")
+
+
+def _one(message: str, doc: str) -> list[Finding]:
+    return [Finding((), message, doc)]
+
+
+def level_problem(level: str) -> list[Finding]:
     if level not in PIPELINE_LEVELS:
-        return (f"{level!r} is not a pipeline permission level; valid: {', '.join(PIPELINE_LEVELS)} "
-                "(provider docs: permissions, 'Pipelines usage')")
-    return None
+        return _one(f"{level!r} is not a pipeline permission level; valid: {', '.join(PIPELINE_LEVELS)}",
+                    provider_doc("permissions", "Pipelines usage"))
+    return []
 
 
-def alert_problem(alert: str) -> str | None:
+def alert_problem(alert: str) -> list[Finding]:
     if alert not in ALERTS:
-        return f"unknown alert type {alert!r}; valid: {', '.join(ALERTS)} ({DOC}, 'notification block')"
-    return None
+        return _one(f"unknown alert type {alert!r}; valid: {', '.join(ALERTS)}", f"{DOC}, 'notification block'")
+    return []
 
 
-def format_problem(fmt: str) -> str | None:
+def format_problem(fmt: str) -> list[Finding]:
     if fmt not in AUTOLOADER_FORMATS:
-        return (f"Auto Loader does not read format {fmt!r}; supported: {', '.join(AUTOLOADER_FORMATS)} "
-                "(Auto Loader options, cloudFiles.format)")
-    return None
+        return _one(f"Auto Loader does not read format {fmt!r}; supported: {', '.join(AUTOLOADER_FORMATS)}",
+                    f"{_AUTOLOADER_DOC}, cloudFiles.format")
+    return []
 
 
-def evolution_problem(mode: str) -> str | None:
+def evolution_problem(mode: str) -> list[Finding]:
     if mode not in SCHEMA_EVOLUTION_MODES:
-        return (f"unknown schema evolution mode {mode!r}; valid: {', '.join(SCHEMA_EVOLUTION_MODES)} "
-                "(Auto Loader options, cloudFiles.schemaEvolutionMode)")
-    return None
+        return _one(f"unknown schema evolution mode {mode!r}; valid: {', '.join(SCHEMA_EVOLUTION_MODES)}",
+                    f"{_AUTOLOADER_DOC}, cloudFiles.schemaEvolutionMode")
+    return []
 
 
-def action_problem(action: str) -> str | None:
+def action_problem(action: str) -> list[Finding]:
     if action not in EXPECTATION_ACTIONS:
-        return f"unknown expectation action {action!r}; valid: {', '.join(EXPECTATION_ACTIONS)}"
-    return None
+        return _one(f"unknown expectation action {action!r}; valid: {', '.join(EXPECTATION_ACTIONS)}",
+                    _EXPECTATIONS_DOC)
+    return []
 
 
-def expression_problem(expression: str) -> str | None:
+def expression_problem(expression: str) -> list[Finding]:
     if not expression.strip():
-        return "an expectation needs a SQL boolean expression, e.g. customer_id IS NOT NULL"
-    return None
+        return _one("an expectation needs a SQL boolean expression, e.g. customer_id IS NOT NULL", _EXPECTATIONS_DOC)
+    return []
 
 
-def option_name_problem(name: str) -> str | None:
+def option_name_problem(name: str) -> list[Finding]:
     if not _OPTION.match(name):
-        return f"option name {name!r} may only contain letters, digits, '_', '-' and '.'"
-    return None
+        return _one(f"option name {name!r} may only contain letters, digits, '_', '-' and '.'", _AUTOLOADER_DOC)
+    return []
 
 
-def library_problem(kind: str, path: str) -> str | None:
+def library_problem(kind: str, path: str) -> list[Finding]:
     """A pipeline source of kind notebook / file / glob: workspace paths only, of the right kind.
 
     notebook: a notebook path without extension (a .py/.sql path is a file: use ``file``);
     file: a .py or .sql file; glob: a notebook or file path, or a folder ending in '/**'
     (pipeline.md, "library block")."""
     if "${" in path or "%{" in path:
-        return f"{kind} {path!r}: a path may not contain '${{' or '%{{' (Terraform would evaluate it)"
+        return _one(f"{kind} {path!r}: a path may not contain '${{' or '%{{' (Terraform would evaluate it)",
+                    _LIBRARY_DOC)
     if _CLOUD_URI.match(path) or path.startswith("/Volumes/"):
-        return (f"{kind} {path!r}: pipeline sources are workspace files or notebooks, not cloud storage "
-                f"or volumes ({DOC}, 'library block')")
+        return _one(f"{kind} {path!r}: pipeline sources are workspace files or notebooks, not cloud storage "
+                    "or volumes", _LIBRARY_DOC)
     if kind == "notebook" and path.endswith(_SOURCE_EXT):
-        return (f"notebook {path!r} names a file: use `file: {path}` for a .py/.sql source file, or "
-                f"give the notebook path without extension ({DOC}, 'library block')")
+        return _one(f"notebook {path!r} names a file: use `file: {path}` for a .py/.sql source file, or "
+                    "give the notebook path without extension", _LIBRARY_DOC)
     if kind == "file" and not path.endswith(_SOURCE_EXT):
-        return (f"file {path!r} must be a .py or .sql source file; use `notebook:` for a notebook or "
-                f"`glob:` with a folder ending in '/**' ({DOC}, 'library block')")
+        return _one(f"file {path!r} must be a .py or .sql source file; use `notebook:` for a notebook or "
+                    "`glob:` with a folder ending in '/**'", _LIBRARY_DOC)
     if kind == "glob" and "*" in path and not (path.endswith("/**") and "*" not in path[:-3]):
-        return (f"glob {path!r}: only a trailing '/**' (everything in a folder) is supported "
-                f"({DOC}, 'library block')")
+        return _one(f"glob {path!r}: only a trailing '/**' (everything in a folder) is supported", _LIBRARY_DOC)
     if kind not in ("notebook", "file", "glob"):
-        return f"unknown library kind {kind!r}; valid: notebook, file, glob"
-    return None
+        return _one(f"unknown library kind {kind!r}; valid: notebook, file, glob", _LIBRARY_DOC)
+    return []
 
 
 def relative(path: str) -> bool:
@@ -158,9 +171,10 @@ def options_json(options: Mapping[str, str]) -> str:
     return json.dumps(dict(sorted(options.items())), sort_keys=True, separators=(",", ":"))
 
 
-def reserved_key_problem(key: str) -> str | None:
+def reserved_key_problem(key: str) -> list[Finding]:
+    doc = f"{DOC}, 'Argument Reference'"
     if not _OPTION.match(key):
-        return f"configuration key {key!r} may only contain letters, digits, '_', '-' and '.'"
+        return _one(f"configuration key {key!r} may only contain letters, digits, '_', '-' and '.'", doc)
     if key == CONFIG_PREFIX or key.startswith(CONFIG_PREFIX + "."):
-        return f"configuration key {key!r}: keys under '{CONFIG_PREFIX}.' are set by the platform"
-    return None
+        return _one(f"configuration key {key!r}: keys under '{CONFIG_PREFIX}.' are set by the platform", doc)
+    return []

@@ -8,6 +8,9 @@ versions, rate-limit ``calls`` and health-rule thresholds are ``int64``.
 
 from __future__ import annotations
 
+from databricks_spec.docs import databricks_doc
+from databricks_spec.rules import Finding
+
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
@@ -23,10 +26,14 @@ INT32_KEYS = frozenset({
 })
 
 
-def int_range_problem(key: str | None, value: int) -> str | None:
+_API_DOC = databricks_doc("REST API reference", "int32 and int64 fields")
+
+
+def int_range_problem(key: str | None, value: int) -> list[Finding]:
     """Whether ``value`` under ``key`` is outside what the API stores."""
     if key in INT32_KEYS and not INT32_MIN <= value <= INT32_MAX:
-        return f"{value} does not fit a 32-bit integer ({INT32_MIN}..{INT32_MAX}), as the API stores {key}"
+        return [Finding((), f"{value} does not fit a 32-bit integer ({INT32_MIN}..{INT32_MAX}), "
+                            f"as the API stores {key}", _API_DOC)]
     if not INT64_MIN <= value <= INT64_MAX:
-        return f"{value} does not fit a 64-bit integer"
-    return None
+        return [Finding((), f"{value} does not fit a 64-bit integer", _API_DOC)]
+    return []

@@ -18,6 +18,8 @@ from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.observability import DESTINATION_TYPES, destination_type_problem
+from databricks_spec.rules import findings_at
+from mlops_constructs.rule_adapter import refuse
 from mlops_engine import Token
 from mlops_engine.databricks import (DataDatabricksNotificationDestinations, NotificationDestination as
                                      NotificationDestinationResource, NotificationDestinationConfigA,
@@ -76,9 +78,7 @@ class NotificationDestination(Construct):
 
     def __init__(self, scope: Construct, id: str, props: NotificationDestinationProps):
         super().__init__(scope, id)
-        problem = destination_type_problem(props.type)
-        if problem:
-            raise ConstructError(self, problem, key="type")
+        refuse(self, findings_at(("type",), destination_type_problem(props.type)))
         block, _, fields, required = DESTINATION_TYPES[props.type]
         for name, value in props.secrets.items():
             if name not in fields:

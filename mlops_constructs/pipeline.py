@@ -18,6 +18,7 @@ Configuration values and expectation expressions reach Terraform as literals
 from __future__ import annotations
 
 from databricks_spec.diagnostics import ConstructError
+from mlops_constructs.rule_adapter import refuse
 
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -167,8 +168,7 @@ class LakeflowPipeline(Construct):
         for lib in p.libraries:
             if Token.is_unresolved(lib.path):
                 continue
-            if (message := spec.library_problem(lib.kind, lib.path)) is not None:
-                raise ConstructError(self, f"{message}")
+            refuse(self, spec.library_problem(lib.kind, lib.path))
             if spec.relative(lib.path):
                 self._fail(f"library {lib.path!r} must be an absolute workspace path", "library block")
         if p.serverless and p.cluster is not None:
@@ -183,8 +183,7 @@ class LakeflowPipeline(Construct):
             if not n.emails or not n.alerts:
                 self._fail("a notification needs recipients and alerts", "notification block")
             for alert in n.alerts:
-                if (message := spec.alert_problem(alert)) is not None:
-                    raise ConstructError(self, f"{message}")
+                refuse(self, spec.alert_problem(alert))
         if p.cluster is not None and p.cluster.autoscale is not None:
             if p.cluster.num_workers is not None:
                 self._fail("set num_workers or autoscale, not both", "cluster")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from databricks_spec.diagnostics import ConstructError
-from databricks_spec.rules import Finding, named, unresolved
+from databricks_spec.rules import Finding, findings_at, unresolved
 
 
 def known(value: Any) -> bool:
@@ -39,7 +39,7 @@ def refuse(construct: object, *findings: Iterable[Finding]) -> None:
             raise ConstructError(construct, f.message, key=_key(f.key), detail=f.doc)
 
 
-def name_findings(rule: Callable[[str], str | None], value: Any, *key: Any) -> list[Finding]:
-    """A name rule (``databricks_spec.names``) on ``value`` as findings at ``key``; a value that
-    is not known yet (a token) has none."""
-    return named(rule(value), *key) if known(value) else []
+def name_findings(rule: Callable[[str], Iterable[Finding]], value: Any, *key: Any) -> list[Finding]:
+    """A name rule (``databricks_spec.names``) on ``value``, its findings put at ``key``; a value
+    that is not known yet (a token) has none."""
+    return findings_at(key, rule(value)) if known(value) else []

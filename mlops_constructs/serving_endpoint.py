@@ -162,8 +162,9 @@ def _provisioned(e: ServedEntitySpec) -> list[str]:
 def _check(props: ServingEndpointProps) -> list[Finding]:
     """The provider's serving rules (databricks_spec.rules.serving) on the props."""
     out: list[Finding] = []
-    if known(props.name) and (problem := endpoint_name_problem(props.name)):
-        out.append(Finding(("name",), f"{problem}: {props.name!r}", serving_rules.serving_doc("name")))
+    if known(props.name):
+        out += [Finding(("name",), f"{f.message}: {props.name!r}", serving_rules.serving_doc("name"))
+                for f in endpoint_name_problem(props.name)]
     entities = props.served_entities
     out += serving_rules.served_entity_count(len(entities))
     out += rules.duplicate_keys([e.name for e in entities], "served entity name")

@@ -19,8 +19,10 @@ from databricks_spec.diagnostics import ConstructError
 from databricks_spec.observability import (CHANNELS, auto_stop_problem, cluster_bounds_problem,
                                            warehouse_size_problem)
 from databricks_spec.privileges import WORKSPACE_OBJECTS
+from databricks_spec.rules import findings_at
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.rule_adapter import refuse
 from mlops_engine import Token
 from mlops_engine.databricks import (DataDatabricksSqlWarehouse, SqlEndpoint, SqlEndpointChannel,
                                      SqlEndpointTags, SqlEndpointTagsCustomTags)
@@ -79,11 +81,9 @@ class SqlWarehouse(Construct):
 
     def __init__(self, scope: Construct, id: str, props: SqlWarehouseProps):
         super().__init__(scope, id)
-        for key, problem in (("size", warehouse_size_problem(props.size)),
-                             ("max_clusters", cluster_bounds_problem(props.min_clusters, props.max_clusters)),
-                             ("auto_stop_mins", auto_stop_problem(props.auto_stop_mins, props.serverless))):
-            if problem:
-                raise ConstructError(self, problem, key=key)
+        refuse(self, findings_at(("size",), warehouse_size_problem(props.size)),
+               findings_at(("max_clusters",), cluster_bounds_problem(props.min_clusters, props.max_clusters)),
+               findings_at(("auto_stop_mins",), auto_stop_problem(props.auto_stop_mins, props.serverless)))
         if props.channel not in CHANNELS.values() and not Token.is_unresolved(props.channel):
             raise ConstructError(self, f"unknown channel {props.channel!r} (provider docs: sql_endpoint)",
                                  key="channel")

@@ -14,9 +14,9 @@ from databricks_spec.rules import unresolved
 
 def is_full_name(name: str) -> bool:
     """catalog.schema.object (table, model, volume), or a Terraform reference."""
-    return unresolved(name) or uc_full_name_problem(name, 3) is None
+    return unresolved(name) or not uc_full_name_problem(name, 3)
 
 
 def is_schema_full_name(name: str) -> bool:
     """catalog.schema, or a Terraform reference."""
-    return unresolved(name) or uc_full_name_problem(name, 2) is None
+    return unresolved(name) or not uc_full_name_problem(name, 2)

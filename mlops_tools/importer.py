@@ -179,13 +179,13 @@ def resolve(entries: Iterable[ImportEntry], resources: list[StackResource], env:
             continue
         resource = matches[0]
         if entry.id is not None:
-            problem = import_id_problem(resource.type, entry.id)
+            findings = import_id_problem(resource.type, entry.id)
         elif resource.type not in IMPORT_IDS:
-            problem = import_id_problem(resource.type, "")
+            findings = import_id_problem(resource.type, "")
         else:
-            problem = None
-        if problem:
-            problems.append(entry.problem(f"{resource.address}: {problem}"))
+            findings = []
+        if findings:  # the message names its source (the type's 'Import' section) already
+            problems += [entry.problem(f"{resource.address}: {f.message}") for f in findings]
             continue
         item = ResolvedImport(entry, resource, entry.id)
         earlier = by_address.get(resource.address)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from databricks_spec.node_types import node_type_mismatch
 from databricks_spec.ranges import int_range_problem
+from databricks_spec.rules import findings_at
 from databricks_spec.secrets import safe_message
 from platform_config.written_names import catalog_problems, principal_problems
 from platform_config.discovery import IGNORED_FILES, display_path, _yaml_files  # noqa: F401 (re-exported)
@@ -159,10 +160,9 @@ def _int_range_problems(smap: SourceMap, display: str) -> list[Problem]:
         if is_key or type(value) is not int or not path:
             continue
         key = next((p for p in reversed(path) if isinstance(p, str)), None)
-        problem = int_range_problem(key, value)
-        if problem:
-            file, line = smap.locate(path, display)
-            out.append(Problem(file, line, key_path(path), problem))
+        findings = int_range_problem(key, value)
+        if findings:
+            out.extend(locate(findings_at(path, findings), smap, display))
     return out
 
 

@@ -33,7 +33,7 @@ from databricks_spec.observability import (DESTINATION_SECRET_FIELDS, DESTINATIO
 from databricks_spec.permissions import WORKSPACE_OBJECTS
 from databricks_spec.formats import EMAIL, EMAIL_PATTERN
 from platform_config.base import SLUG_PATTERN, Model, Slug, Tags, snake
-from databricks_spec.rules import Finding
+from databricks_spec.rules import Finding, findings_at
 from platform_config.governance import UUID
 from platform_config.rule_adapter import raise_findings
 from platform_config.quartz import QuartzCron, TimeZoneId
@@ -53,10 +53,6 @@ AlertLevel = Literal[WORKSPACE_OBJECTS["sql_alert"][1]]  # type: ignore[valid-ty
 
 #: Default alert schedule: hourly, on the hour.
 DEFAULT_ALERT_CRON = "0 0 * * * ?"
-
-
-def _located(problem: str | None, loc: tuple) -> list[tuple[tuple, str]]:
-    return [(loc, problem)] if problem else []
 
 
 # --------------------------------------------------------------------------- environment
@@ -93,22 +89,20 @@ class SqlWarehouseConfig(Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "SqlWarehouseConfig":
-        errors: list[tuple[tuple, str]] = []
+        errors: list[Finding] = []
         if self.id is not None:
             if not _WAREHOUSE_ID.match(self.id):
-                errors.append((("id",), "must be a SQL warehouse id (16 hex digits, from the warehouse's "
-                                        "connection details)"))
+                errors.append(Finding(("id",), "must be a SQL warehouse id (16 hex digits, from the "
+                                               "warehouse's connection details)"))
             for key in sorted(self.model_fields_set - {"id", "permissions"}):
-                errors.append(((key,), f"{key} only applies to a warehouse the platform creates; this one "
-                                       "is referenced by id"))
+                errors.append(Finding((key,), f"{key} only applies to a warehouse the platform creates; "
+                                              "this one is referenced by id"))
         else:
-            errors += _located(warehouse_size_problem(self.size), ("size",))
-            errors += _located(channel_problem(self.channel), ("channel",))
-            errors += _located(cluster_bounds_problem(self.min_clusters, self.max_clusters),
-                               ("max_clusters",))
-            errors += _located(auto_stop_problem(self.auto_stop_mins, self.serverless),
-                               ("auto_stop_mins",))
-        raise_findings(Finding(loc, message) for loc, message in errors)
+            errors += findings_at(("size",), warehouse_size_problem(self.size))
+            errors += findings_at(("channel",), channel_problem(self.channel))
+            errors += findings_at(("max_clusters",), cluster_bounds_problem(self.min_clusters, self.max_clusters))
+            errors += findings_at(("auto_stop_mins",), auto_stop_problem(self.auto_stop_mins, self.serverless))
+        raise_findings(errors)
         return self
 
 
@@ -153,30 +147,31 @@ class NotificationDestinationConfig(Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "NotificationDestinationConfig":
-        errors: list[tuple[tuple, str]] = []
+        errors: list[Finding] = []
         if self.id is not None:
             if not UUID.match(self.id):
-                errors.append((("id",), "must be a notification destination id (a UUID)"))
+                errors.append(Finding(("id",), "must be a notification destination id (a UUID)"))
             for key in sorted(self.model_fields_set - {"id", "type"}):
-                errors.append(((key,), f"{key} only applies to a destination the platform creates; this "
-                                       "one is referenced by id"))
+                errors.append(Finding((key,), f"{key} only applies to a destination the platform creates; "
+                                              "this one is referenced by id"))
         elif self.type is None:
-            errors.append((("type",), "required key is missing (email, slack, microsoft_teams, pagerduty, "
-                                      "generic_webhook), or set id to reference an existing destination"))
+            errors.append(Finding(("type",), "required key is missing (email, slack, microsoft_teams, "
+                                             "pagerduty, generic_webhook), or set id to reference an "
+                                             "existing destination"))
         if self.type is not None:
-            errors += _located(destination_type_problem(self.type), ("type",))
+            errors += findings_at(("type",), destination_type_problem(self.type))
         if self.id is None and self.type == "email":
             if not self.addresses:
-                errors.append((("addresses",), "an email destination needs at least one address"))
+                errors.append(Finding(("addresses",), "an email destination needs at least one address"))
             for i, address in enumerate(self.addresses):
                 if not EMAIL.match(address):
-                    errors.append((("addresses", i), "not an e-mail address"))
+                    errors.append(Finding(("addresses", i), "not an e-mail address"))
         elif self.addresses:
-            errors.append((("addresses",), "addresses only apply to type: email"))
+            errors.append(Finding(("addresses",), "addresses only apply to type: email"))
         if self.type != "generic_webhook" and (self.username is not None or self.basic_auth):
             key = "username" if self.username is not None else "basic_auth"
-            errors.append(((key,), f"{key} only applies to type: generic_webhook"))
-        raise_findings(Finding(loc, message) for loc, message in errors)
+            errors.append(Finding((key,), f"{key} only applies to type: generic_webhook"))
+        raise_findings(errors)
         return self
 
     def secret_fields(self) -> tuple[str, ...]:

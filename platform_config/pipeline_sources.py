@@ -36,9 +36,8 @@ class PipelineLibraryConfig(Model):
         kinds = [k for k in ("notebook", "file", "glob") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"set exactly one of notebook, file or glob; got {', '.join(kinds) or 'none'}")
-        message = spec.library_problem(kinds[0], getattr(self, kinds[0]))
-        if message:
-            raise ValueError(message)
+        for finding in spec.library_problem(kinds[0], getattr(self, kinds[0])):
+            raise ValueError(str(finding))
         return self
 
     @property
@@ -92,8 +91,8 @@ class IngestSourceConfig(Model):
     @classmethod
     def _options(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
-            if (message := spec.option_name_problem(name)) is not None:
-                raise ValueError(message)
+            for finding in spec.option_name_problem(name):
+                raise ValueError(str(finding))
         return value
 
     @model_validator(mode="after")

@@ -146,8 +146,8 @@ class PipelineConfig(Model):
     @classmethod
     def _reserved(cls, value: dict[str, str]) -> dict[str, str]:
         for key in value:
-            if (message := spec.reserved_key_problem(key)) is not None:
-                raise ValueError(message)
+            for finding in spec.reserved_key_problem(key):
+                raise ValueError(str(finding))
         return value
 
     @field_validator("tags")

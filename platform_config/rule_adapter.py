@@ -13,7 +13,7 @@ line and key:
 * ``locate`` after validation, for findings whose key starts at the file's root (the rules
   that need the environment: ``platform_config.environment_rules``);
 * ``checked_by`` for a field type checked by one rule (a name rule of ``databricks_spec.names``,
-  e.g. ``UcName`` or a secret scope name): its answer is the field's error.
+  e.g. ``UcName`` or a secret scope name): its first finding is the field's error.
 """
 
 from __future__ import annotations
@@ -45,14 +45,11 @@ def locate(findings: Iterable[Finding], smap: SourceMap, display: str) -> list[P
     return problems
 
 
-def checked_by(rule: Callable[[Any], "str | None | Iterable[Finding]"]) -> AfterValidator:
-    """A field validator (for ``Annotated[str, checked_by(rule)]``) that applies ``rule``: a name
-    rule answers None or one sentence, a provider rule findings; the first is the field's error."""
+def checked_by(rule: Callable[[Any], Iterable[Finding]]) -> AfterValidator:
+    """A field validator (for ``Annotated[str, checked_by(rule)]``) that applies ``rule``; its
+    first finding (message and doc reference) is the field's error."""
     def check(value: Any) -> Any:
-        answer = rule(value)
-        if isinstance(answer, str):
-            raise ValueError(answer)
-        for finding in answer or ():
+        for finding in rule(value):
             raise ValueError(str(finding))
         return value
     return AfterValidator(check)

@@ -34,8 +34,8 @@ def principal_problems(roles: dict, prefix: tuple, smap: "SourceMap", display: s
 
 def catalog_problems(env, smap: "SourceMap", display: str) -> list[Problem]:
     """The environment's catalog name against the Unity Catalog rules."""
-    problem = name_problem("schema", env.catalog.name)
-    if problem is None:
+    findings = name_problem("schema", env.catalog.name)
+    if not findings:
         return []
     file, line = smap.locate(("catalog", "name"), display)
-    return [Problem(file, line, "catalog.name", f"catalog name '{env.catalog.name}': {problem}")]
+    return [Problem(file, line, "catalog.name", f"catalog name '{env.catalog.name}': {f}") for f in findings]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from databricks_spec.names import name_problem, normalized
+from databricks_spec.rules import Finding
 from platform_config import Platform, ProjectTarget, load_platform
 from platform_config.code_folder import code_problems  # docs/code-delivery.md
 from platform_config.errors import Problem, key_path
@@ -70,9 +71,11 @@ def derived_names(target: ProjectTarget) -> list[DerivedName]:
     return out
 
 
-def _rule_problem(item: DerivedName) -> str | None:
+def _rule_findings(item: DerivedName) -> list[Finding]:
+    """The name rule of ``item.kind`` on the name (a schema.object name: on each part; the first
+    part that breaks it)."""
     if item.kind in ("registered model", "volume"):  # schema.object: each part is a UC name
-        return next((p for p in (name_problem(item.kind, part) for part in item.name.split(".")) if p), None)
+        return next((f for f in (name_problem(item.kind, part) for part in item.name.split(".")) if f), [])
     return name_problem(item.kind, item.name)
 
 
@@ -90,10 +93,11 @@ def environment_name_problems(env_name: str, targets: list[ProjectTarget]) -> li
         project = target.project.name
         for item in derived_names(target):
             file, line = _locate(target, item.path)
-            problem = _rule_problem(item)
-            if problem:
-                problems.append(Problem(file, line, key_path(item.path),
-                                        f"{item.kind} name '{item.name}' in environment '{env_name}': {problem}"))
+            findings = _rule_findings(item)
+            if findings:
+                problems += [Problem(file, line, key_path(item.path),
+                                     f"{item.kind} name '{item.name}' in environment '{env_name}': {f}")
+                             for f in findings]
                 continue
             key = (item.kind, normalized(item.kind, item.name))
             first = seen.get(key)

@@ -40,11 +40,6 @@ class Finding:
         return Diagnostic(file=file, line=line, key=key, summary=self.message, detail=self.doc)
 
 
-def named(problem: str | None, *key: Any, doc: str = "") -> list[Finding]:
-    """A name rule's answer (``databricks_spec.names``: None or one sentence) as findings at ``key``."""
-    return [] if problem is None else [Finding(tuple(key), problem, doc)]
-
-
 def findings_at(prefix: tuple, findings: Iterable[Finding]) -> list[Finding]:
     return [f.at(*prefix) for f in findings]
 

@@ -39,29 +39,31 @@ def test_every_adopted_type_is_covered():
 
 @pytest.mark.parametrize("rtype,value", [(t, v) for t, vs in VALID.items() for v in vs])
 def test_documented_formats_are_accepted(rtype, value):
-    assert import_id_problem(rtype, value) is None
+    assert import_id_problem(rtype, value) == []
 
 
 @pytest.mark.parametrize("rtype", sorted(IMPORT_IDS))
 def test_each_example_is_valid(rtype):
-    assert import_id_problem(rtype, IMPORT_IDS[rtype].example) is None
+    assert import_id_problem(rtype, IMPORT_IDS[rtype].example) == []
 
 
 @pytest.mark.parametrize("rtype,value", [(t, v) for t, vs in INVALID.items() for v in vs])
 def test_other_formats_are_refused_with_the_expected_shape(rtype, value):
-    problem = import_id_problem(rtype, value)
-    assert problem is not None
+    (finding,) = import_id_problem(rtype, value)
+    assert finding.doc == f"provider docs: {IMPORT_IDS[rtype].page}, 'Import'"
     if value:
-        assert IMPORT_IDS[rtype].shape in problem and "'Import'" in problem
+        assert IMPORT_IDS[rtype].shape in finding.message and "'Import'" in finding.message
 
 
 def test_an_id_is_checked_before_a_pattern_sees_a_huge_value():
-    assert "too long" in import_id_problem("databricks_job", "1" * 100_000)
+    (finding,) = import_id_problem("databricks_job", "1" * 100_000)
+    assert "too long" in finding.message
 
 
 def test_a_type_that_is_not_adopted_is_named():
-    problem = import_id_problem("databricks_grants", "catalog/mlops_dev")
-    assert "not a type mlops import adopts" in problem and "schema" in problem
+    (finding,) = import_id_problem("databricks_grants", "catalog/mlops_dev")
+    assert "not a type mlops import adopts" in finding.message and "schema" in finding.message
+    assert finding.doc == "docs/adopting.md"
 
 
 def test_id_attributes_split_dotted_ids_only():

@@ -92,11 +92,11 @@ def test_derived_names_of_the_example_are_all_valid() -> None:
 
 
 def test_name_rules() -> None:
-    assert endpoint_name_problem("dev-churn") is None
-    assert "more than 63" in endpoint_name_problem("e" * 64)
-    assert uc_name_problem("churn_models") is None
-    assert "lower case" in uc_name_problem("Churn")
-    assert "more than 255" in uc_name_problem("x" * 256)
+    assert endpoint_name_problem("dev-churn") == []
+    assert "more than 63" in endpoint_name_problem("e" * 64)[0].message
+    assert uc_name_problem("churn_models") == []
+    assert "lower case" in uc_name_problem("Churn")[0].message
+    assert "more than 255" in uc_name_problem("x" * 256)[0].message
     assert name_problem("experiment", "relative/path")
 
 
@@ -139,8 +139,8 @@ def test_integer_ranges(config_copy: Path, tmp_path: Path, old, new, line, key, 
 
 
 def test_int_range_rule() -> None:
-    assert int_range_problem("max_workers", 2 ** 31) and int_range_problem("max_workers", 2 ** 31 - 1) is None
-    assert int_range_problem("calls", 2 ** 31) is None and int_range_problem("calls", 2 ** 63)
+    assert int_range_problem("max_workers", 2 ** 31) and int_range_problem("max_workers", 2 ** 31 - 1) == []
+    assert int_range_problem("calls", 2 ** 31) == [] and int_range_problem("calls", 2 ** 63)
 
 
 def test_node_type_of_another_cloud_is_a_warning(config_copy: Path, tmp_path: Path) -> None:

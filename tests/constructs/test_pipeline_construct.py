@@ -122,11 +122,11 @@ def test_git_folder(synth_construct):
 
 
 def test_spec_rules_are_pure():
-    assert spec.library_problem("glob", "/Workspace/x/**") is None
-    assert spec.library_problem("glob", "/Workspace/x/*/y") is not None
-    assert spec.format_problem("cloudFiles") is not None and spec.format_problem("binaryFile") is None
+    assert spec.library_problem("glob", "/Workspace/x/**") == []
+    assert spec.library_problem("glob", "/Workspace/x/*/y") != []
+    assert spec.format_problem("cloudFiles") != [] and spec.format_problem("binaryFile") == []
     assert spec.expectations_json({"b": ("x > 0", "warn"), "a": ("y", "drop")}) == \
         '{"a":{"action":"drop","expression":"y"},"b":{"action":"warn","expression":"x > 0"}}'
     assert spec.ingest_key("t", "source") == "mlops.ingest.t.source"
-    assert spec.reserved_key_problem("mlops.x") and spec.reserved_key_problem("mlopsx") is None
+    assert spec.reserved_key_problem("mlops.x") and spec.reserved_key_problem("mlopsx") == []
     assert spec.reserved_key_problem("a b") and spec.library_problem("file", "/Workspace/${x}.py")

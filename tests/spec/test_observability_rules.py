@@ -7,6 +7,7 @@ import json
 import pytest
 
 from databricks_spec import lakeview
+from databricks_spec.rules import Finding
 from databricks_spec.observability import (WAREHOUSE_SIZES, auto_stop_problem, bounds_problem, channel_problem,
                                            cluster_bounds_problem, destination_type_problem,
                                            warehouse_size_problem)
@@ -14,27 +15,44 @@ from databricks_spec.observability import (WAREHOUSE_SIZES, auto_stop_problem, b
 
 def test_warehouse_sizes_and_channels_follow_the_provider_docs() -> None:
     assert WAREHOUSE_SIZES[0] == "2X-Small" and WAREHOUSE_SIZES[-1] == "4X-Large" and len(WAREHOUSE_SIZES) == 9
-    assert all(warehouse_size_problem(s) is None for s in WAREHOUSE_SIZES)
-    assert "unknown warehouse size 'small'" in warehouse_size_problem("small")  # case matters to the API
-    assert channel_problem("preview") is None and channel_problem("current") is None
-    assert "unknown channel 'CHANNEL_NAME_BETA'" in channel_problem("CHANNEL_NAME_BETA")
+    assert all(warehouse_size_problem(s) == [] for s in WAREHOUSE_SIZES)
+    (f,) = warehouse_size_problem("small")  # case matters to the API
+    assert f.message == ("unknown warehouse size 'small'; use one of 2X-Small, X-Small, Small, Medium, Large, "
+                         "X-Large, 2X-Large, 3X-Large, 4X-Large")
+    assert f.doc == "provider docs: sql_endpoint, cluster_size" and f.key == ()
+    assert str(f) == f"{f.message} (provider docs: sql_endpoint, cluster_size)"
+    assert channel_problem("preview") == [] and channel_problem("current") == []
+    assert channel_problem("CHANNEL_NAME_BETA") == [Finding(
+        (), "unknown channel 'CHANNEL_NAME_BETA'; use one of current, preview", "provider docs: sql_endpoint, channel.name")]
 
 
 @pytest.mark.parametrize("low,high,bad", [(1, 1, False), (1, 4, False), (0, 1, True), (3, 2, True), (1, 41, True)])
 def test_cluster_bounds(low, high, bad) -> None:
-    assert (cluster_bounds_problem(low, high) is not None) is bad
+    assert (cluster_bounds_problem(low, high) != []) is bad
+
+
+def test_cluster_bounds_messages_and_docs() -> None:
+    assert cluster_bounds_problem(0, 1) == [Finding((), "min_clusters and max_clusters must be at least 1",
+                                                    "provider docs: sql_endpoint")]
+    assert cluster_bounds_problem(3, 2) == [Finding((), "min_clusters (3) is above max_clusters (2)",
+                                                    "provider docs: sql_endpoint, 'Argument reference'")]
 
 
 def test_auto_stop_depends_on_serverless() -> None:
-    assert auto_stop_problem(1, serverless=True) is None
-    assert auto_stop_problem(0, serverless=False) is None
-    assert "at least 10" in auto_stop_problem(5, serverless=False)
+    assert auto_stop_problem(1, serverless=True) == []
+    assert auto_stop_problem(0, serverless=False) == []
+    (f,) = auto_stop_problem(5, serverless=False)
+    assert f.message == "auto_stop_mins of a classic or pro warehouse is 0 (never) or at least 10, got 5"
+    assert f.doc == "provider docs: sql_endpoint, 'Argument reference'"
 
 
 def test_destination_types() -> None:
     for kind in ("email", "slack", "microsoft_teams", "pagerduty", "generic_webhook"):
-        assert destination_type_problem(kind) is None
-    assert "unknown destination type 'sms'" in destination_type_problem("sms")
+        assert destination_type_problem(kind) == []
+    (f,) = destination_type_problem("sms")
+    assert f.message == ("unknown destination type 'sms'; use one of email, slack, microsoft_teams, pagerduty, "
+                         "generic_webhook")
+    assert f.doc == "provider docs: notification_destination, config"
 
 
 @pytest.mark.parametrize("minimum,maximum,fragment", [
