@@ -121,3 +121,17 @@ def previous_outdir(tmp_path: Path) -> Path:
     (out / "manifest.json").write_text('{"version": "previous"}\n')
     (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"resource": {}}\n')
     return out
+
+
+def assert_notices_shown_once_as_info(out: Path, text: str, error_words: tuple[str, ...] = ("notice", "monitor")) -> None:
+    """Under a CDK CLI's synth (cdktf or cdktn), every annotation of ``out``/manifest.json shows
+    exactly once in ``text`` (the CLI's output, ANSI stripped), as the CLI's INFO line, and no
+    [ERROR] line mentions one (main.py prints no notices of its own there)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    notices = [a for s in manifest["stacks"].values() for a in s["annotations"]]
+    assert notices, "the example has notices (paused monitors in dev)"
+    for notice in notices:
+        assert text.count(notice["message"]) == 1, notice["message"]
+        assert f"INFO [{notice['constructPath']}]: {notice['message']}" in text
+    error_lines = [line for line in text.splitlines() if "[ERROR]" in line]
+    assert not [line for line in error_lines if any(word in line for word in error_words)], error_lines

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mlops_engine import ENGINES
-from support import ROOT
+from support import ROOT, assert_notices_shown_once_as_info
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CLI = ROOT / "engines" / "cdktn" / "node_modules" / ".bin" / "cdktn"
@@ -34,14 +34,7 @@ def test_cdktn_synth_shows_each_notice_once_and_not_as_error(tmp_path: Path) -> 
                             env=env, capture_output=True, text=True, timeout=900)
     text = ANSI.sub("", result.stdout + result.stderr)
     assert result.returncode == 0, text[-3000:]
-    manifest = json.loads((out / "manifest.json").read_text())
-    notices = [a for s in manifest["stacks"].values() for a in s["annotations"]]
-    assert notices, "the example has notices (paused monitors in dev)"
-    for notice in notices:
-        assert text.count(notice["message"]) == 1, notice["message"]
-        assert f"INFO [{notice['constructPath']}]: {notice['message']}" in text
-    error_lines = [line for line in text.splitlines() if "[ERROR]" in line]
-    assert not [line for line in error_lines if "notice" in line or "monitor" in line or "paused" in line], error_lines
+    assert_notices_shown_once_as_info(out, text, ("notice", "monitor", "paused"))
     assert "notice: [" not in text  # main.py's own rendering: not printed under the CLI
     assert (out / "stacks.json").is_file()
     stack = json.loads((out / "stacks" / "dev" / "cdk.tf.json").read_text())
