@@ -129,6 +129,24 @@ def notifications_spec(n: NotificationsConfig | None,
         no_alert_for_canceled_runs=n.no_alert_for_canceled_runs)
 
 
+def shared_job_settings(job: Any, principals: PrincipalRefs,
+                        destinations: Mapping[str, str] | None) -> dict[str, Any]:
+    """The MlJobProps fields every job the platform builds takes from the project's shared ``jobs:``
+    settings (``job.settings``) and its resolution: notifications (destinations by key become ids),
+    health, timeout, edit mode, run_as, permissions and tags. ``job``: a ResolvedJob or a
+    ResolvedPipelineJob (stacks.pipelines)."""
+    s = job.settings
+    return dict(
+        notifications=notifications_spec(s.notifications, destinations),
+        health=s.health,
+        timeout_seconds=s.timeout_seconds,
+        edit_mode=s.edit_mode,
+        run_as=principals.principal(job.run_as) if job.run_as is not None else None,
+        permissions=principals.levels(job.permissions),
+        tags=dict(job.tags),
+    )
+
+
 def code(jobs: JobsConfig, task: TaskCodeConfig, extra: dict[str, str], delivered: DeliveredCode | None = None,
          serverless: bool = False) -> Code:
     """Config task code -> construct code; job parameters first, the task's own win.
@@ -215,15 +233,9 @@ def job_props(project: ResolvedProject, job: ResolvedJob, principals: PrincipalR
         git_source=GitSourceSpec(url=g.url, provider=g.resolved_provider, branch=g.branch, tag=g.tag,
                                  commit=g.commit) if g else None,
         schedule=schedule, trigger=trigger, continuous=continuous,
-        notifications=notifications_spec(s.notifications, destinations),
-        health=s.health,
-        timeout_seconds=s.timeout_seconds,
         max_concurrent_runs=s.max_concurrent_runs,
         queue=s.queue,
-        edit_mode=s.edit_mode,
-        run_as=principals.principal(job.run_as) if job.run_as is not None else None,
-        permissions=principals.levels(job.permissions),
-        tags=dict(job.tags),
+        **shared_job_settings(job, principals, destinations),
         retries=RetrySpec(max_retries=s.max_retries, min_retry_interval_millis=s.min_retry_interval_millis,
                           retry_on_timeout=s.retry_on_timeout),
     )

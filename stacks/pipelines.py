@@ -26,7 +26,7 @@ from resolution import PolicyRef, ResolvedProject
 from resolution.observability import email_addresses
 from resolution.pipelines import ResolvedPipeline, ResolvedPipelineCluster, ResolvedPipelineJob
 from stacks.governance import DataUnits
-from stacks.jobs import notifications_spec
+from stacks.jobs import shared_job_settings
 from stacks.located import configured_at
 from stacks.refs import PrincipalRefs, StackRefs
 
@@ -119,7 +119,6 @@ def _standalone_job(units: Construct, key: str, job: ResolvedPipelineJob, pipeli
                     principals: PrincipalRefs, destinations: Mapping[str, str]) -> MlJob:
     """A job running the pipeline on a schedule or file arrival, with the project's shared job settings
     (notification destinations named by key become their ids, docs/observability.md)."""
-    s = job.settings
     schedule = trigger = None
     if (sc := job.schedule) is not None:
         schedule = ScheduleSpec(cron=sc.cron, timezone=sc.timezone, paused=sc.paused)
@@ -134,11 +133,5 @@ def _standalone_job(units: Construct, key: str, job: ResolvedPipelineJob, pipeli
         tasks=(TaskSpec(key=job.task_key, action=PipelineCode(pipeline_id=pipeline_id,
                                                               full_refresh=job.full_refresh)),),
         schedule=schedule, trigger=trigger,
-        notifications=notifications_spec(s.notifications, destinations),
-        health=s.health,
-        timeout_seconds=s.timeout_seconds,
-        edit_mode=s.edit_mode,
-        run_as=principals.principal(job.run_as) if job.run_as is not None else None,
-        permissions=principals.levels(job.permissions),
-        tags=dict(job.tags),
+        **shared_job_settings(job, principals, destinations),
     ))
