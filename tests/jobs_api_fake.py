@@ -4,7 +4,7 @@
 unauthenticated host-metadata probe the SDK's Config makes first
 (``GET /.well-known/databricks-config``, databricks/sdk/oauth.py).
 
-Pure stdlib: ``http.server`` in a thread, bound to 127.0.0.1 on an ephemeral port. Every
+Pure stdlib (the HTTP plumbing: tests/loopback_http.py), bound to 127.0.0.1 on an ephemeral port. Every
 request is recorded; a request without ``Authorization: Bearer <token>`` gets the 401 a
 workspace answers; an unknown path gets a 404 (and is recorded, so a test sees any call the
 SDK makes that the fake does not know).
@@ -12,11 +12,9 @@ SDK makes that the fake does not know).
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+
+from loopback_http import Incoming, LoopbackJsonServer
 
 #: (life-cycle state, result state or None, state message) per get_run call; the last repeats.
 Script = list[tuple[str, str | None, str]]
@@ -54,62 +52,33 @@ class JobsApiFake:
     """run id -> (job id, get_run calls so far)."""
     extra_jobs: list[tuple[int, str]] = field(default_factory=list)
     """(id, name) listed in addition to ``jobs`` (duplicate names)."""
-    _server: ThreadingHTTPServer | None = None
+    _server: LoopbackJsonServer | None = None
 
     @property
     def host(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     def calls(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
 
     def start(self) -> "JobsApiFake":
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # quiet
-                pass
-
-            def _reply(self, status: int, doc: dict) -> None:
-                data = json.dumps(doc).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _handle(self, method: str) -> None:
-                url = urlparse(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
-                auth = self.headers.get("Authorization", "")
-                fake.requests.append(Request(method, url.path, parse_qs(url.query), body, auth,
-                                             self.headers.get("X-Databricks-Workspace-Id", "")))
-                if method == "GET" and url.path == HOST_METADATA:  # public, no token
-                    return self._reply(200, {"oidc_endpoint": f"{fake.host}/oidc", "cloud": "azure",
-                                             "workspace_id": WORKSPACE_ID})
-                if auth != f"Bearer {fake.token}":
-                    return self._reply(401, {"error_code": "UNAUTHENTICATED",
-                                             "message": "Invalid access token."})
-                status, doc = fake.answer(method, url.path, parse_qs(url.query), body)
-                self._reply(status, doc)
-
-            def do_GET(self):
-                self._handle("GET")
-
-            def do_POST(self):
-                self._handle("POST")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LoopbackJsonServer(self._handle).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
+
+    def _handle(self, request: Incoming) -> tuple[int, dict]:
+        auth = request.headers.get("Authorization", "")
+        self.requests.append(Request(request.method, request.path, request.query, request.body, auth,
+                                     request.headers.get("X-Databricks-Workspace-Id", "")))
+        if request.method == "GET" and request.path == HOST_METADATA:  # public, no token
+            return 200, {"oidc_endpoint": f"{self.host}/oidc", "cloud": "azure", "workspace_id": WORKSPACE_ID}
+        if auth != f"Bearer {self.token}":
+            return 401, {"error_code": "UNAUTHENTICATED", "message": "Invalid access token."}
+        return self.answer(request.method, request.path, request.query, request.body)
 
     # ----------------------------------------------------------------- the API
 

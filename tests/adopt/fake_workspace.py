@@ -2,17 +2,15 @@
 
 It answers the few read endpoints databricks-sdk calls to find objects by name, from a dict of
 objects, records every request (method, path, query) and answers 404 the way Databricks does
-for anything else. Nothing leaves the machine.
+for anything else. The HTTP plumbing is tests/loopback_http.py; nothing leaves the machine.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+
+from loopback_http import Incoming, LoopbackJsonServer
 
 
 @dataclass
@@ -60,39 +58,27 @@ class Workspace:
 
 
 class FakeWorkspaceServer:
+    """``workspace`` served on 127.0.0.1 (tests/loopback_http.py); GET only, as the lookups are."""
+
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        outer = self
+        self._server = LoopbackJsonServer(self._handle)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                url = urlparse(self.path)
-                path, query = unquote(url.path), parse_qs(url.query)
-                outer.workspace.requests.append(("GET", path, query))
-                if path.startswith("/api/"):
-                    outer.workspace.authorization.append(self.headers.get("Authorization", ""))
-                status, body = outer.workspace.answer(path, query)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def _handle(self, request: Incoming) -> tuple[int, Any]:
+        if request.method != "GET":
+            return 501, {"error_code": "NOT_IMPLEMENTED", "message": f"{request.method} is not faked"}
+        self.workspace.requests.append(("GET", request.path, request.query))
+        if request.path.startswith("/api/"):
+            self.workspace.authorization.append(request.headers.get("Authorization", ""))
+        return self.workspace.answer(request.path, request.query)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     def __enter__(self) -> "FakeWorkspaceServer":
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
