@@ -22,6 +22,7 @@ from constructs import Construct
 
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
+from mlops_constructs.reference import reference_unit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,9 +61,7 @@ class UcCatalog(Construct):
         """Reference an existing catalog by name (a databricks_catalog data source named
         "Existing"): nothing about it is managed except ``grants``. ``grant_mode`` default:
         additive, so the owning team's grants survive."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
-        unit.resource = None
+        unit = reference_unit(cls, scope, id)
         unit.lookup = DataDatabricksCatalog(unit, "Existing", name=name)
         unit.name = unit.lookup.name
         unit.grants = grants_on(unit, "catalog", unit.name, dict(grants or {}), grant_mode, deployer)

@@ -25,6 +25,7 @@ from mlops_constructs.rule_adapter import name_findings, refuse
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.reference import reference_unit
 
 #: Permission levels for cluster policies (provider docs: permissions, "Cluster Policy usage").
 POLICY_LEVELS = frozenset({"CAN_USE"})
@@ -60,10 +61,8 @@ class ClusterPolicy(Construct):
     def from_name(cls, scope: Construct, id: str, name: str) -> "ClusterPolicy":
         """Look up an existing policy by name (databricks_cluster_policy data source named
         "Resource"); it must exist before the stack is planned."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
+        unit = reference_unit(cls, scope, id)
         refuse(unit, name_findings(policy_name_problem, name, "name"))
-        unit.resource = None
         unit.data = DataDatabricksClusterPolicy(unit, "Resource", name=name)
         unit.policy_id = unit.data.id
         return unit

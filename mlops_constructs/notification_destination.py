@@ -26,6 +26,7 @@ from mlops_engine.databricks import (DataDatabricksNotificationDestinations, Not
                                      NotificationDestinationConfigEmail, NotificationDestinationConfigGenericWebhook,
                                      NotificationDestinationConfigMicrosoftTeams,
                                      NotificationDestinationConfigPagerduty, NotificationDestinationConfigSlack)
+from mlops_constructs.reference import reference_unit
 
 _BLOCKS = {"email": NotificationDestinationConfigEmail, "slack": NotificationDestinationConfigSlack,
            "microsoft_teams": NotificationDestinationConfigMicrosoftTeams,
@@ -54,9 +55,7 @@ class NotificationDestination(Construct):
     @classmethod
     def from_id(cls, scope: Construct, id: str, destination_id: str) -> "NotificationDestination":
         """A destination managed elsewhere, by id: nothing is emitted."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
-        unit.resource = None
+        unit = reference_unit(cls, scope, id)
         unit.destination_id = destination_id
         return unit
 
@@ -64,9 +63,7 @@ class NotificationDestination(Construct):
     def from_name(cls, scope: Construct, id: str, display_name: str, lookup_type: str) -> "NotificationDestination":
         """A destination created by another stack, read by exact display name and type (data
         source named "Resource"). Its id is the one whose display name equals ``display_name``."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
-        unit.resource = None
+        unit = reference_unit(cls, scope, id)
         data = DataDatabricksNotificationDestinations(unit, "Resource", display_name_contains=display_name,
                                                       type=lookup_type)
         unit.data = data

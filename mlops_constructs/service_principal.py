@@ -32,6 +32,7 @@ from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.service_principals import service_principal
 from mlops_constructs.principal import Principal, address_id
 from mlops_constructs.rule_adapter import refuse
+from mlops_constructs.reference import reference_unit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,11 +104,9 @@ class ServicePrincipalUnit(Construct):
     def _existing(cls, scope: Construct, id: str, application_id: str | None, display_name: str | None,
                   level: str, groups: tuple[str, ...], account_provider: TerraformProvider | None,
                   label: str | None) -> "ServicePrincipalUnit":
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
+        unit = reference_unit(cls, scope, id)
         refuse(unit, service_principal(create=False, application_id=application_id, display_name=display_name))
         provider = unit._provider(level, account_provider)
-        unit.resource = None
         lookup = DataDatabricksServicePrincipal(
             unit, "Existing", provider=provider, application_id=application_id,
             display_name=None if application_id else display_name)

@@ -26,6 +26,7 @@ from mlops_constructs.rule_adapter import refuse
 from mlops_engine import Token
 from mlops_engine.databricks import (DataDatabricksSqlWarehouse, SqlEndpoint, SqlEndpointChannel,
                                      SqlEndpointTags, SqlEndpointTagsCustomTags)
+from mlops_constructs.reference import reference_unit
 
 WAREHOUSE_LEVELS = frozenset(WORKSPACE_OBJECTS["sql_warehouse"][1])
 
@@ -60,10 +61,8 @@ class SqlWarehouse(Construct):
     def from_id(cls, scope: Construct, id: str, warehouse_id: str,
                 permissions: Mapping[Principal, str] | None = None) -> "SqlWarehouse":
         """An existing warehouse by id: no resource, only its permissions when given."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
+        unit = reference_unit(cls, scope, id)
         unit.warehouse_id = warehouse_id
-        unit.resource = None
         if permissions:
             unit._permissions(warehouse_id, permissions)
         return unit
@@ -72,9 +71,7 @@ class SqlWarehouse(Construct):
     def from_name(cls, scope: Construct, id: str, name: str) -> "SqlWarehouse":
         """A warehouse created elsewhere, read by name (databricks_sql_warehouse data source
         named "Resource"); it must exist before the stack is planned."""
-        unit = cls.__new__(cls)
-        Construct.__init__(unit, scope, id)
-        unit.resource = None
+        unit = reference_unit(cls, scope, id)
         unit.data = DataDatabricksSqlWarehouse(unit, "Resource", name=name)
         unit.warehouse_id = unit.data.id
         return unit
