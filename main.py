@@ -5,7 +5,7 @@ with code 2 and one message per problem; cdktf.out is only replaced on success.
 
 Under cdktf-cli (it sets CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS for the app), notices
 are not printed: cdktf-cli prints every annotation of manifest.json itself
-(``INFO [dev/churn/monitor_features]: …``) and shows whatever the app writes on stderr as
+(``INFO [dev/churn/monitor_features/Resource]: …``) and shows whatever the app writes on stderr as
 red ``[ERROR]`` lines, so printing them here would show each notice twice, once as an error.
 """
 

@@ -197,8 +197,9 @@ class CheckFailed(MlopsError):
 class ConstructError(MlopsError, ValueError):
     """A construct refused its props (a provider rule the config layer did not catch first).
 
-    Carries the construct that refused; its path (a jsii round trip) is read only when the
-    error is printed. Also a ValueError, so callers that guard construction keep working.
+    Carries the construct that refused; its path is read only when the error is printed (from
+    its ``construct_path`` when it has one, else from jsii's ``node.path``). Also a ValueError,
+    so callers that guard construction keep working.
     """
 
     def __init__(self, construct: object, summary: str, key: str = "", detail: str = ""):
@@ -218,8 +219,10 @@ class ConstructError(MlopsError, ValueError):
 
     @property  # type: ignore[override]
     def diagnostics(self) -> list[Diagnostic]:
-        node = getattr(self.construct, "node", None)
-        path = str(node.path) if node is not None else ""
+        path = getattr(self.construct, "construct_path", None)  # our units know theirs in Python
+        if not isinstance(path, str):
+            node = getattr(self.construct, "node", None)
+            path = str(node.path) if node is not None else ""
         d = self._diagnostic
         if self.config_location is not None:  # file:line <unit key>: [<prop>: ]<summary> (<construct path>)
             file, line, key = self.config_location

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, MlJob, MlJobProps, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 TASK = "BatchInference"
 
@@ -36,8 +36,8 @@ class BatchInferenceJobProps:
     """Default: none."""
 
 
-class BatchInferenceJob(Construct):
-    def __init__(self, scope: Construct, id: str, props: BatchInferenceJobProps):
+class BatchInferenceJob(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: BatchInferenceJobProps):
         super().__init__(scope, id)
         for label, name in (("model_name", props.model_name), ("input_table", props.input_table),
                             ("output_table", props.output_table)):

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import Catalog, DataDatabricksCatalog
-from constructs import Construct
 
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
 from mlops_constructs.reference import reference_unit
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,28 +49,27 @@ class UcCatalogProps:
     """The deploying principal, kept in authoritative grants. Default: none."""
 
 
-class UcCatalog(Construct):
+class UcCatalog(FlatUnit):
     """databricks_catalog (or a data source when referenced) + grants on it.
 
     A catalog the platform does not own: ``UcCatalog.from_name(scope, id, name, ...)``."""
 
     @classmethod
-    def from_name(cls, scope: Construct, id: str, name: str, *,
+    def from_name(cls, scope: Scope, id: str, name: str, *,
                   grants: dict[Principal, frozenset[str]] | None = None,
                   grant_mode: GrantMode = "additive", deployer: Principal | None = None) -> "UcCatalog":
         """Reference an existing catalog by name (a databricks_catalog data source named
         "Existing"): nothing about it is managed except ``grants``. ``grant_mode`` default:
         additive, so the owning team's grants survive."""
         unit = reference_unit(cls, scope, id)
-        unit.lookup = DataDatabricksCatalog(unit, "Existing", name=name)
+        unit.lookup = DataDatabricksCatalog(*unit.at("Existing"), name=name)
         unit.name = unit.lookup.name
         unit.grants = grants_on(unit, "catalog", unit.name, dict(grants or {}), grant_mode, deployer)
         return unit
 
-    def __init__(self, scope: Construct, id: str, props: UcCatalogProps):
+    def __init__(self, scope: Scope, id: str, props: UcCatalogProps):
         super().__init__(scope, id)
-        self.resource = Catalog(
-            self, "Resource", name=props.name, comment=props.comment, owner=props.owner,
+        self.resource = Catalog(*self.at("Resource"), name=props.name, comment=props.comment, owner=props.owner,
             storage_root=props.storage_root,
             properties=dict(sorted(props.properties.items())) or None,
             lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,

@@ -17,7 +17,6 @@ from typing import Any, Mapping
 from mlops_engine.databricks import (
     ClusterPolicy as ClusterPolicyResource, DataDatabricksClusterPolicy
 )
-from constructs import Construct
 
 from databricks_spec.names import policy_name_problem
 from databricks_spec.rules.compute import policy_source
@@ -26,6 +25,7 @@ from mlops_constructs.rule_adapter import name_findings, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.reference import reference_unit
+from mlops_constructs.unit import FlatUnit, Scope
 
 #: Permission levels for cluster policies (provider docs: permissions, "Cluster Policy usage").
 POLICY_LEVELS = frozenset({"CAN_USE"})
@@ -51,30 +51,29 @@ class ClusterPolicyProps:
     """Principal -> CAN_USE. Default: none (no permissions resource)."""
 
 
-class ClusterPolicy(Construct):
+class ClusterPolicy(FlatUnit):
     """databricks_cluster_policy ("Resource") + databricks_permissions, or the data source ("Resource").
 
     ``policy_id`` is the token to put into job clusters. A policy the platform does not own
     here: ``ClusterPolicy.from_name(scope, id, name)``."""
 
     @classmethod
-    def from_name(cls, scope: Construct, id: str, name: str) -> "ClusterPolicy":
+    def from_name(cls, scope: Scope, id: str, name: str) -> "ClusterPolicy":
         """Look up an existing policy by name (databricks_cluster_policy data source named
         "Resource"); it must exist before the stack is planned."""
         unit = reference_unit(cls, scope, id)
         refuse(unit, name_findings(policy_name_problem, name, "name"))
-        unit.data = DataDatabricksClusterPolicy(unit, "Resource", name=name)
+        unit.data = DataDatabricksClusterPolicy(*unit.at("Resource"), name=name)
         unit.policy_id = unit.data.id
         return unit
 
-    def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
+    def __init__(self, scope: Scope, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)
         refuse(self, name_findings(policy_name_problem, props.name, "name"))
         refuse(self, policy_source(props.definition is not None, props.policy_family_id is not None,
                                    props.policy_family_definition_overrides is not None,
                                    props.max_clusters_per_user))
-        self.resource = ClusterPolicyResource(
-            self, "Resource",
+        self.resource = ClusterPolicyResource(*self.at("Resource"),
             name=props.name,
             description=props.description,
             definition=json.dumps(props.definition, sort_keys=True) if props.definition is not None else None,

@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.privileges import WORKSPACE_OBJECTS
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_engine.databricks import Dashboard
+from mlops_constructs.unit import FlatUnit, Scope
 
 DASHBOARD_LEVELS = frozenset(WORKSPACE_OBJECTS["dashboard"][1])
 
@@ -40,10 +40,10 @@ class LakeviewDashboardProps:
     """Principal -> CAN_READ/CAN_RUN/CAN_EDIT/CAN_MANAGE. Default: none (no permissions resource)."""
 
 
-class LakeviewDashboard(Construct):
+class LakeviewDashboard(FlatUnit):
     """databricks_dashboard ("Resource") + databricks_permissions ("Permissions")."""
 
-    def __init__(self, scope: Construct, id: str, props: LakeviewDashboardProps):
+    def __init__(self, scope: Scope, id: str, props: LakeviewDashboardProps):
         super().__init__(scope, id)
         if not props.parent_path.startswith("/") or props.parent_path.endswith("/"):
             raise ConstructError(self, "parent_path must be absolute without trailing slash "
@@ -54,8 +54,7 @@ class LakeviewDashboard(Construct):
             raise ConstructError(self, f"serialized_dashboard is not JSON ({exc})", key="serialized_dashboard")
         if not isinstance(doc, dict) or not doc.get("pages"):
             raise ConstructError(self, "a dashboard needs at least one page", key="serialized_dashboard")
-        self.resource = Dashboard(
-            self, "Resource", display_name=props.display_name, warehouse_id=props.warehouse_id,
+        self.resource = Dashboard(*self.at("Resource"), display_name=props.display_name, warehouse_id=props.warehouse_id,
             serialized_dashboard=props.serialized_dashboard, parent_path=props.parent_path,
             embed_credentials=props.embed_credentials)
         self.dashboard_id: str = self.resource.id

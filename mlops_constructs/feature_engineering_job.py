@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, MlJob, MlJobProps, PipelineCode, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,8 +54,8 @@ class FeatureEngineeringJobProps:
     depends on them, so data to features happens in one run. Default: none."""
 
 
-class FeatureEngineeringJob(Construct):
-    def __init__(self, scope: Construct, id: str, props: FeatureEngineeringJobProps):
+class FeatureEngineeringJob(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: FeatureEngineeringJobProps):
         super().__init__(scope, id)
         if not props.tables:
             raise ConstructError(self, f"a feature engineering job needs at least one feature table")

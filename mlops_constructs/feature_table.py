@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 
@@ -24,6 +23,7 @@ from mlops_constructs.grants import GrantMode, UcGrants, UcGrantsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.rule_adapter import known
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,8 +38,8 @@ class FeatureTableProps:
     """Kept in authoritative grants. Default: none."""
 
 
-class FeatureTable(Construct):
-    def __init__(self, scope: Construct, id: str, props: FeatureTableProps):
+class FeatureTable(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: FeatureTableProps):
         super().__init__(scope, id)
         if known(props.full_name) and not is_full_name(props.full_name):
             raise ConstructError(self, f"feature table {props.full_name!r} must be catalog.schema.table",

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.enums import GIT_PROVIDERS
 from mlops_constructs.rule_adapter import known
 from mlops_engine.databricks import GitCredential
+from mlops_constructs.unit import FlatUnit, Scope
 
 #: git_provider values of git_credential beyond the job git_source ones (provider docs: git_credential).
 CREDENTIAL_PROVIDERS = GIT_PROVIDERS | {"awsCodeCommit", "azureDevOpsServicesAad"}
@@ -41,17 +41,17 @@ class GitCredentialProps:
     """Overwrite a credential the identity already has. Default: unset (false)."""
 
 
-class GitCredentialUnit(Construct):
+class GitCredentialUnit(FlatUnit):
     """databricks_git_credential ("Resource")."""
 
-    def __init__(self, scope: Construct, id: str, props: GitCredentialProps):
+    def __init__(self, scope: Scope, id: str, props: GitCredentialProps):
         super().__init__(scope, id)
         if props.git_provider.lower() not in {p.lower() for p in CREDENTIAL_PROVIDERS}:
             raise ConstructError(self, f"unknown git_provider {props.git_provider!r} (provider docs: git_credential)")
         if known(props.personal_access_token):
             raise ConstructError(self, "personal_access_token must come from a sensitive Terraform variable, "
                                        "never a literal")
-        self.resource = GitCredential(self, "Resource", git_provider=props.git_provider,
+        self.resource = GitCredential(*self.at("Resource"), git_provider=props.git_provider,
                                       personal_access_token=props.personal_access_token,
                                       git_username=props.git_username, git_email=props.git_email,
                                       force=props.force, provider=props.provider)

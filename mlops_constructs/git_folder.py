@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from mlops_engine.databricks import Repo
-from constructs import Construct
 
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit, Scope
 
 #: Git folder permission levels (provider docs: permissions, "Repos usage").
 REPO_LEVELS = frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"})
@@ -40,18 +40,18 @@ class GitFolderProps:
     pipelines reading code from the folder run as. Default: none (no permissions resource)."""
 
 
-class GitFolder(Construct):
+class GitFolder(FlatUnit):
     """databricks_repo ("Resource") + databricks_permissions ("Permissions") when permissions are
     set. ``path`` is a token of the folder's workspace path."""
 
-    def __init__(self, scope: Construct, id: str, props: GitFolderProps):
+    def __init__(self, scope: Scope, id: str, props: GitFolderProps):
         super().__init__(scope, id)
         if props.branch and props.tag:
             raise ConstructError(self, f"set branch or tag, not both (provider docs: repo, "
                              "'Argument Reference')")
         if not props.path.startswith("/"):
             raise ConstructError(self, f"path must be an absolute workspace path, got {props.path!r}")
-        self.resource = Repo(self, "Resource", url=props.url, path=props.path, git_provider=props.provider,
+        self.resource = Repo(*self.at("Resource"), url=props.url, path=props.path, git_provider=props.provider,
                              branch=props.branch, tag=props.tag)
         self.path: str = self.resource.path
         if props.permissions:

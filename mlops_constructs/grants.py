@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mlops_engine.databricks import Grant, Grants, GrantsGrant
-from constructs import Construct
-
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
 from databricks_spec.privileges import DEPLOYER_PRIVILEGES, SECURABLE_TYPES
 from databricks_spec.rules.permissions import privileges
 from mlops_constructs.rule_adapter import refuse
+from mlops_constructs.unit import FlatUnit
 
 GrantMode = Literal["authoritative", "additive"]
 
@@ -53,10 +52,11 @@ class UcGrantsProps:
     in authoritative mode, in additive mode only when it is listed. Default: none (nothing merged)."""
 
 
-class UcGrants(Construct):
-    """databricks_grants (authoritative) or databricks_grant per principal (additive), sorted."""
+class UcGrants(FlatUnit):
+    """databricks_grants (authoritative) or databricks_grant per principal (additive), sorted;
+    addressed as children of ``scope``/``id`` (created in the stack: mlops_constructs.unit)."""
 
-    def __init__(self, scope: Construct, id: str, props: UcGrantsProps):
+    def __init__(self, scope: object, id: str, props: UcGrantsProps):
         super().__init__(scope, id)
         if props.securable_type not in SECURABLE_TYPES:
             raise ConstructError(self, f"unsupported securable type {props.securable_type!r}; "
@@ -75,7 +75,7 @@ class UcGrants(Construct):
         entries = sorted(((p, sorted(v)) for p, v in merged.items()), key=lambda e: e[0].sort_key)
         securable = {props.securable_type: props.securable_name}
         if props.mode == "authoritative":
-            self.resource = Grants(self, "Resource", **securable, grant=[
+            self.resource = Grants(*self.at("Resource"), **securable, grant=[
                 GrantsGrant(principal=p.grant_name, privileges=privs) for p, privs in entries])
             return
         ids = [address_id(p.key) for p, _ in entries]
@@ -84,12 +84,13 @@ class UcGrants(Construct):
             raise ConstructError(self, f"principals {', '.join(clashes)} map to the same address; "
                              "give them distinct names")
         self.resources = {
-            p.key: Grant(self, address_id(p.key), **securable, principal=p.grant_name, privileges=privs)
+            p.key: Grant(*self.at(address_id(p.key)), **securable, principal=p.grant_name,
+                         privileges=privs)
             for p, privs in entries
         }
 
 
-def grants_on(scope: Construct, securable_type: str, securable_name: str,
+def grants_on(scope: object, securable_type: str, securable_name: str,
               privileges: dict[Principal, frozenset[str]], mode: GrantMode = "authoritative",
               deployer: Principal | None = None) -> UcGrants | None:
     """The securable's UcGrants (child id ``Grants``), or None when no principal is listed:

@@ -34,7 +34,6 @@ from mlops_engine.databricks import (
     JobWebhookNotificationsOnFailure, JobWebhookNotificationsOnStart,
     JobWebhookNotificationsOnSuccess
 )
-from constructs import Construct
 
 from databricks_spec.enums import CONDITION_OPS, EditMode, HealthMetric
 from databricks_spec.formats import is_relative_path
@@ -50,6 +49,7 @@ from mlops_constructs.job_tasks import (Action, Code, ConditionCode, DependencyS
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 __all__ = [  # the job's props, importable from here as from their modules
     "Action", "CONDITION_OPS", "Code", "ConditionCode", "ContinuousSpec", "DependencySpec", "GitSourceSpec",
@@ -118,18 +118,17 @@ class MlJobProps:
     """Default: none."""
 
 
-class MlJob(Construct):
+class MlJob(FlatUnit):
     """databricks_job ("Resource") + databricks_permissions ("Permissions") when permissions are set."""
 
-    def __init__(self, scope: Construct, id: str, props: MlJobProps):
+    def __init__(self, scope: Scope, id: str, props: MlJobProps):
         super().__init__(scope, id)
         self._check(props)
         clusters = {c.key: c for c in props.job_clusters}
         envs = {e.key: e for e in props.environments}
         used_envs = {t.compute_key for t in props.tasks
                      if t.compute_key in envs and isinstance(t.action, (PythonScriptCode, PythonWheelCode))}
-        self.resource = Job(
-            self, "Resource",
+        self.resource = Job(*self.at("Resource"),
             name=props.name,
             description=props.description,
             task=[self._task(t, props, clusters) for t in sorted(props.tasks, key=lambda t: t.key)],

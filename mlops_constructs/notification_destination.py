@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.observability import DESTINATION_TYPES, destination_type_problem
@@ -27,6 +26,7 @@ from mlops_engine.databricks import (DataDatabricksNotificationDestinations, Not
                                      NotificationDestinationConfigMicrosoftTeams,
                                      NotificationDestinationConfigPagerduty, NotificationDestinationConfigSlack)
 from mlops_constructs.reference import reference_unit
+from mlops_constructs.unit import FlatUnit, Scope
 
 _BLOCKS = {"email": NotificationDestinationConfigEmail, "slack": NotificationDestinationConfigSlack,
            "microsoft_teams": NotificationDestinationConfigMicrosoftTeams,
@@ -49,22 +49,22 @@ class NotificationDestinationProps:
     Default: none (an email destination needs none)."""
 
 
-class NotificationDestination(Construct):
+class NotificationDestination(FlatUnit):
     """databricks_notification_destination ("Resource"); ``destination_id`` is its id."""
 
     @classmethod
-    def from_id(cls, scope: Construct, id: str, destination_id: str) -> "NotificationDestination":
+    def from_id(cls, scope: Scope, id: str, destination_id: str) -> "NotificationDestination":
         """A destination managed elsewhere, by id: nothing is emitted."""
         unit = reference_unit(cls, scope, id)
         unit.destination_id = destination_id
         return unit
 
     @classmethod
-    def from_name(cls, scope: Construct, id: str, display_name: str, lookup_type: str) -> "NotificationDestination":
+    def from_name(cls, scope: Scope, id: str, display_name: str, lookup_type: str) -> "NotificationDestination":
         """A destination created by another stack, read by exact display name and type (data
         source named "Resource"). Its id is the one whose display name equals ``display_name``."""
         unit = reference_unit(cls, scope, id)
-        data = DataDatabricksNotificationDestinations(unit, "Resource", display_name_contains=display_name,
+        data = DataDatabricksNotificationDestinations(*unit.at("Resource"), display_name_contains=display_name,
                                                       type=lookup_type)
         unit.data = data
         name = display_name.replace("\\", "\\\\").replace('"', '\\"')
@@ -73,7 +73,7 @@ class NotificationDestination(Construct):
                                f"if d.display_name == \"{name}\"])}}")
         return unit
 
-    def __init__(self, scope: Construct, id: str, props: NotificationDestinationProps):
+    def __init__(self, scope: Scope, id: str, props: NotificationDestinationProps):
         super().__init__(scope, id)
         refuse(self, findings_at(("type",), destination_type_problem(props.type)))
         block, _, fields, required = DESTINATION_TYPES[props.type]
@@ -95,6 +95,6 @@ class NotificationDestination(Construct):
         if props.username is not None:
             args["username"] = props.username
         config = NotificationDestinationConfigA(**{block: _BLOCKS[block](**args)})
-        self.resource = NotificationDestinationResource(self, "Resource", display_name=props.display_name,
+        self.resource = NotificationDestinationResource(*self.at("Resource"), display_name=props.display_name,
                                                         config=config)
         self.destination_id: str = self.resource.id

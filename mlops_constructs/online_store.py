@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from constructs import Construct
 
 from databricks_spec import online as online_rules
 from databricks_spec.online import INSTANCE_LEVELS
@@ -32,6 +31,7 @@ from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsPro
 from mlops_constructs.principal import Principal
 from mlops_constructs.rule_adapter import known, refuse
 from mlops_engine.databricks import DatabaseDatabaseCatalog, DatabaseInstance, DatabaseInstanceCustomTags
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,16 +75,15 @@ def _problems(props: OnlineStoreProps) -> list[Finding]:
     return out
 
 
-class OnlineStore(Construct):
+class OnlineStore(FlatUnit):
     """databricks_database_instance + databricks_database_database_catalog (+ permissions).
     ``instance_name`` and ``catalog_name`` are tokens referencing the resources."""
 
-    def __init__(self, scope: Construct, id: str, props: OnlineStoreProps):
+    def __init__(self, scope: Scope, id: str, props: OnlineStoreProps):
         super().__init__(scope, id)
         refuse(self, _problems(props))
         lifecycle = {"prevent_destroy": True} if props.prevent_destroy else None
-        self.resource = DatabaseInstance(
-            self, "Resource", name=props.instance_name, capacity=props.capacity,
+        self.resource = DatabaseInstance(*self.at("Resource"), name=props.instance_name, capacity=props.capacity,
             node_count=props.node_count,
             enable_readable_secondaries=props.readable_secondaries or None,
             retention_window_in_days=props.retention_window_days,
@@ -92,8 +91,7 @@ class OnlineStore(Construct):
             custom_tags=[DatabaseInstanceCustomTags(key=k, value=v) for k, v in sorted(props.tags.items())] or None,
             lifecycle=lifecycle)
         self.instance_name: str = self.resource.name
-        self.catalog = DatabaseDatabaseCatalog(
-            self, "Catalog", name=props.catalog_name, database_instance_name=self.instance_name,
+        self.catalog = DatabaseDatabaseCatalog(*self.at("Catalog"), name=props.catalog_name, database_instance_name=self.instance_name,
             database_name=props.database_name, create_database_if_not_exists=True, lifecycle=lifecycle)
         self.catalog_name: str = self.catalog.name
         self.permissions = None

@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import Permissions, PermissionsAccessControl
-from constructs import Construct
-
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.permissions import permission_levels
 from mlops_constructs.rule_adapter import refuse
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,10 +36,11 @@ class ObjectPermissionsProps:
     """When set, every level must be one of these. Default: not checked here."""
 
 
-class ObjectPermissions(Construct):
-    """One databricks_permissions resource with a sorted access_control list."""
+class ObjectPermissions(FlatUnit):
+    """One databricks_permissions resource with a sorted access_control list, addressed as the
+    child ``Resource`` of ``scope``/``id`` (created in the stack: mlops_constructs.unit)."""
 
-    def __init__(self, scope: Construct, id: str, props: ObjectPermissionsProps):
+    def __init__(self, scope: object, id: str, props: ObjectPermissionsProps):
         super().__init__(scope, id)
         if not props.access:
             raise ConstructError(self, "permissions need at least one access entry")
@@ -51,5 +51,5 @@ class ObjectPermissions(Construct):
             PermissionsAccessControl(permission_level=level, **{principal.kind: principal.name})
             for principal, level in sorted(props.access.items(), key=lambda kv: kv[0].sort_key)
         ]
-        self.resource = Permissions(self, "Resource", access_control=controls,
+        self.resource = Permissions(*self.at("Resource"), access_control=controls,
                                     **{props.object_attribute: props.object_id})

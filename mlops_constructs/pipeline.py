@@ -27,11 +27,11 @@ from mlops_engine import Token
 from mlops_engine.databricks import (Pipeline, PipelineCluster, PipelineClusterAutoscale, PipelineEnvironment,
                                      PipelineEventLog, PipelineLibrary, PipelineLibraryFile, PipelineLibraryGlob,
                                      PipelineLibraryNotebook, PipelineNotification, PipelineRunAs)
-from constructs import Construct
 
 from databricks_spec import pipelines as spec
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,15 +121,14 @@ def _sorted(mapping: Mapping[str, str]) -> dict[str, str]:
     return {k: mapping[k] for k in sorted(mapping)}
 
 
-class LakeflowPipeline(Construct):
+class LakeflowPipeline(FlatUnit):
     """databricks_pipeline ("Resource") + databricks_permissions ("Permissions") when permissions are set."""
 
-    def __init__(self, scope: Construct, id: str, props: LakeflowPipelineProps):
+    def __init__(self, scope: Scope, id: str, props: LakeflowPipelineProps):
         super().__init__(scope, id)
         self._check(props)
         p = props
-        self.resource = Pipeline(
-            self, "Resource",
+        self.resource = Pipeline(*self.at("Resource"),
             name=p.name,
             catalog=p.catalog,
             schema=p.schema,

@@ -25,13 +25,13 @@ from mlops_engine.databricks import (
     QualityMonitorNotificationsOnNewClassificationTagDetected, QualityMonitorSchedule,
     QualityMonitorSnapshot, QualityMonitorTimeSeries
 )
-from constructs import Construct
 from mlops_constructs.uc_names import is_full_name, is_schema_full_name
 
 from databricks_spec.enums import CUSTOM_METRIC_TYPE_VALUES, GRANULARITIES, PROBLEM_TYPE_VALUES, CustomMetricType, Granularity, ProblemType
 from databricks_spec.quartz import QuartzError, validate_quartz
 from databricks_spec.rules import Finding, absolute_path, allowed, monitoring as monitor_rules
 from mlops_constructs.rule_adapter import known, refuse
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 
@@ -168,10 +168,10 @@ def _windows(granularities: Sequence[str]) -> list[str]:
     return sorted(set(granularities), key=GRANULARITIES.index)
 
 
-class QualityMonitor(Construct):
+class QualityMonitor(FlatUnit):
     """databricks_quality_monitor with one profile."""
 
-    def __init__(self, scope: Construct, id: str, props: QualityMonitorProps):
+    def __init__(self, scope: Scope, id: str, props: QualityMonitorProps):
         super().__init__(scope, id)
         refuse(self, _check(props))
         schedule = None
@@ -179,8 +179,9 @@ class QualityMonitor(Construct):
             schedule = [QualityMonitorSchedule(
                 quartz_cron_expression=props.schedule.quartz_cron_expression,
                 timezone_id=props.schedule.timezone_id)]
-        elif props.schedule is not None:
-            Annotations.of(self).add_info(
+        notice = None
+        if props.schedule is not None and props.paused:
+            notice = (
                 f"monitor on {props.table_name} is paused: deployed without its schedule "
                 f"'{props.schedule.quartz_cron_expression}' ({props.schedule.timezone_id}); "
                 "metrics refresh only on demand")
@@ -203,8 +204,7 @@ class QualityMonitor(Construct):
                 timestamp_col=il.timestamp_col, model_id_col=il.model_id_col, label_col=il.label_col,
                 prediction_proba_col=il.prediction_proba_col, granularities=_windows(il.granularities))]
 
-        self.resource = QualityMonitorResource(
-            self, "Resource",
+        self.resource = QualityMonitorResource(*self.at("Resource"),
             table_name=props.table_name,
             output_schema_name=props.output_schema_name,
             assets_dir=props.assets_dir,
@@ -227,3 +227,5 @@ class QualityMonitor(Construct):
             if props.data_classification else None,
             depends_on=list(props.depends_on) or None,
         )
+        if notice:  # on the resource: a flat unit is not a construct (mlops_constructs.unit)
+            Annotations.of(self.resource).add_info(notice)

@@ -8,14 +8,16 @@ from typing import TypeVar
 
 from constructs import Construct
 
-U = TypeVar("U", bound=Construct)
+from mlops_constructs.unit import FlatUnit
+
+U = TypeVar("U", bound=FlatUnit)
 
 
-def reference_unit(cls: type[U], scope: Construct, id: str) -> U:
+def reference_unit(cls: type[U], scope: object, id: str) -> U:
     """A construct of ``cls`` at ``scope``/``id`` (the same id as a created unit, so the same
     addresses) without running ``cls.__init__``, which would create the object; its
     ``resource`` is None. The factory then adds the data source or the given id."""
     unit = cls.__new__(cls)
-    Construct.__init__(unit, scope, id)
+    FlatUnit.__init__(unit, scope, id)
     unit.resource = None  # type: ignore[attr-defined]
     return unit

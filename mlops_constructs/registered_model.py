@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import RegisteredModel
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.grants import grants_on
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,17 +41,16 @@ class UcRegisteredModelProps:
     """The deploying principal, kept in the (authoritative) grants. Default: none."""
 
 
-class UcRegisteredModel(Construct):
+class UcRegisteredModel(FlatUnit):
     """databricks_registered_model + authoritative databricks_grants on it. ``full_name``
     is ``<catalog>.<schema>.<model>``."""
 
-    def __init__(self, scope: Construct, id: str, props: UcRegisteredModelProps):
+    def __init__(self, scope: Scope, id: str, props: UcRegisteredModelProps):
         super().__init__(scope, id)
         if "." in props.name:
             raise ConstructError(self, f"model name {props.name!r} must not contain '.'; give the "
                              "name relative to the schema (provider docs: registered_model)")
-        self.resource = RegisteredModel(
-            self, "Resource",
+        self.resource = RegisteredModel(*self.at("Resource"),
             catalog_name=props.catalog_name, schema_name=props.schema_name, name=props.name,
             comment=props.comment, owner=props.owner,
             lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,

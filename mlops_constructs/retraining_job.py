@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.jobs import threshold_comparison
@@ -25,6 +24,7 @@ from mlops_constructs.rule_adapter import refuse
 from mlops_constructs.job import (Code, ConditionCode, DependencySpec, MlJob, MlJobProps, RunJobCode,
                                   TaskSpec, with_parameters)
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 COMPUTE, CHECK, RETRAIN = "ComputeDriftMetric", "CheckDriftThreshold", "RetrainModel"
 TASK_VALUE_KEY = "drift_metric"
@@ -60,8 +60,8 @@ class RetrainingJobProps:
     """Default: none."""
 
 
-class RetrainingJob(Construct):
-    def __init__(self, scope: Construct, id: str, props: RetrainingJobProps):
+class RetrainingJob(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: RetrainingJobProps):
         super().__init__(scope, id)
         if not is_full_name(props.drift_metrics_table):
             raise ConstructError(self, f"drift_metrics_table must be catalog.schema.table, "

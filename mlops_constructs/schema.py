@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import Schema
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,17 +44,16 @@ class UcSchemaProps:
     """The deploying principal, kept in authoritative grants. Default: none."""
 
 
-class UcSchema(Construct):
+class UcSchema(FlatUnit):
     """databricks_schema + grants on it. ``name`` is the schema's own name, ``full_name``
     is ``<catalog>.<schema>`` (its id); both are tokens referencing the resource."""
 
-    def __init__(self, scope: Construct, id: str, props: UcSchemaProps):
+    def __init__(self, scope: Scope, id: str, props: UcSchemaProps):
         super().__init__(scope, id)
         if "." in props.name:
             raise ConstructError(self, f"schema name {props.name!r} must not contain '.'; "
                              "give the name relative to the catalog (provider docs: schema)")
-        self.resource = Schema(
-            self, "Resource", catalog_name=props.catalog_name, name=props.name, comment=props.comment,
+        self.resource = Schema(*self.at("Resource"), catalog_name=props.catalog_name, name=props.name, comment=props.comment,
             owner=props.owner, storage_root=props.storage_root,
             properties=dict(sorted(props.properties.items())) or None,
             lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import SecretAcl, SecretScope
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.principal import Principal, address_id
@@ -27,6 +26,7 @@ from databricks_spec.names import secret_scope_name_problem
 from databricks_spec.permissions import SECRET_PERMISSIONS
 from databricks_spec.rules.permissions import permission_levels
 from mlops_constructs.rule_adapter import name_findings, refuse
+from mlops_constructs.unit import FlatUnit, Scope
 
 @dataclass(frozen=True, kw_only=True)
 class SecretScopeProps:
@@ -39,10 +39,10 @@ class SecretScopeProps:
     Default: none."""
 
 
-class SecretScopeUnit(Construct):
+class SecretScopeUnit(FlatUnit):
     """databricks_secret_scope (Databricks-backed) + databricks_secret_acl per principal."""
 
-    def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
+    def __init__(self, scope: Scope, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
         acls = dict(props.acls)
         refuse(self, name_findings(secret_scope_name_problem, props.name, "name"), [f.at("acls") for f in permission_levels(
@@ -50,12 +50,12 @@ class SecretScopeUnit(Construct):
             provider_doc("secret_acl", "Argument Reference"))])
         if props.deployer in acls:
             acls[props.deployer] = "MANAGE"
-        self.resource = SecretScope(self, "Resource", name=props.name)
+        self.resource = SecretScope(*self.at("Resource"), name=props.name)
         self.name: str = self.resource.name
         self.acls = {}
         for principal, permission in sorted(acls.items(), key=lambda kv: kv[0].sort_key):
             sid = address_id(principal.key)
             if sid in self.acls:
                 raise ConstructError(self, f"principals map to the same address {sid!r}")
-            self.acls[sid] = SecretAcl(self, f"Acl_{sid}", scope=self.resource.name,
+            self.acls[sid] = SecretAcl(*self.at(f"Acl_{sid}"), scope=self.resource.name,
                                        principal=principal.grant_name, permission=permission)

@@ -26,13 +26,13 @@ from mlops_engine.databricks import (
     DataDatabricksGroup, DataDatabricksServicePrincipal, Entitlements, GroupMember,
     MwsPermissionAssignment, ServicePrincipal
 )
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.rules.service_principals import service_principal
 from mlops_constructs.principal import Principal, address_id
 from mlops_constructs.rule_adapter import refuse
 from mlops_constructs.reference import reference_unit
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +73,7 @@ class ServicePrincipalProps:
     Default: the display name or application id."""
 
 
-class ServicePrincipalUnit(Construct):
+class ServicePrincipalUnit(FlatUnit):
     """Exposes ``application_id`` (literal when known, else a token), ``scim_id`` (token) and
     ``principal`` (a Principal of kind service_principal_name).
 
@@ -82,7 +82,7 @@ class ServicePrincipalUnit(Construct):
     named "Existing")."""
 
     @classmethod
-    def from_application_id(cls, scope: Construct, id: str, application_id: str, *,
+    def from_application_id(cls, scope: Scope, id: str, application_id: str, *,
                             level: Literal["workspace", "account"] = "workspace", groups: tuple[str, ...] = (),
                             account_provider: TerraformProvider | None = None,
                             label: str | None = None) -> "ServicePrincipalUnit":
@@ -91,7 +91,7 @@ class ServicePrincipalUnit(Construct):
         return cls._existing(scope, id, application_id, None, level, groups, account_provider, label)
 
     @classmethod
-    def from_display_name(cls, scope: Construct, id: str, display_name: str, *,
+    def from_display_name(cls, scope: Scope, id: str, display_name: str, *,
                           level: Literal["workspace", "account"] = "workspace", groups: tuple[str, ...] = (),
                           account_provider: TerraformProvider | None = None,
                           label: str | None = None) -> "ServicePrincipalUnit":
@@ -101,21 +101,20 @@ class ServicePrincipalUnit(Construct):
         return cls._existing(scope, id, None, display_name, level, groups, account_provider, label)
 
     @classmethod
-    def _existing(cls, scope: Construct, id: str, application_id: str | None, display_name: str | None,
+    def _existing(cls, scope: Scope, id: str, application_id: str | None, display_name: str | None,
                   level: str, groups: tuple[str, ...], account_provider: TerraformProvider | None,
                   label: str | None) -> "ServicePrincipalUnit":
         unit = reference_unit(cls, scope, id)
         refuse(unit, service_principal(create=False, application_id=application_id, display_name=display_name))
         provider = unit._provider(level, account_provider)
-        lookup = DataDatabricksServicePrincipal(
-            unit, "Existing", provider=provider, application_id=application_id,
+        lookup = DataDatabricksServicePrincipal(*unit.at("Existing"), provider=provider, application_id=application_id,
             display_name=None if application_id else display_name)
         unit.scim_id = lookup.id
         unit.application_id = application_id or lookup.application_id
         unit._finish(application_id, label or display_name, groups, provider)
         return unit
 
-    def __init__(self, scope: Construct, id: str, props: ServicePrincipalProps):
+    def __init__(self, scope: Scope, id: str, props: ServicePrincipalProps):
         super().__init__(scope, id)
         refuse(self, service_principal(create=True, application_id=props.application_id,
                                        display_name=props.display_name))
@@ -125,8 +124,7 @@ class ServicePrincipalUnit(Construct):
                              "assigned to the workspace (provider docs: mws_permission_assignment)")
         ent = props.entitlements
         on_sp = ent if (ent is not None and props.level == "workspace") else None
-        self.resource = ServicePrincipal(
-            self, "Resource", display_name=props.display_name, application_id=props.application_id,
+        self.resource = ServicePrincipal(*self.at("Resource"), display_name=props.display_name, application_id=props.application_id,
             provider=provider,
             workspace_access=on_sp.workspace_access if on_sp else None,
             databricks_sql_access=on_sp.databricks_sql_access if on_sp else None,
@@ -135,11 +133,10 @@ class ServicePrincipalUnit(Construct):
         self.scim_id: str = self.resource.id
         self.application_id: str = props.application_id or self.resource.application_id
         if props.level == "account":
-            assignment = MwsPermissionAssignment(
-                self, "WorkspaceAssignment", provider=provider, workspace_id=int(props.workspace_id),
+            assignment = MwsPermissionAssignment(*self.at("WorkspaceAssignment"), provider=provider, workspace_id=int(props.workspace_id),
                 principal_id=Token.as_number(self.resource.id), permissions=["USER"])
             if ent is not None:
-                Entitlements(self, "Entitlements", service_principal_id=self.resource.id,
+                Entitlements(*self.at("Entitlements"), service_principal_id=self.resource.id,
                              workspace_access=ent.workspace_access,
                              databricks_sql_access=ent.databricks_sql_access,
                              allow_cluster_create=ent.allow_cluster_create, depends_on=[assignment])
@@ -161,6 +158,6 @@ class ServicePrincipalUnit(Construct):
         self.memberships = {}
         for group in sorted(set(groups)):
             sid = address_id(group)
-            found = DataDatabricksGroup(self, f"Group_{sid}", display_name=group, provider=provider)
-            self.memberships[group] = GroupMember(self, f"Member_{sid}", group_id=found.id,
+            found = DataDatabricksGroup(*self.at(f"Group_{sid}"), display_name=group, provider=provider)
+            self.memberships[group] = GroupMember(*self.at(f"Member_{sid}"), group_id=found.id,
                                                   member_id=self.scim_id, provider=provider)

@@ -29,7 +29,6 @@ from mlops_engine.databricks import (
     ModelServingConfigA, ModelServingConfigServedEntities, ModelServingConfigTrafficConfig,
     ModelServingConfigTrafficConfigRoutes, ModelServingEmailNotifications, ModelServingTags
 )
-from constructs import Construct
 
 from databricks_spec.enums import RATE_LIMIT_KEYS, WORKLOAD_SIZES, WORKLOAD_TYPES, RateLimitKey, WorkloadSize, WorkloadType
 from databricks_spec.names import ENDPOINT_NAME, endpoint_name_problem
@@ -39,6 +38,7 @@ from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.permissions import ObjectPermissions, ObjectPermissionsProps
 from mlops_constructs.principal import Principal
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 _BOUNDS = ("min_provisioned_concurrency", "max_provisioned_concurrency", "min_provisioned_throughput",
            "max_provisioned_throughput")
@@ -216,10 +216,10 @@ def _entity(e: ServedEntitySpec) -> ModelServingConfigServedEntities:
     )
 
 
-class ServingEndpoint(Construct):
+class ServingEndpoint(FlatUnit):
     """databricks_model_serving + databricks_permissions (serving_endpoint_id)."""
 
-    def __init__(self, scope: Construct, id: str, props: ServingEndpointProps):
+    def __init__(self, scope: Scope, id: str, props: ServingEndpointProps):
         super().__init__(scope, id)
         refuse(self, _check(props))
         entities = sorted(props.served_entities, key=lambda e: e.name)
@@ -230,6 +230,7 @@ class ServingEndpoint(Construct):
 
         config = None
         ai_gateway = None
+        notice = None
         if not self.pending:
             traffic = props.traffic or {entities[0].name: 100}
             config = ModelServingConfigA(
@@ -241,12 +242,12 @@ class ServingEndpoint(Construct):
             )
             ai_gateway = self._ai_gateway(props)
         elif props.held_back is not None:
-            Annotations.of(self).add_info(
+            notice = (
                 f"serving endpoint {props.name} is pending: {props.held_back}. It is created without "
                 "served entities, AI gateway or inference table until then (docs/features.md).")
         else:
             waiting = ", ".join(f"{e.name} ({e.entity_name})" for e in entities)
-            Annotations.of(self).add_info(
+            notice = (
                 f"serving endpoint {props.name} is pending: no model version set for {waiting}. "
                 "It is created without served entities, AI gateway or inference table; set "
                 "'version' in the project config once a version is registered (docs/serving.md).")
@@ -257,8 +258,7 @@ class ServingEndpoint(Construct):
                 on_update_failure=sorted(set(props.notify_on_update_failure)) or None,
                 on_update_success=sorted(set(props.notify_on_update_success)) or None)
 
-        self.resource = ModelServing(
-            self, "Resource",
+        self.resource = ModelServing(*self.at("Resource"),
             name=props.name,
             description=props.description,
             config=config,
@@ -270,6 +270,8 @@ class ServingEndpoint(Construct):
             lifecycle={"ignore_changes": ["config"]} if props.ignore_config_changes else None,
             depends_on=list(props.depends_on) or None,
         )
+        if notice:  # on the resource: a flat unit is not a construct (mlops_constructs.unit)
+            Annotations.of(self.resource).add_info(notice)
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
                 object_attribute="serving_endpoint_id",

@@ -21,7 +21,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.observability import ALERT_OPS, EMPTY_RESULT_STATES
@@ -33,6 +32,7 @@ from mlops_engine.databricks import (Alert, AlertCondition, AlertConditionOperan
                                      AlertConditionThreshold, AlertConditionThresholdValue, Job, JobSchedule,
                                      JobRunAs, JobTask, JobTaskSqlTask, JobTaskSqlTaskAlert,
                                      JobTaskSqlTaskAlertSubscriptions, Query)
+from mlops_constructs.unit import FlatUnit, Scope
 
 ALERT_LEVELS = frozenset(WORKSPACE_OBJECTS["sql_alert"][1])
 TASK_KEY = "evaluate_alert"
@@ -88,8 +88,8 @@ class SqlAlertProps:
     """Who the schedule job runs as (a service principal). Default: unset (the job's owner)."""
 
 
-class SqlAlert(Construct):
-    def __init__(self, scope: Construct, id: str, props: SqlAlertProps):
+class SqlAlert(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: SqlAlertProps):
         super().__init__(scope, id)
         if props.op not in ALERT_OPS:
             raise ConstructError(self, f"unknown op {props.op!r}; use one of {', '.join(ALERT_OPS)} "
@@ -105,31 +105,31 @@ class SqlAlert(Construct):
             raise ConstructError(self, f"cron: {exc}", key="cron")
         if not props.query_text.strip() or not props.column:
             raise ConstructError(self, "an alert needs its query and result column", key="query_text")
-        self.query = Query(self, "Query", display_name=props.display_name, warehouse_id=props.warehouse_id,
+        self.query = Query(*self.at("Query"), display_name=props.display_name, warehouse_id=props.warehouse_id,
                            query_text=props.query_text, parent_path=props.parent_path,
                            description=props.description)
-        self.resource = Alert(
-            self, "Resource", query_id=self.query.id, display_name=props.display_name,
+        query_id = self.query.id  # each attribute read is a jsii round trip: once, reused below
+        self.resource = Alert(*self.at("Resource"), query_id=query_id, display_name=props.display_name,
             parent_path=props.parent_path, notify_on_ok=True, seconds_to_retrigger=props.rearm_seconds,
             condition=AlertCondition(
                 op=props.op, empty_result_state=props.empty_result_state,
                 operand=AlertConditionOperand(column=AlertConditionOperandColumn(name=props.column)),
                 threshold=AlertConditionThreshold(value=AlertConditionThresholdValue(double_value=props.threshold))))
+        alert_id = self.resource.id
         subs = sorted(set(props.subscriptions), key=lambda s: (s.kind, s.label or s.value))
-        self.job = Job(
-            self, "Schedule", name=props.job_name, tags=dict(sorted(props.job_tags.items())) or None,
+        self.job = Job(*self.at("Schedule"), name=props.job_name, tags=dict(sorted(props.job_tags.items())) or None,
             max_concurrent_runs=1,
             run_as=JobRunAs(**{props.run_as.kind: props.run_as.name}) if props.run_as else None,
             schedule=JobSchedule(quartz_cron_expression=props.cron, timezone_id=props.timezone,
                                  pause_status="PAUSED" if props.paused else "UNPAUSED"),
             task=[JobTask(task_key=TASK_KEY, sql_task=JobTaskSqlTask(
                 warehouse_id=props.warehouse_id,
-                alert=JobTaskSqlTaskAlert(alert_id=self.resource.id, subscriptions=[
+                alert=JobTaskSqlTaskAlert(alert_id=alert_id, subscriptions=[
                     JobTaskSqlTaskAlertSubscriptions(**{s.kind: s.value}) for s in subs] or None)))])
         if props.permissions:
             ObjectPermissions(self, "Permissions", ObjectPermissionsProps(
-                object_attribute="sql_alert_id", object_id=self.resource.id, access=dict(props.permissions),
+                object_attribute="sql_alert_id", object_id=alert_id, access=dict(props.permissions),
                 valid_levels=ALERT_LEVELS))
             ObjectPermissions(self, "QueryPermissions", ObjectPermissionsProps(
-                object_attribute="sql_query_id", object_id=self.query.id, access=dict(props.permissions),
+                object_attribute="sql_query_id", object_id=query_id, access=dict(props.permissions),
                 valid_levels=ALERT_LEVELS))

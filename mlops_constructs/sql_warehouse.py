@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from databricks_spec.observability import (CHANNELS, auto_stop_problem, cluster_bounds_problem,
@@ -27,6 +26,7 @@ from mlops_engine import Token
 from mlops_engine.databricks import (DataDatabricksSqlWarehouse, SqlEndpoint, SqlEndpointChannel,
                                      SqlEndpointTags, SqlEndpointTagsCustomTags)
 from mlops_constructs.reference import reference_unit
+from mlops_constructs.unit import FlatUnit, Scope
 
 WAREHOUSE_LEVELS = frozenset(WORKSPACE_OBJECTS["sql_warehouse"][1])
 
@@ -54,11 +54,11 @@ class SqlWarehouseProps:
     permissions resource)."""
 
 
-class SqlWarehouse(Construct):
+class SqlWarehouse(FlatUnit):
     """databricks_sql_endpoint ("Resource") + databricks_permissions ("Permissions")."""
 
     @classmethod
-    def from_id(cls, scope: Construct, id: str, warehouse_id: str,
+    def from_id(cls, scope: Scope, id: str, warehouse_id: str,
                 permissions: Mapping[Principal, str] | None = None) -> "SqlWarehouse":
         """An existing warehouse by id: no resource, only its permissions when given."""
         unit = reference_unit(cls, scope, id)
@@ -68,15 +68,15 @@ class SqlWarehouse(Construct):
         return unit
 
     @classmethod
-    def from_name(cls, scope: Construct, id: str, name: str) -> "SqlWarehouse":
+    def from_name(cls, scope: Scope, id: str, name: str) -> "SqlWarehouse":
         """A warehouse created elsewhere, read by name (databricks_sql_warehouse data source
         named "Resource"); it must exist before the stack is planned."""
         unit = reference_unit(cls, scope, id)
-        unit.data = DataDatabricksSqlWarehouse(unit, "Resource", name=name)
+        unit.data = DataDatabricksSqlWarehouse(*unit.at("Resource"), name=name)
         unit.warehouse_id = unit.data.id
         return unit
 
-    def __init__(self, scope: Construct, id: str, props: SqlWarehouseProps):
+    def __init__(self, scope: Scope, id: str, props: SqlWarehouseProps):
         super().__init__(scope, id)
         refuse(self, findings_at(("size",), warehouse_size_problem(props.size)),
                findings_at(("max_clusters",), cluster_bounds_problem(props.min_clusters, props.max_clusters)),
@@ -90,8 +90,7 @@ class SqlWarehouse(Construct):
         if props.tags:
             tags = SqlEndpointTags(custom_tags=[SqlEndpointTagsCustomTags(key=k, value=v)
                                                 for k, v in sorted(props.tags.items())])
-        self.resource = SqlEndpoint(
-            self, "Resource", name=props.name, cluster_size=props.size,
+        self.resource = SqlEndpoint(*self.at("Resource"), name=props.name, cluster_size=props.size,
             enable_serverless_compute=props.serverless, warehouse_type="PRO",
             auto_stop_mins=props.auto_stop_mins, min_num_clusters=props.min_clusters,
             max_num_clusters=props.max_clusters, channel=SqlEndpointChannel(name=props.channel), tags=tags)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from constructs import Construct
 
 from databricks_spec.online import scheduling_policy
 from databricks_spec.rules import Finding, findings_at
@@ -26,6 +25,7 @@ from mlops_constructs.rule_adapter import known, refuse
 from mlops_constructs.uc_names import is_full_name
 from mlops_engine.databricks import (DatabaseSyncedDatabaseTable, DatabaseSyncedDatabaseTableSpec,
                                      DatabaseSyncedDatabaseTableSpecNewPipelineSpec)
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,8 +51,8 @@ class SyncedTableProps:
     """Default: false."""
 
 
-class SyncedTable(Construct):
-    def __init__(self, scope: Construct, id: str, props: SyncedTableProps):
+class SyncedTable(FlatUnit):
+    def __init__(self, scope: Scope, id: str, props: SyncedTableProps):
         super().__init__(scope, id)
         errors: list[Finding] = []
         if not props.primary_keys:
@@ -63,8 +63,7 @@ class SyncedTable(Construct):
             if known(value) and not is_full_name(value):
                 errors.append(Finding((key,), f"{what} {value!r} must be catalog.schema.table"))
         refuse(self, errors)
-        self.resource = DatabaseSyncedDatabaseTable(
-            self, "Resource", name=props.name,
+        self.resource = DatabaseSyncedDatabaseTable(*self.at("Resource"), name=props.name,
             spec=DatabaseSyncedDatabaseTableSpec(
                 source_table_full_name=props.source_table,
                 primary_key_columns=list(props.primary_keys),

@@ -18,11 +18,11 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Literal, Mapping
 
-from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.job import Code, DependencySpec, MlJob, MlJobProps, TaskSpec, with_parameters
 from mlops_constructs.uc_names import is_full_name
+from mlops_constructs.unit import FlatUnit, Scope
 
 TRAIN, VALIDATE, DEPLOY = "Train", "ModelValidation", "ModelDeployment"
 VERSION_REF = "{{tasks.Train.values.model_version}}"
@@ -66,10 +66,10 @@ class ModelTrainingJobProps:
     """User parameters added to every task. Default: none."""
 
 
-class ModelTrainingJob(Construct):
+class ModelTrainingJob(FlatUnit):
     """An MlJob ("Resource") with the three training tasks; ``job_id`` is its id token."""
 
-    def __init__(self, scope: Construct, id: str, props: ModelTrainingJobProps):
+    def __init__(self, scope: Scope, id: str, props: ModelTrainingJobProps):
         super().__init__(scope, id)
         if not is_full_name(props.model_name):
             raise ConstructError(self, f"model_name must be catalog.schema.model, got {props.model_name!r}")

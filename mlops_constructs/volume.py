@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops_engine.databricks import Volume
-from constructs import Construct
 
 from databricks_spec.rules.unity_catalog import volume_storage
 from databricks_spec.enums import VolumeType
@@ -18,6 +17,7 @@ from mlops_constructs.rule_adapter import refuse
 
 from mlops_constructs.grants import GrantMode, grants_on
 from mlops_constructs.principal import Principal
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,14 +44,13 @@ class UcVolumeProps:
     """The deploying principal, kept in authoritative grants. Default: none."""
 
 
-class UcVolume(Construct):
+class UcVolume(FlatUnit):
     """databricks_volume + grants on it. ``full_name`` (its id) and ``path`` are tokens."""
 
-    def __init__(self, scope: Construct, id: str, props: UcVolumeProps):
+    def __init__(self, scope: Scope, id: str, props: UcVolumeProps):
         super().__init__(scope, id)
         refuse(self, volume_storage(props.volume_type, props.storage_location))
-        self.resource = Volume(
-            self, "Resource", catalog_name=props.catalog_name, schema_name=props.schema_name,
+        self.resource = Volume(*self.at("Resource"), catalog_name=props.catalog_name, schema_name=props.schema_name,
             name=props.name, volume_type=props.volume_type, storage_location=props.storage_location,
             comment=props.comment, owner=props.owner,
             lifecycle={"prevent_destroy": True} if props.prevent_destroy else None,

@@ -14,6 +14,7 @@ from constructs import Construct
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.rule_adapter import known
 from mlops_engine.databricks import File
+from mlops_constructs.unit import FlatUnit, Scope
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,11 +35,11 @@ class VolumeFilesProps:
     """At least one; unique ids and paths."""
 
 
-class VolumeFiles(Construct):
+class VolumeFiles(FlatUnit):
     """One databricks_file per file; ``path_of[id]`` is a token of its path (jobs installing it are
     ordered after the upload)."""
 
-    def __init__(self, scope: Construct, id: str, props: VolumeFilesProps):
+    def __init__(self, scope: Scope, id: str, props: VolumeFilesProps):
         super().__init__(scope, id)
         if not props.files:
             raise ConstructError(self, "no files to upload")
@@ -50,5 +51,5 @@ class VolumeFiles(Construct):
                                            "(provider docs: file)")
         self.path_of: dict[str, str] = {}
         for f in props.files:
-            r = File(self, f.id, path=f.path, content_base64=f.content_base64, md5=f.md5)
+            r = File(*self.at(f.id), path=f.path, content_base64=f.content_base64, md5=f.md5)
             self.path_of[f.id] = r.path

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from databricks_spec.diagnostics import ConstructError
 from mlops_engine.databricks import Notebook, WorkspaceFile
+from mlops_constructs.unit import FlatUnit, Scope
 
 #: databricks_notebook ``language`` with content_base64 (provider docs: notebook).
 NOTEBOOK_LANGUAGES = frozenset({"SCALA", "PYTHON", "SQL", "R"})
@@ -47,13 +48,13 @@ class WorkspaceCodeProps:
     """The files to deploy; at least one, unique ids and paths."""
 
 
-class WorkspaceCode(Construct):
+class WorkspaceCode(FlatUnit):
     """One databricks_workspace_file / databricks_notebook per file, each under ``WorkspaceCodeFileSpec.id``.
 
     ``path_of[id]``: a token of the notebook's ``path`` (notebook tasks) or the file's ``workspace_path``
     (/Workspace/..., python_file of spark_python_task), so jobs referencing them are ordered after them."""
 
-    def __init__(self, scope: Construct, id: str, props: WorkspaceCodeProps):
+    def __init__(self, scope: Scope, id: str, props: WorkspaceCodeProps):
         super().__init__(scope, id)
         if not props.files:
             raise ConstructError(self, "no files to deploy")
@@ -73,10 +74,10 @@ class WorkspaceCode(Construct):
         self.resources: dict[str, Notebook | WorkspaceFile] = {}
         for f in props.files:
             if f.kind == "notebook":
-                r = Notebook(self, f.id, path=f.path, language=f.language, content_base64=f.content_base64,
+                r = Notebook(*self.at(f.id), path=f.path, language=f.language, content_base64=f.content_base64,
                              md5=f.md5)
                 self.path_of[f.id] = r.path
             else:
-                r = WorkspaceFile(self, f.id, path=f.path, content_base64=f.content_base64, md5=f.md5)
+                r = WorkspaceFile(*self.at(f.id), path=f.path, content_base64=f.content_base64, md5=f.md5)
                 self.path_of[f.id] = r.workspace_path
             self.resources[f.id] = r

@@ -213,8 +213,10 @@ def resolve(entries: Iterable[ImportEntry], resources: list[StackResource], env:
 
 # ----------------------------------------------------------------------------- synth
 
-def _tree_resources(stack: Any) -> tuple[list[StackResource], dict[str, Any]]:
-    """The stack's resources read from its construct tree (records, and address -> construct)."""
+def _tree_resources(stack: Any, paths: dict[str, str]) -> tuple[list[StackResource], dict[str, Any]]:
+    """The stack's resources read from its construct tree (records, and address -> construct).
+    ``paths``: logical id -> unit path of the elements of flat units (mlops_constructs.unit), which
+    name them as the tree of units does."""
     from mlops_engine import TerraformResource
 
     records, constructs = [], {}
@@ -222,18 +224,21 @@ def _tree_resources(stack: Any) -> tuple[list[StackResource], dict[str, Any]]:
     for construct in stack.node.find_all():
         if not TerraformResource.is_terraform_resource(construct):
             continue
-        record = StackResource(stack.node.id, construct.terraform_resource_type, construct.friendly_unique_id,
-                               construct.node.path.removeprefix(prefix))
+        logical = construct.friendly_unique_id
+        path = paths.get(logical) or construct.node.path
+        record = StackResource(stack.node.id, construct.terraform_resource_type, logical, path.removeprefix(prefix))
         records.append(record)
         constructs[record.address] = construct
     return records, constructs
 
 
-def apply_imports(app: Any, stacks_by_env: dict[str, list[str]],
-                  entries_by_env: dict[str, list[ImportEntry]]) -> dict[str, list[ResolvedImport]]:
+def apply_imports(app: Any, stacks_by_env: dict[str, list[str]], entries_by_env: dict[str, list[ImportEntry]],
+                  unit_paths: dict[str, dict[str, str]] | None = None) -> dict[str, list[ResolvedImport]]:
     """Add an ``import`` block (``import_from``) for every entry, before ``app.synth()``.
 
-    ``stacks_by_env`` lists each environment's stack names (stacks.layout). Entries without
+    ``stacks_by_env`` lists each environment's stack names (stacks.layout); ``unit_paths`` gives,
+    per stack, the unit path of each element of a flat unit (stacks.app.unit_paths_of), so a
+    construct path in the imports file names it as before. Entries without
     an id are refused here: synth never looks anything up (``mlops import`` does).
     Raises ConfigError with every problem; returns the imports per environment.
     """
@@ -247,7 +252,7 @@ def apply_imports(app: Any, stacks_by_env: dict[str, list[str]],
         records: list[StackResource] = []
         constructs: dict[tuple[str, str], Any] = {}
         for name in stacks_by_env.get(env, []):
-            found, by_address = _tree_resources(app.node.find_child(name))
+            found, by_address = _tree_resources(app.node.find_child(name), (unit_paths or {}).get(name, {}))
             records += found
             constructs.update({(name, a): c for a, c in by_address.items()})
         resolved = resolve(entries, records, env)

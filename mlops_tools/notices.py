@@ -8,7 +8,7 @@ monitor deployed without its schedule because the environment pauses schedules.
 A notice is the product's one diagnostic type (:class:`~databricks_spec.diagnostics.Diagnostic`)
 with the stack it belongs to. ``mlops synth`` prints them on stderr under the stack table.
 Under ``npx cdktf synth`` the app prints none: cdktf-cli itself prints every annotation of
-manifest.json (``INFO [dev/churn/monitor_features]: …``), and it shows anything the app
+manifest.json (``INFO [dev/churn/monitor_features/Resource]: …``), and it shows anything the app
 writes to stderr as a red ``[ERROR]`` line, so printing them too would show each notice
 twice, once as an error. CDK Terrain's ``cdktn synth`` (``make cli ENGINE=cdktn ARGS=synth``)
 does the same and sets the same CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS for the app, so

@@ -151,15 +151,21 @@ def recover_outdir(outdir: Path) -> list[Path]:
 
 # ----------------------------------------------------------------------------- determinism
 
-def _drop_stack_traces(outdir: Path) -> None:
-    """Remove any annotation ``stacktrace`` left in manifest.json (jsii temp paths, never stable)."""
+def _tidy_manifest(outdir: Path, unit_paths: dict[str, dict[str, str]]) -> None:
+    """Remove any annotation ``stacktrace`` left in manifest.json (jsii temp paths, never stable),
+    and name an annotated element by its unit path (as its metadata: :func:`_write_unit_paths`)."""
     path = outdir / "manifest.json"
     text = path.read_text()
     manifest = json.loads(text)
     changed = False
-    for stack in manifest.get("stacks", {}).values():
+    for name, stack in manifest.get("stacks", {}).items():
+        paths = unit_paths.get(name, {})
         for annotation in stack.get("annotations", []):
             changed |= annotation.pop("stacktrace", None) is not None
+            flat = str(annotation.get("constructPath", ""))
+            unit = paths.get(flat[len(name) + 1:]) if flat.startswith(f"{name}/") else None
+            if unit is not None:
+                annotation["constructPath"], changed = unit, True
     if changed:
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + ("\n" if text.endswith("\n") else ""))
 
@@ -231,6 +237,25 @@ def _make_tmp(outdir: Path) -> Path:
                              detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
+def _write_unit_paths(outdir: Path, unit_paths: dict[str, dict[str, str]]) -> None:
+    """Give every element a flat unit created directly in its stack (mlops_constructs.unit) its
+    unit path in the stack's ``//`` metadata (mlops_engine.logical_ids.with_unit_paths): the
+    output is byte for byte what the same units as a tree of constructs write.
+    ``unit_paths``: per stack name, logical id -> unit path (stacks.app.unit_paths_of)."""
+    from mlops_engine.logical_ids import with_unit_paths
+
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    for name, paths in sorted(unit_paths.items()):
+        entry = manifest.get("stacks", {}).get(name)
+        if not paths or entry is None:
+            continue
+        file = outdir / entry["synthesizedStackPath"]
+        text = file.read_text()
+        rewritten = with_unit_paths(text, name, paths)
+        if rewritten != text:
+            file.write_text(rewritten)
+
+
 def synth(config_dir: Path, outdir: Path, dev_user: str | None = None,
           env_names: list[str] | tuple[str, ...] = (), *, with_imports: bool = True) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
@@ -259,16 +284,18 @@ def synth(config_dir: Path, outdir: Path, dev_user: str | None = None,
     tmp = _make_tmp(outdir)
     try:
         from mlops_tools.stack_index import write_index
-        from stacks.app import build_app  # imported late: jsii start-up costs ~2 s
+        from stacks.app import build_app, unit_paths_of  # imported late: jsii start-up costs ~2 s
         from stacks.layout import plan_stacks
 
         app = build_app(platform, tmp)
+        unit_paths = unit_paths_of(app)
         if imports:  # config/imports/<env>.yaml: import blocks (docs/adopting.md); none: output unchanged
             from mlops_tools.importer import apply_imports
 
-            apply_imports(app, stacks_by_env(platform), imports)
+            apply_imports(app, stacks_by_env(platform), imports, unit_paths)
         app.synth()
-        _drop_stack_traces(tmp)
+        _write_unit_paths(tmp, unit_paths)
+        _tidy_manifest(tmp, unit_paths)
         write_index(tmp, plan_stacks(platform))
         summaries = summarize(tmp)
         try:

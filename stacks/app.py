@@ -15,6 +15,7 @@ from constructs import Construct
 
 from mlops_engine import App, TerraformStack
 from mlops_engine.databricks import DatabricksProvider
+from mlops_constructs.unit import record_stack, unit_paths
 from platform_config import EnvironmentConfig, Platform
 from resolution import ResolvedEnvironment, ResolvedProject, resolve_environment, resolve_project
 from stacks.backend import apply_backend
@@ -42,6 +43,7 @@ class MlopsStack(TerraformStack):
     def __init__(self, scope: Construct, spec: StackSpec, env: ResolvedEnvironment,
                  projects: list[ResolvedProject]):
         super().__init__(scope, spec.name)
+        record_stack(self, spec.name)  # a stack of the app: its path is its id (mlops_constructs.unit)
         apply_backend(self, env.config.backend, spec.name, spec.dev_user)
         configure_provider(self, env.config)
         if spec.holds_platform:
@@ -78,4 +80,11 @@ def build_app(platform: Platform, outdir: Path) -> App:
         for dep in spec.depends_on:
             stack.add_dependency(stacks[dep])
         stacks[spec.name] = stack
+    object.__setattr__(app, "_mlops_stacks", stacks)
     return app
+
+
+def unit_paths_of(app: App) -> dict[str, dict[str, str]]:
+    """Per stack name of ``app`` (built by :func:`build_app`): the unit path of each element
+    its flat units created directly in the stack, by logical id (mlops_constructs.unit.unit_paths)."""
+    return {name: dict(unit_paths(stack)) for name, stack in sorted(getattr(app, "_mlops_stacks", {}).items())}

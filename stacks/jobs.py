@@ -26,6 +26,7 @@ from mlops_constructs.job import (Code, ContinuousSpec, GitSourceSpec, JobCluste
                                   ServerlessEnvSpec, TargetsSpec, TriggerSpec)
 from mlops_constructs.retraining_job import RetrainingJob, RetrainingJobProps
 from mlops_constructs.training_job import ModelTrainingJob, ModelTrainingJobProps
+from mlops_constructs.unit import FlatUnit
 from platform_config import EnvironmentConfig
 from platform_config.jobs import ComputeProfileConfig, JobsConfig, NotificationsConfig, TaskCodeConfig, task_codes
 from resolution import PolicyRef, ResolvedEnvironment, ResolvedProject
@@ -47,11 +48,11 @@ def add_cluster_policies(stack: Construct, env: ResolvedEnvironment,
     by key; ``principals`` maps their CAN_USE members (the platform's, in the same stack)."""
     if not env.cluster_policies:
         return {}
-    container = Construct(stack, POLICIES_ID)
+    container = FlatUnit(stack, POLICIES_ID)
     out = {}
     for key, policy in env.cluster_policies.items():
         with configured_at(env, ("compute", "cluster_policies", key)):
-            out[key] = ClusterPolicy(Construct(container, key), "policy", ClusterPolicyProps(
+            out[key] = ClusterPolicy(FlatUnit(container, key), "policy", ClusterPolicyProps(
                 name=policy.name,
                 description=policy.description,
                 definition=policy.definition,

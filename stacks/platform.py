@@ -24,6 +24,7 @@ from platform_config import EnvironmentConfig
 from resolution import ResolvedEnvironment
 from stacks.located import configured_at
 from stacks.refs import PrincipalRefs
+from mlops_constructs.unit import Unit
 
 PLATFORM_ID = "platform"
 
@@ -37,7 +38,7 @@ def configure_account_provider(scope: Construct, env: EnvironmentConfig) -> Data
                               account_id=acc.account_id, auth_type=acc.auth_type, profile=acc.profile)
 
 
-class PlatformUnits(Construct):
+class PlatformUnits(Unit):
     """The environment's shared governance units (construct id ``platform``), as children of
     ``stack``."""
 

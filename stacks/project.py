@@ -20,9 +20,10 @@ from stacks.observability import add_project_observability
 from stacks.outputs import add_project_outputs
 from stacks.refs import StackRefs
 from stacks.serving import add_serving_units
+from mlops_constructs.unit import Unit
 
 
-class ProjectUnits(Construct):
+class ProjectUnits(Unit):
     """All units of one project in one environment. Its id is the project's name,
     so every resource address derives from (project, role), never list positions."""
 

@@ -47,6 +47,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 ALLOWED_MODULES: frozenset[tuple[str, str]] = frozenset({
     ("tools", "stacks.layout"),  # the stack plan is pure (no cdktf): the CLI checks names with it
     ("tools", "mlops_engine"),  # engine metadata for `mlops --version` (ENGINE is plain data: no jsii)
+    ("tools", "mlops_engine.logical_ids"),  # synth writes unit paths into the engine's output (pure: no jsii)
     ("tools", "resolution.checks"),  # derived-name checks run with loading, before any jsii (pure: no cdktf)
     ("tools", "resolution.dev_user"),  # --dev-user picks the dev target before any jsii (pure: no cdktf)
     ("tools", "resolution.names"),  # `mlops run` names a job with the stacks' own rule (pure: no cdktf)
@@ -413,10 +414,13 @@ def test_config_models_end_in_config():
 
 
 def test_constructs_take_props_ending_in_props():
-    """Every construct's constructor is (scope, id, props: <Name>Props)."""
+    """Every construct's constructor is (scope, id, props: <Name>Props): the units built on the
+    bases of mlops_constructs.unit, and any plain subclass of Construct."""
     checked = 0
     for module, node in _class_defs("constructs"):
-        if not any(getattr(b, "id", None) == "Construct" for b in node.bases):
+        if module == "mlops_constructs.unit":
+            continue  # the bases themselves: (scope, id)
+        if not any(getattr(b, "id", None) in ("Construct", "Unit", "FlatUnit") for b in node.bases):
             continue
         init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
         assert init is not None, f"{module}.{node.name} has no __init__"
@@ -432,6 +436,7 @@ def test_constructs_take_props_ending_in_props():
 #: each with its reason (stale entries fail).
 SPEC_NAME_EXCEPTIONS: dict[str, str] = {
     "Principal": "a reference to a principal (kind and name) that every construct takes, not a nested spec",
+    "Location": "where a unit sits (its stack and path below it, mlops_constructs.unit), not a value of props",
     **{name: "the variants of a task's code (the Code union), named for their kind like the config's Backend "
              "members" for name in ("NotebookCode", "PythonScriptCode", "PythonWheelCode", "ConditionCode",
                                     "RunJobCode", "PipelineCode")},

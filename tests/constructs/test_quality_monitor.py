@@ -88,7 +88,7 @@ def test_schedule_and_pause(doc):
     assert m["schedule"] == [{"quartz_cron_expression": "0 0 6 * * ?", "timezone_id": "Europe/Berlin"}]
     paused = monitor(doc, "mlops_dev.churn_features.customer_features")
     assert "schedule" not in paused  # the provider has no paused state: the schedule is left out
-    notes = [str(m.data) for m in BUILT["features"].node.metadata if "info" in m.type]
+    notes = [str(m.data) for m in BUILT["features"].resource.node.metadata if "info" in m.type]
     assert any("paused" in n and "0 0 6 * * ?" in n for n in notes)
 
 

@@ -10,6 +10,7 @@ from mlops_constructs.catalog import UcCatalog
 from mlops_constructs.cluster_policy import ClusterPolicy
 from mlops_constructs.principal import Principal
 from mlops_constructs.service_principal import ServicePrincipalUnit
+from mlops_engine.logical_ids import logical_id
 
 APP_ID = "9e3f7a1b-5c2d-4e6f-b8a9-1c0d2e3f4a72"
 READERS = Principal("analysts")
@@ -36,11 +37,17 @@ def test_nothing_is_created_but_grants_and_memberships(built):
                                    "databricks_service_principal"]
 
 
+def _address_of(unit, child: str) -> str:
+    """The address name of ``unit``'s element ``child``: the one a construct at that path gets."""
+    return logical_id((*unit.location.parts, child))
+
+
 def test_catalog_from_name(built):
     units, doc = built
     (cat,) = doc["data"]["databricks_catalog"].values()
     assert cat["name"] == "shared_main"
-    assert units["catalog"].resource is None and units["catalog"].lookup.node.id == "Existing"
+    assert units["catalog"].resource is None
+    assert units["catalog"].lookup.friendly_unique_id == _address_of(units["catalog"], "Existing")
     (grant,) = doc["resource"]["databricks_grant"].values()  # additive by default on a shared catalog
     assert grant["principal"] == "analysts" and grant["catalog"].startswith("${data.databricks_catalog.")
 
@@ -49,7 +56,8 @@ def test_cluster_policy_from_name(built):
     units, doc = built
     (policy,) = doc["data"]["databricks_cluster_policy"].values()
     assert policy == {"name": "dev-ml-jobs"}
-    assert units["policy"].policy_id.startswith("${") and units["policy"].data.node.id == "Resource"
+    assert units["policy"].policy_id.startswith("${")
+    assert units["policy"].data.friendly_unique_id == _address_of(units["policy"], "Resource")
 
 
 def test_service_principal_factories(built):

@@ -136,7 +136,7 @@ def test_pending_endpoint_has_no_config(doc):
     assert "config" not in pending and "ai_gateway" not in pending
     assert pending["tags"] and pending["email_notifications"]  # the endpoint itself exists
     assert BUILT["pending"].pending and not BUILT["live"].pending
-    notes = [m.data for m in BUILT["pending"].node.metadata if "info" in m.type]
+    notes = [m.data for m in BUILT["pending"].resource.node.metadata if "info" in m.type]
     assert any("pending" in str(n) and "no model version" in str(n) for n in notes)
     # permissions exist from the start: consumers are granted before the first version
     assert any("pending" in p["serving_endpoint_id"] for p in doc["resource"]["databricks_permissions"].values())
