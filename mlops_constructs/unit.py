@@ -8,9 +8,10 @@ A construct's Terraform address is a function of its construct path
   address is the one a nested construct would get;
 * name itself in a message without asking jsii for ``node.path`` (``construct_path``).
 
-:class:`Unit` is the base of the constructs that still are constructs (they have
-children that are constructs); :class:`FlatUnit` is the base of the ones that are only a
-level of the path (their children are resources). Both record their :class:`Location`.
+:class:`FlatUnit` is the base of the units (every construct of mlops_constructs): a level of
+the path whose children are resources and other flat units. :class:`Unit` is the base of
+the few that stay constructs (a project's and the platform's units in stacks/, which carry
+annotations and providers). Both record their :class:`Location`.
 """
 
 from __future__ import annotations
@@ -98,15 +99,12 @@ class Unit(Construct):
         """This construct's path, for messages (no jsii round trip)."""
         return self.location.path
 
-    def at(self, id: str) -> tuple[Any, str]:
-        """``(scope, id)`` for a child element ``id``: this construct and ``id``."""
-        return self, id
-
 
 class FlatUnit:
     """A level of the construct path that is not a construct: its resources are created in the
-    stack (``self.location.stack``) under ``self.location.element_id(child_id)``, which gives
-    them the addresses they would have as children of a construct at this point."""
+    stack under the ids :meth:`at` gives, which are the addresses they would have as children
+    of a construct at this point. A flat unit can hold resources and other flat units, not
+    constructs; an annotation goes on one of its resources."""
 
     def __init__(self, scope: Any, id: str):
         object.__setattr__(self, _LOCATION, located(scope).child(id))

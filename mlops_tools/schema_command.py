@@ -1,7 +1,7 @@
 """``mlops schema``: JSON Schema (Draft 2020-12) for environment and project files, for editors.
 
 The schemas are generated from the config models (``platform_config``): descriptions are the
-fields' docstrings, defaults are the fields' defaults (a ``default_factory`` is called, so
+fields' docstrings (``platform_config.field_docs``), defaults are the fields' defaults (a ``default_factory`` is called, so
 ``naming`` shows ``{style: prefix, ...}``), and ``additionalProperties: false`` comes from the
 models' ``extra="forbid"``. Field types that validate in code (Quartz cron, time zones, task
 parameters, table names, shorthands) declare their JSON Schema where they are defined, in the
@@ -40,6 +40,7 @@ from databricks_spec.diagnostics import Diagnostic, ExitCode
 from mlops_tools.errors import OutputError
 from platform_config import EnvironmentConfig, ProjectConfig
 from platform_config.base import Slug
+from platform_config.field_docs import describe_properties
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: Where the schemas are committed, relative to the repository root (``mlops schema``'s default --out).
@@ -98,7 +99,7 @@ def _as_validated(node: Any) -> Any:
 
 def _model_schema(model: type) -> dict[str, Any]:
     schema = model.model_json_schema(by_alias=True, mode="validation", schema_generator=_Generator)
-    return _as_validated(schema)
+    return _as_validated(describe_properties(schema, model))
 
 
 def environment_schema() -> dict[str, Any]:

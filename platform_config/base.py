@@ -12,14 +12,14 @@ from platform_config.rule_adapter import checked_by
 
 class Model(BaseModel):
     """Base for every config model: unknown keys are errors, values are immutable, and each
-    field's docstring is its description (so the JSON Schema documents every key).
+    field's docstring documents it (``mlops schema`` shows it: ``platform_config.field_docs``,
+    read only then, not at every import as pydantic's ``use_attribute_docstrings`` would).
 
     ``defer_build``: a model's validator is built when it first validates, as part of the
     file's top model (its nested models inline), not once per class at import: importing the
     config layer costs about a third less CPU, and a synth pays only for the models it uses."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 #: A project or role name: lowercase, starts with a letter, then letters, digits, '-' or '_'.
