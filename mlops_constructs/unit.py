@@ -83,11 +83,10 @@ def record_stack(stack: Any, path: str) -> None:
     object.__setattr__(stack, _LOCATION, Location(stack, path))
 
 
-class Unit(Construct):
-    """A construct that records its location in Python (see the module docstring)."""
+class _Located:
+    """The location a unit recorded when it was built, and its path for messages."""
 
-    def __init__(self, scope: Construct, id: str):
-        super().__init__(scope, id)
+    def _record(self, scope: Any, id: str) -> None:
         object.__setattr__(self, _LOCATION, located(scope).child(id))
 
     @property
@@ -96,27 +95,26 @@ class Unit(Construct):
 
     @property
     def construct_path(self) -> str:
-        """This construct's path, for messages (no jsii round trip)."""
+        """This unit's path, for messages (no jsii round trip)."""
         return self.location.path
 
 
-class FlatUnit:
+class Unit(Construct, _Located):
+    """A construct that records its location in Python (see the module docstring)."""
+
+    def __init__(self, scope: Construct, id: str):
+        super().__init__(scope, id)
+        self._record(scope, id)
+
+
+class FlatUnit(_Located):
     """A level of the construct path that is not a construct: its resources are created in the
     stack under the ids :meth:`at` gives, which are the addresses they would have as children
     of a construct at this point. A flat unit can hold resources and other flat units, not
     constructs; an annotation goes on one of its resources."""
 
     def __init__(self, scope: Any, id: str):
-        object.__setattr__(self, _LOCATION, located(scope).child(id))
-
-    @property
-    def location(self) -> Location:
-        return getattr(self, _LOCATION)
-
-    @property
-    def construct_path(self) -> str:
-        """This unit's path, for messages."""
-        return self.location.path
+        self._record(scope, id)
 
     def at(self, id: str) -> tuple[Any, str]:
         """``(scope, id)`` for a child element ``id``: the stack, and the id that gives the
