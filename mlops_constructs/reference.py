@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from constructs import Construct
-
 from mlops_constructs.unit import FlatUnit
 
 U = TypeVar("U", bound=FlatUnit)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from databricks_spec.diagnostics import ConstructError
 from mlops_constructs.rule_adapter import known
 from mlops_engine.databricks import File

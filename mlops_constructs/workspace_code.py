@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from constructs import Construct
-
 from databricks_spec.diagnostics import ConstructError
 from mlops_engine.databricks import Notebook, WorkspaceFile
 from mlops_constructs.unit import FlatUnit, Scope
