@@ -23,8 +23,7 @@ from typing import Any
 import yaml
 
 from platform_config.yaml_limits import (BOOL, BOOL_VALUES, CONTROL, FLOAT, INT, MAX_DEPTH, MAX_EXPANDED_CHARS,
-                                         MAX_FLOAT_CHARS, MAX_NODES, NULL, STR, TEXT_TAGS, finite, float_value,
-                                         in_int_range, int_value, too_many_digits)
+                                         MAX_NODES, NULL, STR, TEXT_TAGS, NumberRefused, number)
 
 _SCALAR = yaml.ScalarEvent
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
@@ -57,24 +56,11 @@ def _resolve_plain(text: str, resolvers: dict) -> tuple[str, Any]:
         value = None
     elif tag == BOOL:
         value = BOOL_VALUES[text.lower()]
-    elif tag == INT:
-        if too_many_digits(text):
-            raise NotPlain
+    elif tag in (INT, FLOAT):
         try:
-            value = int_value(text)
-        except ValueError:
+            value = number(tag, text)
+        except NumberRefused:  # the walker reports it, with its line
             raise NotPlain from None
-        if not in_int_range(value):
-            raise NotPlain
-    elif tag == FLOAT:
-        if len(text) > MAX_FLOAT_CHARS:
-            raise NotPlain
-        try:
-            value = float_value(text)
-        except ValueError:
-            raise NotPlain from None
-        if not finite(value):
-            raise NotPlain
     else:  # a merge key, or the 'yaml' type: the walker's business
         raise NotPlain
     hit = (tag, value)

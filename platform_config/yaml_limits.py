@@ -67,3 +67,31 @@ def in_int_range(value: int) -> bool:
 def finite(value: float) -> bool:
     """Whether a float is neither infinite nor NaN."""
     return math.isfinite(value)
+
+
+class NumberRefused(ValueError):
+    """A number the config refuses; the message says why (shown with file, line and key)."""
+
+
+def number(tag: str, text: str) -> int | float:
+    """The int (``tag`` INT) or float (FLOAT) that ``text`` is, within the bounds above:
+    at most 64 bits, finite, not read at all when its text is too long. Raises NumberRefused."""
+    if tag == INT:
+        if too_many_digits(text):
+            raise NumberRefused(f"integer out of range (more than 64 bits): {text[:30]}…")
+        try:
+            value: int | float = int_value(text)
+        except ValueError:  # an explicit !!int on other text
+            raise NumberRefused(f"{text!r} is not an integer") from None
+        if not in_int_range(value):
+            raise NumberRefused(f"integer {text} out of range (64-bit: {INT_MIN}..{INT_MAX})")
+        return value
+    if len(text) > MAX_FLOAT_CHARS:
+        raise NumberRefused("number is too long")
+    try:
+        value = float_value(text)
+    except ValueError:  # an explicit !!float on other text
+        raise NumberRefused(f"{text!r} is not a number") from None
+    if not finite(value):
+        raise NumberRefused(f"{text!r} is not a finite number (infinity and NaN are refused)")
+    return value

@@ -17,10 +17,9 @@ from typing import Any
 import yaml
 
 from platform_config.errors import Problem, key_path
-from platform_config.yaml_limits import (BOOL, BOOL_VALUES, CONTROL, FLOAT, INT, INT_MAX, INT_MIN, MAP,
-                                         MAX_ALIAS_NODES, MAX_DEPTH, MAX_EXPANDED_CHARS, MAX_FLOAT_CHARS, MAX_NODES,
-                                         MERGE, NULL, SEQ, STR, TIMESTAMP, VALUE, finite, float_value, in_int_range,
-                                         int_value, too_many_digits)
+from platform_config.yaml_limits import (BOOL, BOOL_VALUES, CONTROL, FLOAT, INT, MAP, MAX_ALIAS_NODES, MAX_DEPTH,
+                                         MAX_EXPANDED_CHARS, MAX_NODES, MERGE, NULL, SEQ, STR, TIMESTAMP, VALUE,
+                                         NumberRefused, number)
 
 
 class _Budget(Exception):
@@ -195,32 +194,11 @@ class NodeWalker:
                 return None
             self.smap.bools[path] = text
             return BOOL_VALUES[text.lower()]
-        if tag == INT:
-            if too_many_digits(text):
-                self.problem(node, path, f"integer out of range (more than 64 bits): {text[:30]}…")
-                return None
+        if tag in (INT, FLOAT):
             try:
-                value = int_value(text)
-            except ValueError:  # an explicit !!int on other text
-                self.problem(node, path, f"{text!r} is not an integer")
-                return None
-            if not in_int_range(value):
-                self.problem(node, path, f"integer {text} out of range (64-bit: {INT_MIN}..{INT_MAX})")
-                return None
-            if record:
-                self.smap.strings.append((path, value, False))
-            return value
-        if tag == FLOAT:
-            if len(text) > MAX_FLOAT_CHARS:
-                self.problem(node, path, "number is too long")
-                return None
-            try:
-                value = float_value(text)
-            except ValueError:  # an explicit !!float on other text
-                self.problem(node, path, f"{text!r} is not a number")
-                return None
-            if not finite(value):
-                self.problem(node, path, f"{text!r} is not a finite number (infinity and NaN are refused)")
+                value = number(tag, text)
+            except NumberRefused as refused:
+                self.problem(node, path, str(refused))
                 return None
             if record:
                 self.smap.strings.append((path, value, False))
