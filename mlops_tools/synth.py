@@ -151,15 +151,30 @@ def recover_outdir(outdir: Path) -> list[Path]:
 
 # ----------------------------------------------------------------------------- determinism
 
-def _tidy_manifest(outdir: Path, unit_paths: dict[str, dict[str, str]]) -> None:
-    """Remove any annotation ``stacktrace`` left in manifest.json (jsii temp paths, never stable),
-    and name an annotated element by its unit path (as its metadata: :func:`_write_unit_paths`)."""
+def _finish_output(outdir: Path, unit_paths: dict[str, dict[str, str]]) -> None:
+    """What the engine wrote, made final, reading manifest.json once:
+
+    * every element a flat unit created directly in its stack (mlops_constructs.unit) gets its
+      unit path in the stack's ``//`` metadata (mlops_engine.logical_ids.with_unit_paths), so
+      the output is byte for byte what the same units as a tree of constructs write, and an
+      annotated element is named by its unit path in manifest.json too;
+    * any annotation ``stacktrace`` left in manifest.json is removed (jsii temp paths, never stable).
+
+    ``unit_paths``: per stack name, logical id -> unit path (stacks.app.unit_paths_of)."""
+    from mlops_engine.logical_ids import with_unit_paths
+
     path = outdir / "manifest.json"
     text = path.read_text()
     manifest = json.loads(text)
     changed = False
     for name, stack in manifest.get("stacks", {}).items():
         paths = unit_paths.get(name, {})
+        if paths:
+            file = outdir / stack["synthesizedStackPath"]
+            synthesized = file.read_text()
+            rewritten = with_unit_paths(synthesized, name, paths)
+            if rewritten != synthesized:
+                file.write_text(rewritten)
         for annotation in stack.get("annotations", []):
             changed |= annotation.pop("stacktrace", None) is not None
             flat = str(annotation.get("constructPath", ""))
@@ -237,25 +252,6 @@ def _make_tmp(outdir: Path) -> Path:
                              detail="choose another with --outdir or $CDKTF_OUTDIR") from None
 
 
-def _write_unit_paths(outdir: Path, unit_paths: dict[str, dict[str, str]]) -> None:
-    """Give every element a flat unit created directly in its stack (mlops_constructs.unit) its
-    unit path in the stack's ``//`` metadata (mlops_engine.logical_ids.with_unit_paths): the
-    output is byte for byte what the same units as a tree of constructs write.
-    ``unit_paths``: per stack name, logical id -> unit path (stacks.app.unit_paths_of)."""
-    from mlops_engine.logical_ids import with_unit_paths
-
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    for name, paths in sorted(unit_paths.items()):
-        entry = manifest.get("stacks", {}).get(name)
-        if not paths or entry is None:
-            continue
-        file = outdir / entry["synthesizedStackPath"]
-        text = file.read_text()
-        rewritten = with_unit_paths(text, name, paths)
-        if rewritten != text:
-            file.write_text(rewritten)
-
-
 def synth(config_dir: Path, outdir: Path, dev_user: str | None = None,
           env_names: list[str] | tuple[str, ...] = (), *, with_imports: bool = True) -> list[StackSummary]:
     """Validate config, synthesize all stacks, and swap the result into ``outdir``.
@@ -294,8 +290,7 @@ def synth(config_dir: Path, outdir: Path, dev_user: str | None = None,
 
             apply_imports(app, stacks_by_env(platform), imports, unit_paths)
         app.synth()
-        _write_unit_paths(tmp, unit_paths)
-        _tidy_manifest(tmp, unit_paths)
+        _finish_output(tmp, unit_paths)
         write_index(tmp, plan_stacks(platform))
         summaries = summarize(tmp)
         try:
